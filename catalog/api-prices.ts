@@ -1,0 +1,63 @@
+import { calcPrice } from "@pydantic/genai-prices";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ApiPrice } from "../engine/evaluate";
+import type { Scenario } from "../engine/scenario";
+import { UserInputError } from "./errors";
+
+/** Version of the bundled price data: the library's own version. */
+export const GENAI_PRICES_VERSION: string = (() => {
+  // The package's exports map hides package.json; read it next to its entry point.
+  const entry = require.resolve("@pydantic/genai-prices");
+  const pkg = path.join(path.dirname(entry), "..", "package.json");
+  return String((JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: unknown }).version);
+})();
+
+/** Fallback cache-read price when neither the stack nor the library gives one: DOMAIN.md §1, about 10 % of input. */
+const CACHED_INPUT_SHARE_OF_INPUT = 0.1;
+
+/**
+ * The API's prices at the workload's request shape. Tiers in
+ * @pydantic/genai-prices follow the prompt size of one call, so one request
+ * of the declared shape is priced and the per-token rates read back from it;
+ * a month's tokens priced as one call would land in the top tier.
+ */
+export function apiPriceFor(scenario: Scenario, file: string): ApiPrice {
+  const api = scenario.api;
+  const shared = { cachedInputShare: api.cachedInputShare, batchShare: api.batchShare, batchDiscount: api.batchDiscount, provider: api.provider, model: api.model };
+  if (api.inputUsdPerMTok !== undefined && api.outputUsdPerMTok !== undefined) {
+    return {
+      ...shared,
+      inputUsdPerMTok: api.inputUsdPerMTok,
+      outputUsdPerMTok: api.outputUsdPerMTok,
+      cachedInputUsdPerMTok: api.cachedInputUsdPerMTok ?? api.inputUsdPerMTok * CACHED_INPUT_SHARE_OF_INPUT,
+      source: "override",
+      note: "prices set in the stack's api block",
+    };
+  }
+  const inputTokens = Math.max(1, scenario.workload.inputTokensPerRequest);
+  const outputTokens = scenario.workload.outputTokensPerRequest;
+  const plain = calcPrice({ input_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
+  if (!plain) {
+    throw new UserInputError(
+      file,
+      "api.model",
+      `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; check both ids (e.g. google / gemini-3-pro-preview, openai / gpt-4o) or set api.inputUsdPerMTok and api.outputUsdPerMTok`,
+    );
+  }
+  const cached = calcPrice({ input_tokens: inputTokens, cache_read_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
+  const inputUsdPerMTok = (plain.input_price / inputTokens) * 1e6;
+  const outputUsdPerMTok = (plain.output_price / outputTokens) * 1e6;
+  const libraryCached = cached && plain.model_price["cache_read_mtok"] !== undefined ? (cached.input_price / inputTokens) * 1e6 : undefined;
+  return {
+    ...shared,
+    provider: plain.provider.id,
+    model: plain.model.id,
+    inputUsdPerMTok,
+    outputUsdPerMTok,
+    cachedInputUsdPerMTok: api.cachedInputUsdPerMTok ?? libraryCached ?? inputUsdPerMTok * CACHED_INPUT_SHARE_OF_INPUT,
+    source: "genai-prices",
+    asOf: `@pydantic/genai-prices ${GENAI_PRICES_VERSION}`,
+    note: `priced at ${scenario.workload.inputTokensPerRequest} input / ${outputTokens} output tokens per request`,
+  };
+}

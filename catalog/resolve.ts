@@ -1,0 +1,86 @@
+import type { EvaluationInputs, MeasuredThroughput } from "../engine/evaluate";
+import { resolveParallelism } from "../engine/evaluate";
+import type { WeightVariant } from "../engine/model-config";
+import type { Scenario } from "../engine/scenario";
+import { apiPriceFor } from "./api-prices";
+import { UserInputError } from "./errors";
+import type { Catalog } from "./load";
+import { nodePrice } from "./prices";
+
+/** Where a scenario came from, for error messages and relative paths. */
+export interface ScenarioOrigin {
+  /** The file the scenario was read from (or "stack config"). */
+  file: string;
+  /** Prefix of field paths in messages: "" for a scenario file, "llm-breakeven:" for stack config. */
+  fieldPrefix?: string;
+  /** Reads measured throughput from benchmark files (adapters pass the file reader). */
+  readBenchmark?: (paths: string[], scenario: Scenario) => MeasuredThroughput;
+}
+
+/** Today's date as YYYY-MM-DD in UTC. */
+export function todayIso(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function pick<T>(map: Map<string, T>, id: string, file: string, field: string, what: string): T {
+  const found = map.get(id);
+  if (found) return found;
+  const known = [...map.keys()].sort();
+  throw new UserInputError(file, field, `unknown ${what} ${JSON.stringify(id)}; valid: ${known.join(", ")}`);
+}
+
+/**
+ * Resolves a validated scenario against the catalogs: the model and its
+ * checkpoint, the machine and GPU, the node and API prices. Every unknown id
+ * or missing price is a UserInputError naming the field.
+ */
+export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: ScenarioOrigin, today = todayIso()): EvaluationInputs {
+  const { file } = origin;
+  const p = origin.fieldPrefix ?? "";
+  const model = pick(catalog.models, scenario.model, file, `${p}model`, "model (a file in model-configs/)");
+  let variant: WeightVariant | undefined = model.weights[0];
+  if (scenario.weightDtype !== undefined) {
+    variant = model.weights.find((w) => w.dtype === scenario.weightDtype);
+    if (!variant) {
+      throw new UserInputError(file, `${p}weightDtype`, `${model.id} ships no ${scenario.weightDtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
+    }
+  }
+  if (!variant) throw new UserInputError(file, `${p}model`, `${model.id} lists no weights`);
+  const machine = pick(catalog.machineTypes, scenario.node.machineType, file, `${p}node.machineType`, "machine type");
+  const gpu = pick(catalog.gpus, machine.gpu, file, `${p}node.machineType`, "GPU");
+  const parallel = resolveParallelism(scenario, machine);
+  const gpusPerReplica = machine.gpuCount * scenario.node.nodesPerReplica;
+  if (parallel.tensorParallel * parallel.pipelineParallel !== gpusPerReplica) {
+    throw new UserInputError(
+      file,
+      `${p}node.tensorParallel`,
+      `tensorParallel ${parallel.tensorParallel} x pipelineParallel ${parallel.pipelineParallel} must equal the replica's ${gpusPerReplica} GPUs (${machine.gpuCount} per ${machine.id} x nodesPerReplica ${scenario.node.nodesPerReplica})`,
+    );
+  }
+  if (parallel.tensorParallel > machine.gpuCount) {
+    throw new UserInputError(file, `${p}node.tensorParallel`, `${parallel.tensorParallel} exceeds the ${machine.gpuCount} GPUs of one ${machine.id}; tensor parallelism stays inside a node`);
+  }
+  const node = nodePrice(catalog.prices, scenario.node, file);
+  const apiPrice = apiPriceFor(scenario, file);
+  let measured: MeasuredThroughput | undefined;
+  if (scenario.throughput.outputTokensPerSecond !== undefined) {
+    measured = { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: `${p}throughput.outputTokensPerSecond in ${file}` };
+  } else if (scenario.throughput.fromBenchmark !== undefined) {
+    const paths = Array.isArray(scenario.throughput.fromBenchmark) ? scenario.throughput.fromBenchmark : [scenario.throughput.fromBenchmark];
+    if (!origin.readBenchmark) throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
+    measured = origin.readBenchmark(paths, scenario);
+  }
+  return {
+    scenario,
+    model,
+    variant,
+    machine,
+    gpu,
+    nodePrice: node,
+    apiPrice,
+    calibration: catalog.calibration,
+    assumptions: catalog.assumptions,
+    measured,
+    today,
+  };
+}

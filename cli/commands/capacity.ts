@@ -1,0 +1,142 @@
+import { estimateCapacity, type Capacity } from "../../engine/capacity";
+import { resolveServing } from "../../engine/evaluate";
+import { WeightDtypeSchema } from "../../engine/model-config";
+import { ServingSchema } from "../../engine/scenario";
+import { parseWith, UserInputError } from "../../catalog/errors";
+import { loadCatalog } from "../../catalog/load";
+import { num, textTable, tokens } from "../../reports/format";
+import { toJson } from "../../reports/json";
+import { formatOption, numberOption, parseCommandLine } from "../args";
+import { EXIT } from "../errors";
+
+/** Usage of `breakeven capacity`. */
+export const CAPACITY_USAGE =
+  "breakeven capacity --model M --machine-type T [--weight-dtype D] [--tp N] [--pp N] --input-tokens I --output-tokens O [--concurrency C] [--gpu-memory-utilization U] [--max-model-len L] [--max-num-seqs S] [--max-num-batched-tokens B] [--kv-cache-dtype auto|fp8] [--format table|json]";
+
+/** The `capacity` JSON contract. */
+export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
+  return {
+    ...extra,
+    fits: c.fits,
+    doesNotFitReason: c.memory.reason ?? null,
+    weightsGiBPerGpu: c.memory.weightsGiBPerGpu,
+    reserveGiBPerGpu: c.memory.reserveGiBPerGpu,
+    kvCacheGiBPerGpu: c.memory.kvCacheGiBPerGpu,
+    kvBytesPerToken: c.memory.kvBytesPerToken,
+    kvCacheTokens: c.memory.kvCacheTokens,
+    maxConcurrency: c.maxConcurrency,
+    maxConcurrencyAtMaxModelLen: c.memory.maxConcurrencyAtMaxModelLen,
+    concurrency: c.point.concurrency,
+    outputTokensPerSecond: c.outputTokensPerSecond,
+    perRequestOutputTokensPerSecond: c.point.perRequestOutputTokensPerSecond,
+    ttftMs: c.point.ttftMs,
+    bindingLimit: c.bindingLimit,
+    throughputSource: c.throughputSource,
+    sweep: c.sweep,
+  };
+}
+
+/** `breakeven capacity`: the fit and throughput of one replica. */
+export function runCapacity(argv: string[]): number {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      model: { type: "string" },
+      "machine-type": { type: "string" },
+      "weight-dtype": { type: "string" },
+      tp: { type: "string" },
+      pp: { type: "string" },
+      "input-tokens": { type: "string" },
+      "output-tokens": { type: "string" },
+      concurrency: { type: "string" },
+      "gpu-memory-utilization": { type: "string" },
+      "max-model-len": { type: "string" },
+      "max-num-seqs": { type: "string" },
+      "max-num-batched-tokens": { type: "string" },
+      "kv-cache-dtype": { type: "string" },
+      format: { type: "string" },
+    },
+    false,
+  );
+  void positionals;
+  const format = formatOption(values.format, ["table", "json"]);
+  const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => {
+    const v = values[name];
+    if (v === undefined) throw new UserInputError("command line", `--${name}`, `is required; usage: ${CAPACITY_USAGE}`);
+    return v;
+  };
+  const catalog = loadCatalog();
+  const modelId = need("model");
+  const model = catalog.models.get(modelId);
+  if (!model) throw new UserInputError("command line", "--model", `unknown model ${JSON.stringify(modelId)}; valid: ${[...catalog.models.keys()].join(", ")}`);
+  const machineId = need("machine-type");
+  const machine = catalog.machineTypes.get(machineId);
+  if (!machine) throw new UserInputError("command line", "--machine-type", `unknown machine type ${JSON.stringify(machineId)}; valid: ${[...catalog.machineTypes.keys()].join(", ")}`);
+  const gpu = catalog.gpus.get(machine.gpu)!;
+  let variant = model.weights[0]!;
+  if (values["weight-dtype"] !== undefined) {
+    const dtype = parseWith(WeightDtypeSchema, values["weight-dtype"], "command line", "--weight-dtype");
+    const found = model.weights.find((w) => w.dtype === dtype);
+    if (!found) throw new UserInputError("command line", "--weight-dtype", `${model.id} ships no ${dtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
+    variant = found;
+  }
+  const pp = numberOption("pp", values.pp, { integer: true, min: 1, max: 64 }) ?? 1;
+  const tp = numberOption("tp", values.tp, { integer: true, min: 1, max: machine.gpuCount }) ?? machine.gpuCount;
+  const request = {
+    inputTokens: numberOption("input-tokens", need("input-tokens"), { integer: true, min: 0, max: 10_000_000 })!,
+    outputTokens: numberOption("output-tokens", need("output-tokens"), { integer: true, min: 1, max: 10_000_000 })!,
+  };
+  const servingInput = parseWith(
+    ServingSchema,
+    {
+      ...(values["gpu-memory-utilization"] !== undefined ? { gpuMemoryUtilization: Number(values["gpu-memory-utilization"]) } : {}),
+      ...(values["max-model-len"] !== undefined ? { maxModelLen: Number(values["max-model-len"]) } : {}),
+      ...(values["max-num-seqs"] !== undefined ? { maxNumSeqs: Number(values["max-num-seqs"]) } : {}),
+      ...(values["max-num-batched-tokens"] !== undefined ? { maxNumBatchedTokens: Number(values["max-num-batched-tokens"]) } : {}),
+      ...(values["kv-cache-dtype"] !== undefined ? { kvCacheDtype: values["kv-cache-dtype"] } : {}),
+    },
+    "command line",
+  );
+  const serving = resolveServing(servingInput, request, model, gpu);
+  const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
+  const capacity = estimateCapacity({
+    model,
+    variant,
+    gpu,
+    parallel: { tensorParallel: tp, pipelineParallel: pp },
+    serving,
+    request,
+    calibration: catalog.calibration,
+    concurrency,
+  });
+  const extra = { model: model.id, weightDtype: variant.dtype, machineType: machine.id, gpu: gpu.id, gpus: tp * pp, tensorParallel: tp, pipelineParallel: pp, serving, errorBandPct: catalog.calibration.errorBandPct };
+  if (format === "json") {
+    process.stdout.write(`${toJson(capacityJson(capacity, extra))}\n`);
+    return EXIT.ok;
+  }
+  process.stdout.write(`${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`);
+  return EXIT.ok;
+}
+
+/** Plain-text capacity report with the concurrency sweep, the point used marked. */
+export function renderCapacityTable(c: Capacity, title: string, errorBandPct: number): string {
+  const m = c.memory;
+  const lines = [
+    title,
+    `Memory per GPU: usable ${num(m.usableGiBPerGpu, 2)} GiB = weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} + KV cache ${num(m.kvCacheGiBPerGpu, 2)} GiB`,
+    `KV cache: ${tokens(m.kvCacheTokens)} tokens at ${num(m.kvBytesPerToken, 0)} B/token; ${num(m.maxConcurrencyAtMaxModelLen, 2)}x requests of max-model-len`,
+  ];
+  if (!c.fits) {
+    lines.push(`Does not fit: ${m.reason ?? "no KV room for one request"}`);
+    return lines.join("\n");
+  }
+  lines.push(`Max concurrency at this request shape: ${c.maxConcurrency}; limited by ${c.bindingLimit}`);
+  lines.push(`Estimates, ±${errorBandPct} % (calibration p90):`, "");
+  const rows = [["", "concurrency", "output tok/s", "per request tok/s", "TTFT ms", "bound"]];
+  const points = c.sweep.some((p) => p.concurrency === c.point.concurrency) ? c.sweep : [...c.sweep, c.point].sort((a, b) => a.concurrency - b.concurrency);
+  for (const p of points) {
+    rows.push([p.concurrency === c.point.concurrency ? "=>" : "", String(p.concurrency), num(p.outputTokensPerSecond, 0), num(p.perRequestOutputTokensPerSecond, 1), num(p.ttftMs, 0), p.decodeBound]);
+  }
+  lines.push(textTable(rows, [false, true, true, true, true, false]));
+  return lines.join("\n");
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+/**
+ * The few physical constants the capacity model is calibrated with, and the
+ * record of how they were fitted. Lives in `calibration/constants.json`,
+ * written by `npm run calibrate`; the engine only reads it.
+ */
+export const CalibrationConstantsSchema = z
+  .object({
+    /** Share of peak HBM bandwidth a decode step reaches on weights and KV reads. */
+    bandwidthEfficiency: z.number().gt(0).max(1),
+    /** Share of dense peak FLOPS a prefill or large-batch decode reaches. */
+    computeEfficiency: z.number().gt(0).max(1),
+    /** Fixed cost of one engine step (scheduler, sampling, launch), microseconds. */
+    stepOverheadUs: z.number().nonnegative(),
+    /** Fixed cost per transformer layer per step (kernel launches), microseconds. */
+    layerOverheadUs: z.number().nonnegative(),
+    /** Latency of one tensor-parallel all-reduce, microseconds; two per layer per step. */
+    allReduceLatencyUs: z.number().nonnegative(),
+    /** Extra time per MoE layer per step for routing and expert dispatch, microseconds. */
+    moeLayerOverheadUs: z.number().nonnegative(),
+  })
+  .strict();
+/** Throughput constants. */
+export type CalibrationConstants = z.infer<typeof CalibrationConstantsSchema>;
+
+/** The memory vLLM keeps outside weights and KV cache, per GPU. */
+export const ReserveConstantsSchema = z
+  .object({
+    /** Non-torch memory and allocator slack on one GPU with no tensor parallelism, GiB. */
+    baseGiB: z.number().nonnegative(),
+    /** Extra for NCCL buffers and communicators once TP > 1, GiB. */
+    tensorParallelGiB: z.number().nonnegative(),
+    /** Activation peak per batched token per unit of hidden size, bytes (multiplied by max-num-batched-tokens x hidden). */
+    activationBytesPerTokenHidden: z.number().nonnegative(),
+    /** Logits peak per sampled sequence per vocabulary entry, bytes (warm-up samples max-num-seqs sequences). */
+    logitsBytesPerSeqVocab: z.number().nonnegative(),
+  })
+  .strict();
+/** Memory reserve constants. */
+export type ReserveConstants = z.infer<typeof ReserveConstantsSchema>;
+
+/** Error statistics of a fit, absolute percent. */
+export const FitErrorSchema = z
+  .object({
+    rows: z.number().int().nonnegative(),
+    medianAbsPct: z.number().nonnegative(),
+    p90AbsPct: z.number().nonnegative(),
+  })
+  .strict();
+
+/** The calibration file. */
+export const CalibrationSchema = z
+  .object({
+    version: z.literal(1),
+    /** Date the constants were fitted. */
+    fittedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    throughput: CalibrationConstantsSchema,
+    reserve: ReserveConstantsSchema,
+    /**
+     * Output-throughput ratio of other engines over vLLM at the same point,
+     * fitted on their rows; used only to compare their measurements, never to
+     * price a vLLM deployment.
+     */
+    engineFactors: z.record(z.string(), z.number().positive()),
+    /** Ids of the measurement rows the constants were fitted on. */
+    fittedOnRows: z.array(z.string()),
+    /** Error of the fit by engine group (`vllm+sglang`, `tensorrt-llm`, `nim`). */
+    fitError: z.record(z.string(), FitErrorSchema),
+    /** The error band quoted next to every estimate, percent (p90 of the vLLM+SGLang group). */
+    errorBandPct: z.number().nonnegative(),
+  })
+  .strict();
+/** A validated calibration. */
+export type Calibration = z.infer<typeof CalibrationSchema>;

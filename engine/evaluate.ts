@@ -1,0 +1,367 @@
+import type { Assumptions } from "./assumptions";
+import type { Calibration } from "./calibration";
+import { estimateCapacity, type BindingLimit, type Capacity, type ResolvedServing } from "./capacity";
+import {
+  apiMonthlyUsd,
+  breakEvenMonthlyOutputTokens,
+  breakEvenUtilization,
+  monthlyOutputTokensPerReplica,
+  replicasNeeded,
+  usdPerMillionOutputTokens,
+  type ApiRates,
+  type FleetCostModel,
+} from "./cost";
+import type { Gpu, MachineType } from "./hardware";
+import type { Parallelism } from "./memory";
+import type { ModelConfig, WeightVariant } from "./model-config";
+import { modelWeightBytes } from "./params";
+import type { Scenario } from "./scenario";
+import type { RequestShape, ThroughputPoint } from "./throughput";
+
+/** A node's hourly price and where it came from. */
+export interface NodePrice {
+  hourlyUsd: number;
+  source: "catalog" | "override";
+  /** Date of the catalog row; absent for an override. */
+  asOf?: string | undefined;
+  /** The catalog row's source, or "node.hourlyUsd". */
+  reference: string;
+}
+
+/** The API's prices at the workload's request shape and where they came from. */
+export interface ApiPrice extends ApiRates {
+  source: "genai-prices" | "override";
+  /** Provider and model as priced. */
+  provider: string;
+  model: string;
+  /** Version or date of the price data. */
+  asOf?: string | undefined;
+  /** E.g. "prompt <= 200k tokens tier". */
+  note?: string | undefined;
+}
+
+/** A measured throughput figure with its provenance. */
+export interface MeasuredThroughput {
+  outputTokensPerSecond: number;
+  /** "stack config" or a benchmark file path. */
+  reference: string;
+  date?: string | undefined;
+  concurrency?: number | undefined;
+}
+
+/** Everything the engine needs; the adapters resolve it from catalogs and config. */
+export interface EvaluationInputs {
+  scenario: Scenario;
+  model: ModelConfig;
+  variant: WeightVariant;
+  machine: MachineType;
+  gpu: Gpu;
+  nodePrice: NodePrice;
+  apiPrice: ApiPrice;
+  calibration: Calibration;
+  assumptions: Assumptions;
+  measured?: MeasuredThroughput | undefined;
+  /** Today's date (YYYY-MM-DD), for price age warnings; passed in to keep the engine pure. */
+  today: string;
+}
+
+/** The verdict. */
+export type Verdict = "self-host" | "api" | "api-not-allowed";
+
+/** The one result object every adapter renders or enforces. */
+export interface Evaluation {
+  verdict: Verdict;
+  /** One sentence a person can act on. */
+  summary: string;
+  model: { id: string; displayName: string; weightDtype: WeightVariant["dtype"]; huggingFaceRepo: string };
+  node: {
+    machineType: string;
+    gpu: string;
+    gpusPerNode: number;
+    region: string;
+    pricing: Scenario["node"]["pricing"];
+    hourlyUsd: number;
+    priceSource: NodePrice["source"];
+  };
+  parallel: Parallelism;
+  serving: ResolvedServing;
+  selfHost: {
+    replicas: number;
+    /** Replicas the volume alone needs (may exceed replicas.max). */
+    replicasForVolume: number;
+    nodes: number;
+    monthlyUsd: { compute: number; overhead: number; ops: number; preemption: number; total: number };
+    usdPerMillionOutputTokens: { computeAtFullUtilization: number; withOverheadAtFullUtilization: number; allInAtDeclaredVolume: number };
+    capacity: {
+      fits: boolean;
+      outputTokensPerSecond: number;
+      perRequestOutputTokensPerSecond: number;
+      ttftMs: number;
+      concurrency: number;
+      kvCacheTokens: number;
+      kvCacheGiBPerGpu: number;
+      reserveGiBPerGpu: number;
+      maxConcurrency: number;
+      maxConcurrencyAtMaxModelLen: number;
+      weightsGiBPerGpu: number;
+      bindingLimit: BindingLimit;
+      meetsLatencyTarget: boolean;
+      doesNotFitReason?: string | undefined;
+    };
+    kvBytesPerToken: number;
+    throughputSource: "estimate" | "measured";
+    /** ± percent band of the estimate (the calibration's p90 error). */
+    errorBandPct: number;
+    measured?: MeasuredThroughput | undefined;
+    /** The estimate even when a measurement wins, for comparison. */
+    estimatedOutputTokensPerSecond: number;
+    coldStartMinutes: number;
+    preemptionAssumption: string;
+    sweep: ThroughputPoint[];
+  };
+  api: {
+    provider: string;
+    model: string;
+    allowed: boolean;
+    monthlyUsd: number;
+    usdPerMillionOutputTokensAllIn: number;
+    rates: ApiRates;
+    priceSource: ApiPrice["source"];
+    note?: string | undefined;
+  };
+  breakEven: {
+    /** Utilization of the declared fleet at which both cost the same; above 1: never reachable. */
+    utilization: number;
+    /** Smallest monthly output volume at which self-hosting (scaled) is cheaper; null when never. */
+    monthlyOutputTokens: number | null;
+  };
+  /** API minus self-hosting: positive means self-hosting saves money. */
+  savingsMonthlyUsd: number;
+  workload: Scenario["workload"];
+  pricesAsOf: { node?: string | undefined; api?: string | undefined; calibration: string };
+  warnings: string[];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Minutes until a preempted replica serves again: new VM and driver, image pull, weight load. */
+export function estimateColdStartMinutes(model: ModelConfig, variant: WeightVariant, assumptions: Assumptions): number {
+  const weightGB = modelWeightBytes(model, variant) / 1e9;
+  const c = assumptions.coldStart;
+  return c.vmAndDriverMinutes + c.imagePullMinutes + weightGB / c.weightLoadGBps / 60;
+}
+
+/** vLLM settings with the scenario's values or vLLM's defaults for this model and GPU. */
+export function resolveServing(s: Scenario["serving"], request: RequestShape, model: ModelConfig, gpu: Gpu): ResolvedServing {
+  const requestTokens = request.inputTokens + request.outputTokens;
+  // Room for requests well above the mean, without reserving the model's whole context.
+  const defaultLen = Math.min(model.architecture.maxContextTokens, Math.max(4096, roundUpPow2(requestTokens * 4)));
+  return {
+    gpuMemoryUtilization: s.gpuMemoryUtilization,
+    maxModelLen: s.maxModelLen ?? defaultLen,
+    maxNumSeqs: s.maxNumSeqs ?? gpu.vllmDefaultMaxNumSeqs,
+    maxNumBatchedTokens: s.maxNumBatchedTokens,
+    kvCacheDtype: s.kvCacheDtype,
+    blockSize: s.blockSize,
+  };
+}
+
+function roundUpPow2(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+}
+
+/** Tensor and pipeline parallel sizes: the scenario's, or every GPU of a node in TP and one stage per node. */
+export function resolveParallelism(scenario: Scenario, machine: MachineType): Parallelism {
+  return {
+    tensorParallel: scenario.node.tensorParallel ?? machine.gpuCount,
+    pipelineParallel: scenario.node.pipelineParallel ?? scenario.node.nodesPerReplica,
+  };
+}
+
+/** The workload's mean request. */
+export function requestShape(scenario: Scenario): RequestShape {
+  return { inputTokens: scenario.workload.inputTokensPerRequest, outputTokens: scenario.workload.outputTokensPerRequest };
+}
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(to) - Date.parse(from)) / 86_400_000;
+}
+
+/** Capacity of one replica for a scenario (the `capacity` view of `evaluate`). */
+export function replicaCapacity(inputs: Omit<EvaluationInputs, "nodePrice" | "apiPrice" | "today">, concurrency?: number): Capacity {
+  const { scenario, model, variant, gpu, machine, calibration } = inputs;
+  const request = requestShape(scenario);
+  return estimateCapacity({
+    model,
+    variant,
+    gpu,
+    parallel: resolveParallelism(scenario, machine),
+    serving: resolveServing(scenario.serving, request, model, gpu),
+    request,
+    calibration,
+    latency: scenario.workload.latency,
+    concurrency,
+    measuredOutputTokensPerSecond: inputs.measured?.outputTokensPerSecond,
+  });
+}
+
+/**
+ * Self-host or API? Sizes the fleet for the declared volume at the expected
+ * utilization, prices it (compute, overhead, ops, spot preemption), prices the
+ * same tokens on the API, and finds the break-even.
+ */
+export function evaluate(inputs: EvaluationInputs): Evaluation {
+  const { scenario, model, variant, machine, gpu, nodePrice, apiPrice, calibration, assumptions } = inputs;
+  const { workload, ops, node } = scenario;
+  const warnings: string[] = [];
+  const parallel = resolveParallelism(scenario, machine);
+  const serving = resolveServing(scenario.serving, requestShape(scenario), model, gpu);
+  const capacity = replicaCapacity(inputs);
+  const estimate = inputs.measured ? replicaCapacity({ ...inputs, measured: undefined }).outputTokensPerSecond : capacity.outputTokensPerSecond;
+
+  const tokensPerReplicaMonth = monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, workload.utilization);
+  const replicasForVolume = replicasNeeded(workload.outputTokensPerMonth, tokensPerReplicaMonth, scenario.replicas.min);
+  const canServe = Number.isFinite(replicasForVolume);
+  const replicas = canServe ? replicasForVolume : Math.max(1, scenario.replicas.min);
+  if (canServe && replicasForVolume > scenario.replicas.max) {
+    warnings.push(`The volume needs ${replicasForVolume} replicas, more than replicas.max ${scenario.replicas.max}; the cost is for ${replicasForVolume}.`);
+  }
+  const nodes = replicas * node.nodesPerReplica;
+  const replicaHourlyUsd = nodePrice.hourlyUsd * node.nodesPerReplica;
+
+  const isSpot = node.pricing === "spot";
+  const preemptionsPerDay = node.preemptionsPerDay ?? (isSpot ? assumptions.spot.defaultPreemptionsPerDay : 0);
+  const coldStartMinutes = node.coldStartMinutes ?? estimateColdStartMinutes(model, variant, assumptions);
+  // Each preemption of a node idles its whole replica for a cold start while the replacement bills.
+  const preemptionPerReplica = preemptionsPerDay * node.nodesPerReplica * (workload.hoursPerMonth / 24) * (coldStartMinutes / 60) * replicaHourlyUsd;
+  const computePerReplica = replicaHourlyUsd * workload.hoursPerMonth;
+  const overheadShare = ops.overheadPct / 100;
+  const perReplicaMonthlyUsd = computePerReplica * (1 + overheadShare) + preemptionPerReplica;
+  const opsMonthly = ops.fteFraction * ops.fteMonthlyUsd + ops.fixedMonthlyUsd;
+
+  const compute = computePerReplica * replicas;
+  const overhead = compute * overheadShare;
+  const preemption = preemptionPerReplica * replicas;
+  const total = compute + overhead + opsMonthly + preemption;
+
+  const apiMonthly = apiMonthlyUsd(apiPrice, workload.inputTokensPerMonth, workload.outputTokensPerMonth);
+  const apiUsdPerOutputToken = apiMonthly / workload.outputTokensPerMonth;
+  const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly, tokensPerReplicaMonth, minReplicas: scenario.replicas.min };
+  const fleetTokensFull = capacity.outputTokensPerSecond * 3600 * workload.hoursPerMonth * replicas;
+
+  const fits = capacity.fits && capacity.meetsLatencyTarget && canServe;
+  const savings = apiMonthly - total;
+  let verdict: Verdict;
+  if (!scenario.api.allowed) verdict = "api-not-allowed";
+  else if (!fits) verdict = "api";
+  else verdict = savings > 0 ? "self-host" : "api";
+
+  if (nodePrice.asOf && daysBetween(nodePrice.asOf, inputs.today) > assumptions.priceMaxAgeDays) {
+    warnings.push(
+      `The ${node.machineType} ${node.pricing} price in ${node.region} is from ${nodePrice.asOf}, more than ${assumptions.priceMaxAgeDays} days old; check it or set node.hourlyUsd.`,
+    );
+  }
+  if (!capacity.fits) warnings.push(`${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`);
+  if (capacity.fits && !capacity.meetsLatencyTarget) warnings.push("Even one request at a time misses the latency target on this hardware.");
+  if (inputs.measured && estimate > 0) {
+    const diffPct = ((inputs.measured.outputTokensPerSecond - estimate) / estimate) * 100;
+    if (Math.abs(diffPct) > calibration.errorBandPct) {
+      warnings.push(
+        `The measured ${round2(inputs.measured.outputTokensPerSecond)} output tok/s differs from the estimate of ${round2(estimate)} by ${diffPct.toFixed(0)} %, outside the model's ±${calibration.errorBandPct} % band; the measurement is used.`,
+      );
+    }
+  }
+
+  const fmtUsd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
+  let summary: string;
+  const hostDesc = `${model.displayName} on ${nodes} x ${node.machineType} (${node.pricing})`;
+  if (verdict === "api-not-allowed") {
+    summary = `The API is not allowed for this workload, so self-hosting is the only option: ${hostDesc} costs ${fmtUsd(total)} a month.`;
+    if (!fits) summary += ` Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
+  } else if (!fits) {
+    summary = `The API wins: ${model.displayName} cannot be served on ${node.machineType} (${capacity.memory.reason ?? "latency target or volume not met"}); the API costs ${fmtUsd(apiMonthly)} a month.`;
+  } else if (verdict === "self-host") {
+    summary = `Self-host: ${hostDesc} costs ${fmtUsd(total)} a month against ${fmtUsd(apiMonthly)} for ${apiPrice.model}, saving ${fmtUsd(savings)}.`;
+  } else {
+    summary = `The API wins: ${hostDesc} costs ${fmtUsd(total)} a month against ${fmtUsd(apiMonthly)} for ${apiPrice.model}.`;
+  }
+
+  return {
+    verdict,
+    summary,
+    model: { id: model.id, displayName: model.displayName, weightDtype: variant.dtype, huggingFaceRepo: variant.huggingFaceRepo },
+    node: {
+      machineType: machine.id,
+      gpu: gpu.id,
+      gpusPerNode: machine.gpuCount,
+      region: node.region,
+      pricing: node.pricing,
+      hourlyUsd: nodePrice.hourlyUsd,
+      priceSource: nodePrice.source,
+    },
+    parallel,
+    serving,
+    selfHost: {
+      replicas,
+      replicasForVolume: canServe ? replicasForVolume : Number.POSITIVE_INFINITY,
+      nodes,
+      monthlyUsd: { compute, overhead, ops: opsMonthly, preemption, total },
+      usdPerMillionOutputTokens: {
+        computeAtFullUtilization: usdPerMillionOutputTokens(replicaHourlyUsd, capacity.outputTokensPerSecond),
+        withOverheadAtFullUtilization: usdPerMillionOutputTokens(replicaHourlyUsd, capacity.outputTokensPerSecond) * (1 + overheadShare),
+        allInAtDeclaredVolume: (total / workload.outputTokensPerMonth) * 1e6,
+      },
+      capacity: {
+        fits: capacity.fits,
+        outputTokensPerSecond: capacity.outputTokensPerSecond,
+        perRequestOutputTokensPerSecond: capacity.point.perRequestOutputTokensPerSecond,
+        ttftMs: capacity.point.ttftMs,
+        concurrency: capacity.point.concurrency,
+        kvCacheTokens: capacity.memory.kvCacheTokens,
+        kvCacheGiBPerGpu: capacity.memory.kvCacheGiBPerGpu,
+        reserveGiBPerGpu: capacity.memory.reserveGiBPerGpu,
+        maxConcurrency: capacity.maxConcurrency,
+        maxConcurrencyAtMaxModelLen: capacity.memory.maxConcurrencyAtMaxModelLen,
+        weightsGiBPerGpu: capacity.memory.weightsGiBPerGpu,
+        bindingLimit: capacity.bindingLimit,
+        meetsLatencyTarget: capacity.meetsLatencyTarget,
+        doesNotFitReason: capacity.memory.reason,
+      },
+      kvBytesPerToken: capacity.memory.kvBytesPerToken,
+      throughputSource: capacity.throughputSource,
+      errorBandPct: calibration.errorBandPct,
+      measured: inputs.measured,
+      estimatedOutputTokensPerSecond: estimate,
+      coldStartMinutes,
+      preemptionAssumption: isSpot
+        ? `${preemptionsPerDay} preemptions per node per day x ${coldStartMinutes.toFixed(1)} min cold start x $${round2(replicaHourlyUsd)}/h per replica`
+        : `none (${node.pricing} nodes are not preempted)`,
+      sweep: capacity.sweep,
+    },
+    api: {
+      provider: apiPrice.provider,
+      model: apiPrice.model,
+      allowed: scenario.api.allowed,
+      monthlyUsd: apiMonthly,
+      usdPerMillionOutputTokensAllIn: apiUsdPerOutputToken * 1e6,
+      rates: {
+        inputUsdPerMTok: apiPrice.inputUsdPerMTok,
+        outputUsdPerMTok: apiPrice.outputUsdPerMTok,
+        cachedInputUsdPerMTok: apiPrice.cachedInputUsdPerMTok,
+        cachedInputShare: apiPrice.cachedInputShare,
+        batchShare: apiPrice.batchShare,
+        batchDiscount: apiPrice.batchDiscount,
+      },
+      priceSource: apiPrice.source,
+      note: apiPrice.note,
+    },
+    breakEven: {
+      utilization: breakEvenUtilization(total, fleetTokensFull, apiUsdPerOutputToken),
+      monthlyOutputTokens: fits ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
+    },
+    savingsMonthlyUsd: savings,
+    workload,
+    pricesAsOf: { node: nodePrice.asOf, api: apiPrice.asOf, calibration: calibration.fittedOn },
+    warnings,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Evaluation } from "../engine/evaluate";
+import { costLines, throughputLine } from "./evaluation-table";
+import { markdownTable, num, pct, tokens, usd } from "./format";
+
+const VERDICT_HEADLINE: Record<Evaluation["verdict"], string> = {
+  "self-host": "✅ Self-host",
+  api: "⛔ Use the API",
+  "api-not-allowed": "🔒 Self-host (the API is not allowed)",
+};
+
+/** Markdown report of an evaluation: verdict first, then the cost table, break-even and assumptions. */
+export function renderEvaluationMarkdown(e: Evaluation): string {
+  const c = e.selfHost.capacity;
+  const parts = [
+    `### ${VERDICT_HEADLINE[e.verdict]}`,
+    "",
+    e.summary,
+    "",
+    markdownTable(["Monthly cost", "USD"], costLines(e).map(([label, value]) => [label, usd(value)]), [false, true]),
+    "",
+    `**Savings by self-hosting:** ${usd(e.savingsMonthlyUsd)} a month  `,
+    `**Break-even:** ${pct(e.breakEven.utilization)} utilization of ${e.selfHost.replicas} replica(s), or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month (declared ${tokens(e.workload.outputTokensPerMonth)} at ${pct(e.workload.utilization)})  `,
+    `**USD per 1M output tokens:** self-hosted ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume (${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load); API ${usd(e.api.usdPerMillionOutputTokensAllIn)}`,
+    "",
+    "<details><summary>Capacity and assumptions</summary>",
+    "",
+    `- Model: ${e.model.displayName} (${e.model.weightDtype}, \`${e.model.huggingFaceRepo}\`), TP ${e.parallel.tensorParallel} x PP ${e.parallel.pipelineParallel} on ${e.node.gpu}`,
+    `- Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB (${tokens(c.kvCacheTokens)} tokens, ${c.maxConcurrency} concurrent requests)`,
+    `- Throughput: ${throughputLine(e)}`,
+    `- Spot preemption: ${e.selfHost.preemptionAssumption}`,
+    `- Prices: node ${e.node.priceSource}${e.pricesAsOf.node ? ` as of ${e.pricesAsOf.node}` : ""}; API ${e.api.priceSource}${e.pricesAsOf.api ? ` (${e.pricesAsOf.api})` : ""}; calibration ${e.pricesAsOf.calibration}`,
+    "",
+    "</details>",
+  ];
+  if (e.warnings.length) parts.push("", ...e.warnings.map((w) => `> ⚠️ ${w}`));
+  return parts.join("\n");
+}

@@ -1,0 +1,55 @@
+import type { Evaluation } from "../engine/evaluate";
+import { num, pct, textTable, tokens, usd } from "./format";
+
+const VERDICT_LABEL: Record<Evaluation["verdict"], string> = {
+  "self-host": "SELF-HOST",
+  api: "USE THE API",
+  "api-not-allowed": "SELF-HOST (API NOT ALLOWED)",
+};
+
+/** The cost lines of self-hosting and the API, shared by the table and markdown renderers. */
+export function costLines(e: Evaluation): [string, number][] {
+  const m = e.selfHost.monthlyUsd;
+  return [
+    [`Compute (${e.selfHost.nodes} x ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h)`, m.compute],
+    [`Overhead (${num(m.compute > 0 ? (m.overhead / m.compute) * 100 : 0, 0)} % of compute)`, m.overhead],
+    ["Ops (people, monitoring)", m.ops],
+    ["Spot preemption", m.preemption],
+    ["Self-hosting total", m.total],
+    [`API (${e.api.provider} ${e.api.model})`, e.api.monthlyUsd],
+  ];
+}
+
+/** The throughput line: figure, source and, for an estimate, its error band. */
+export function throughputLine(e: Evaluation): string {
+  const c = e.selfHost.capacity;
+  const base = `${num(c.outputTokensPerSecond, 0)} output tok/s per replica`;
+  if (e.selfHost.throughputSource === "measured") return `${base} (measured: ${e.selfHost.measured?.reference ?? "stack config"})`;
+  return `${base} (estimate ±${e.selfHost.errorBandPct} %, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
+}
+
+/** Plain-text report of an evaluation, for a terminal. */
+export function renderEvaluationTable(e: Evaluation): string {
+  const c = e.selfHost.capacity;
+  const lines = [
+    `Verdict: ${VERDICT_LABEL[e.verdict]}`,
+    e.summary,
+    "",
+    textTable(
+      [["Monthly cost", "USD"], ...costLines(e).map(([label, value]) => [label, usd(value)])],
+      [false, true],
+    ),
+    "",
+    `Savings by self-hosting: ${usd(e.savingsMonthlyUsd)} a month`,
+    `Break-even: ${pct(e.breakEven.utilization)} utilization of ${e.selfHost.replicas} replica(s), or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month (declared: ${tokens(e.workload.outputTokensPerMonth)} at ${pct(e.workload.utilization)})`,
+    `USD per 1M output tokens: ${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load, ${usd(e.selfHost.usdPerMillionOutputTokens.withOverheadAtFullUtilization)} with overhead, ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume; API ${usd(e.api.usdPerMillionOutputTokensAllIn)} all-in`,
+    "",
+    `Model: ${e.model.displayName} (${e.model.weightDtype}, ${e.model.huggingFaceRepo}) on ${e.parallel.tensorParallel * e.parallel.pipelineParallel} x ${e.node.gpu} (TP ${e.parallel.tensorParallel}, PP ${e.parallel.pipelineParallel})`,
+    `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason ?? "no room"}`}`,
+    `Throughput: ${throughputLine(e)}; ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
+    `Spot preemption: ${e.selfHost.preemptionAssumption}`,
+    `Prices: node ${e.node.priceSource}${e.pricesAsOf.node ? ` as of ${e.pricesAsOf.node}` : ""}; API ${e.api.priceSource}${e.pricesAsOf.api ? ` (${e.pricesAsOf.api})` : ""}${e.api.note ? `, ${e.api.note}` : ""}; calibration ${e.pricesAsOf.calibration}`,
+  ];
+  for (const w of e.warnings) lines.push(`Warning: ${w}`);
+  return lines.join("\n");
+}
