@@ -49,14 +49,18 @@ export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
  * the bad value and what would be valid.
  */
 export function zodToUserError(file: string, error: z.ZodError, data: unknown, pathPrefix = ""): UserInputError {
-  const issue = error.issues[0];
+  // A typo in a key is the root cause of the "required" issue it leaves behind: report it first.
+  const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? error.issues[0];
   if (!issue) return new UserInputError(file, pathPrefix, "is not valid");
   if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys;
-    const parent = valueAt(data, issue.path);
-    const known = parent && typeof parent === "object" ? Object.keys(parent).filter((k) => !keys.includes(k)) : [];
-    const field = formatPath([...issue.path, keys[0] ?? ""], pathPrefix);
-    return new UserInputError(file, field, `unknown key ${showValue(keys[0])}${known.length ? ` (valid keys here include ${known.join(", ")})` : ""}; check its spelling`);
+    const unknown = issue.keys[0] ?? "";
+    const samePath = (p: readonly PropertyKey[]) => p.length === issue.path.length + 1 && issue.path.every((k, i) => p[i] === k);
+    const missing = error.issues
+      .filter((i) => i.code === "invalid_type" && samePath(i.path) && valueAt(data, i.path) === undefined)
+      .map((i) => String(i.path[i.path.length - 1]));
+    const suggestion = closest(unknown, missing);
+    const field = formatPath([...issue.path, unknown], pathPrefix);
+    return new UserInputError(file, field, `unknown key ${showValue(unknown)}${suggestion ? ` (did you mean ${showValue(suggestion)}?)` : ""}; check its spelling`);
   }
   const field = formatPath(issue.path, pathPrefix);
   const value = valueAt(data, issue.path);
@@ -68,6 +72,29 @@ export function zodToUserError(file: string, error: z.ZodError, data: unknown, p
     return new UserInputError(file, field, `is required (${expected})`);
   }
   return new UserInputError(file, field, `${showValue(value)} is not valid: ${expected}`);
+}
+
+/** The candidate within edit distance 3 of `word`, if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** Parses `data` with a schema or throws a UserInputError naming the file and field. */

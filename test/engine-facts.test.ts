@@ -1,0 +1,66 @@
+import { describe, expect, test } from "vitest";
+import { loadCatalog } from "../catalog/load";
+import { fitMemory, kvBytesPerToken } from "../engine/memory";
+import { paramBreakdown } from "../engine/params";
+
+const catalog = loadCatalog();
+const model = (id: string) => {
+  const m = catalog.models.get(id);
+  if (!m) throw new Error(`no model ${id}`);
+  return m;
+};
+
+describe("KV cache bytes per token (DOMAIN.md §2)", () => {
+  test("Llama-3.1-8B at BF16 is 2 x 32 layers x 8 KV heads x 128 x 2 B = 131,072 B (GQA counts KV heads, not query heads)", () => {
+    expect(kvBytesPerToken(model("llama-3.1-8b-instruct"), 2)).toBe(131_072);
+  });
+
+  test("DeepSeek-V3's MLA latent is 61 layers x (512 + 64) x 2 B = 70,272 B", () => {
+    expect(kvBytesPerToken(model("deepseek-v3"), 2)).toBe(70_272);
+  });
+
+  test("Kimi K2.5 shares DeepSeek-V3's MLA cache size", () => {
+    expect(kvBytesPerToken(model("kimi-k2.5"), 2)).toBe(70_272);
+  });
+
+  test("an fp8 KV cache halves Llama-3.3-70B's 327,680 B per token", () => {
+    expect(kvBytesPerToken(model("llama-3.3-70b-instruct"), 2)).toBe(327_680);
+    expect(kvBytesPerToken(model("llama-3.3-70b-instruct"), 1)).toBe(163_840);
+  });
+});
+
+describe("parameter counts from the architecture agree with the model cards", () => {
+  test.each([
+    ["llama-3.1-8b-instruct", 8.03, 0.01],
+    ["llama-3.3-70b-instruct", 70.55, 0.01],
+    ["deepseek-v3", 671, 0.01],
+  ])("%s has about %dB parameters", (id, billions, tolerance) => {
+    expect(paramBreakdown(model(id)).total / 1e9).toBeGreaterThan(billions * (1 - tolerance));
+    expect(paramBreakdown(model(id)).total / 1e9).toBeLessThan(billions * (1 + tolerance));
+  });
+
+  test("DeepSeek-V3 touches about 37B parameters per token", () => {
+    expect(paramBreakdown(model("deepseek-v3")).active / 1e9).toBeCloseTo(37, -0.5);
+  });
+});
+
+describe("fit", () => {
+  const h100 = catalog.gpus.get("h100-80gb")!;
+  const settings = { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const };
+
+  test("Llama-3.3-70B at BF16 (about 131 GiB of weights) does not fit one 80 GB GPU, and the result says why", () => {
+    const llama70 = model("llama-3.3-70b-instruct");
+    const fit = fitMemory({ model: llama70, variant: llama70.weights.find((w) => w.dtype === "bf16")!, gpu: h100, parallel: { tensorParallel: 1, pipelineParallel: 1 }, settings, reserve: catalog.calibration.reserve, blockSize: 16 });
+    expect(fit.fits).toBe(false);
+    expect(fit.weightsGiBPerGpu).toBeGreaterThan(130);
+    expect(fit.reason).toMatch(/weights need 13\d\.\d\d GiB/);
+  });
+
+  test("Llama-3.3-70B at BF16 fits four H100s with tensor parallelism", () => {
+    const llama70 = model("llama-3.3-70b-instruct");
+    const fit = fitMemory({ model: llama70, variant: llama70.weights.find((w) => w.dtype === "bf16")!, gpu: h100, parallel: { tensorParallel: 4, pipelineParallel: 1 }, settings, reserve: catalog.calibration.reserve, blockSize: 16 });
+    expect(fit.fits).toBe(true);
+    expect(fit.weightsGiBPerGpu).toBeGreaterThan(32);
+    expect(fit.weightsGiBPerGpu).toBeLessThan(34);
+  });
+});
