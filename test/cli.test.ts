@@ -1,0 +1,117 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+
+// The compiled CLI, as a user runs it (`npm test` builds first).
+const root = path.join(__dirname, "..");
+const bin = path.join(root, "bin", "breakeven.js");
+
+function breakeven(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scenarioFile(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-cli-"));
+  const file = path.join(dir, "scenario.yaml");
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const good = `model: llama-3.1-8b-instruct
+node: { machineType: a3-highgpu-1g }
+workload: { inputTokensPerMonth: 3e9, outputTokensPerMonth: 1e9, inputTokensPerRequest: 1500, outputTokensPerRequest: 500 }
+api: { provider: openai, model: gpt-4o }
+`;
+
+describe("breakeven evaluate", () => {
+  test("the dev stack gets a verdict, exit 0", () => {
+    const r = breakeven("evaluate", "Pulumi.dev.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Verdict: USE THE API\n/);
+    expect(r.stdout).toMatch(/Self-hosting total\s+\$5\d,\d{3}/);
+  });
+
+  test("--format json is the documented contract", () => {
+    const r = breakeven("evaluate", "Pulumi.dev.yaml", "--format", "json");
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e.verdict).toBe("api");
+    for (const key of ["compute", "overhead", "ops", "preemption", "total"]) expect(typeof e.selfHost.monthlyUsd[key]).toBe("number");
+    for (const key of ["computeAtFullUtilization", "withOverheadAtFullUtilization", "allInAtDeclaredVolume"]) {
+      expect(typeof e.selfHost.usdPerMillionOutputTokens[key]).toBe("number");
+    }
+    for (const key of ["outputTokensPerSecond", "kvCacheTokens", "maxConcurrency", "weightsGiBPerGpu", "fits"]) expect(e.selfHost.capacity).toHaveProperty(key);
+    expect(typeof e.selfHost.replicas).toBe("number");
+    expect(typeof e.selfHost.nodes).toBe("number");
+    expect(typeof e.selfHost.kvBytesPerToken).toBe("number");
+    expect(typeof e.api.monthlyUsd).toBe("number");
+    expect(e.breakEven).toHaveProperty("utilization");
+    expect(e.breakEven).toHaveProperty("monthlyOutputTokens");
+    expect(typeof e.savingsMonthlyUsd).toBe("number");
+    expect(e.pricesAsOf.node).toBe("2026-07-30");
+  });
+
+  test("--format markdown leads with the verdict", () => {
+    const r = breakeven("evaluate", "Pulumi.dev.yaml", "--format", "markdown");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("### ⛔ Use the API");
+  });
+
+  test.each([
+    ["an unknown model", good.replace("llama-3.1-8b-instruct", "llama-9"), /: model: unknown model \(a file in model-configs\/\) "llama-9"; valid: .*llama-3\.1-8b-instruct/],
+    ["an unknown machine type", good.replace("a3-highgpu-1g", "a9-megagpu-1g"), /: node\.machineType: unknown machine type "a9-megagpu-1g"; valid: a2-highgpu-1g, /],
+    ["a typo in a key", good.replace("inputTokensPerRequest", "inputTokenPerRequest"), /: workload\.inputTokenPerRequest: unknown key "inputTokenPerRequest" \(did you mean "inputTokensPerRequest"\?\)/],
+    ["a negative volume", good.replace("outputTokensPerMonth: 1e9", "outputTokensPerMonth: -1e9"), /: workload\.outputTokensPerMonth: -1000000000 is not valid/],
+    ["malformed YAML", "model: [\n", /: line \d+, column \d+: is not valid YAML/],
+  ])("%s is one line on stderr and exit 2, no stack trace", (_what, text, message) => {
+    const file = scenarioFile(text);
+    const r = breakeven("evaluate", file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test("a file that does not exist is exit 2 naming it", () => {
+    const r = breakeven("evaluate", "nope.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: nope.yaml: file not found\n");
+  });
+
+  test("a bad --format is exit 2 naming the flag and the valid values", () => {
+    const r = breakeven("evaluate", "Pulumi.dev.yaml", "--format", "html");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: command line: --format: "html" is not valid; expected one of table, json, markdown\n');
+  });
+});
+
+describe("breakeven capacity", () => {
+  test("gives the fit and throughput figures as JSON", () => {
+    const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "1000", "--format", "json");
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.fits).toBe(true);
+    expect(c.kvBytesPerToken).toBe(131072);
+    for (const key of ["weightsGiBPerGpu", "kvCacheTokens", "maxConcurrency", "outputTokensPerSecond", "perRequestOutputTokensPerSecond", "ttftMs"]) {
+      expect(typeof c[key], key).toBe("number");
+    }
+  });
+
+  test("an unknown model is exit 2", () => {
+    const r = breakeven("capacity", "--model", "gpt-5", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1", "--output-tokens", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: command line: --model: unknown model "gpt-5"; valid: /);
+  });
+
+  test("a missing required flag is exit 2 with the usage", () => {
+    const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: command line: --machine-type: is required; usage: breakeven capacity /);
+  });
+});
