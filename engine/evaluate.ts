@@ -118,6 +118,8 @@ export interface Evaluation {
     coldStartMinutes: number;
     preemptionAssumption: string;
     sweep: ThroughputPoint[];
+    /** The fleet's cost structure (per replica, fixed, tokens per replica-month): self-hosting's cost at any volume, e.g. for the break-even chart. */
+    fleet: FleetCostModel;
   };
   api: {
     provider: string;
@@ -337,6 +339,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
         ? `${preemptionsPerDay} preemptions per node per day x ${coldStartMinutes.toFixed(1)} min cold start x $${round2(replicaHourlyUsd)}/h per replica`
         : `none (${node.pricing} nodes are not preempted)`,
       sweep: capacity.sweep,
+      fleet,
     },
     api: {
       provider: apiPrice.provider,
