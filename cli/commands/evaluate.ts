@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { evaluate, type Evaluation } from "../../engine/evaluate";
+import { evaluate, type Evaluation, type EvaluationInputs } from "../../engine/evaluate";
 import { UserInputError } from "../../catalog/errors";
 import { loadCatalog } from "../../catalog/load";
 import { resolveInputs } from "../../catalog/resolve";
@@ -14,8 +14,8 @@ import { EXIT } from "../errors";
 /** Usage of `breakeven evaluate`. */
 export const EVALUATE_USAGE = "breakeven evaluate <scenario.yaml | Pulumi.<stack>.yaml> [--format table|json|markdown]";
 
-/** Loads a scenario or stack file and evaluates it against the catalogs. */
-export function evaluateFile(file: string, today?: string): { loaded: LoadedScenario; evaluation: Evaluation } {
+/** Loads a scenario or stack file and resolves it against the catalogs into the engine's inputs. */
+export function inputsFromFile(file: string, today?: string): { loaded: LoadedScenario; inputs: EvaluationInputs } {
   const loaded = loadScenarioFile(file);
   const catalog = loadCatalog();
   const inputs = resolveInputs(
@@ -34,6 +34,12 @@ export function evaluateFile(file: string, today?: string): { loaded: LoadedScen
     },
     today,
   );
+  return { loaded, inputs };
+}
+
+/** Loads a scenario or stack file and evaluates it against the catalogs. */
+export function evaluateFile(file: string, today?: string): { loaded: LoadedScenario; evaluation: Evaluation } {
+  const { loaded, inputs } = inputsFromFile(file, today);
   return { loaded, evaluation: evaluate(inputs) };
 }
 
