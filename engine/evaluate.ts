@@ -136,6 +136,12 @@ export interface Evaluation {
     utilization: number;
     /** Smallest monthly output volume at which self-hosting (scaled) is cheaper; null when never. */
     monthlyOutputTokens: number | null;
+    /**
+     * Output tokens a second each replica would have to serve, at the declared
+     * utilization, for the declared fleet to cost what the API charges for
+     * those tokens (the reference story's "1.67M tokens an hour").
+     */
+    outputTokensPerSecondPerReplica: number;
   };
   /** API minus self-hosting: positive means self-hosting saves money. */
   savingsMonthlyUsd: number;
@@ -361,6 +367,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     breakEven: {
       utilization: breakEvenUtilization(total, fleetTokensFull, apiUsdPerOutputToken),
       monthlyOutputTokens: fits ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
+      outputTokensPerSecondPerReplica: total / (replicas * 3600 * workload.hoursPerMonth * workload.utilization * apiUsdPerOutputToken),
     },
     savingsMonthlyUsd: savings,
     workload,

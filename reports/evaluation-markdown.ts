@@ -1,6 +1,6 @@
 import type { Evaluation } from "../engine/evaluate";
-import { costLines, throughputLine } from "./evaluation-table";
-import { markdownTable, num, pct, tokens, usd } from "./format";
+import { breakEvenLine, costLines, throughputLine } from "./evaluation-table";
+import { markdownTable, num, tokens, usd } from "./format";
 
 const VERDICT_HEADLINE: Record<Evaluation["verdict"], string> = {
   "self-host": "✅ Self-host",
@@ -19,7 +19,7 @@ export function renderEvaluationMarkdown(e: Evaluation): string {
     markdownTable(["Monthly cost", "USD"], costLines(e).map(([label, value]) => [label, usd(value)]), [false, true]),
     "",
     `**Savings by self-hosting:** ${usd(e.savingsMonthlyUsd)} a month  `,
-    `**Break-even:** ${pct(e.breakEven.utilization)} utilization of ${e.selfHost.replicas} replica(s), or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month (declared ${tokens(e.workload.outputTokensPerMonth)} at ${pct(e.workload.utilization)})  `,
+    `**Break-even:** ${breakEvenLine(e)}  `,
     `**USD per 1M output tokens:** self-hosted ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume (${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load); API ${usd(e.api.usdPerMillionOutputTokensAllIn)}`,
     "",
     "<details><summary>Capacity and assumptions</summary>",

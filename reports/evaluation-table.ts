@@ -28,6 +28,21 @@ export function throughputLine(e: Evaluation): string {
   return `${base} (estimate ±${e.selfHost.errorBandPct} %, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
 }
 
+/** The break-even in one sentence: utilization, volume, and the throughput a replica would need. */
+export function breakEvenLine(e: Evaluation): string {
+  const b = e.breakEven;
+  const volume =
+    b.monthlyOutputTokens === null
+      ? "no volume makes self-hosting cheaper (each added replica costs more per token than the API)"
+      : `self-hosting is cheaper from ${tokens(b.monthlyOutputTokens)} output tokens a month`;
+  const c = e.selfHost.capacity;
+  const speed =
+    c.outputTokensPerSecond > 0
+      ? `; each replica would need ${num(b.outputTokensPerSecondPerReplica, 0)} output tok/s at ${pct(e.workload.utilization)} utilization (${num(b.outputTokensPerSecondPerReplica / c.outputTokensPerSecond, 1)}x its ${num(c.outputTokensPerSecond, 0)})`
+      : "";
+  return `${pct(b.utilization)} utilization of ${e.selfHost.replicas} replica(s); ${volume} (declared ${tokens(e.workload.outputTokensPerMonth)})${speed}`;
+}
+
 /** Plain-text report of an evaluation, for a terminal. */
 export function renderEvaluationTable(e: Evaluation): string {
   const c = e.selfHost.capacity;
@@ -41,12 +56,12 @@ export function renderEvaluationTable(e: Evaluation): string {
     ),
     "",
     `Savings by self-hosting: ${usd(e.savingsMonthlyUsd)} a month`,
-    `Break-even: ${pct(e.breakEven.utilization)} utilization of ${e.selfHost.replicas} replica(s), or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month (declared: ${tokens(e.workload.outputTokensPerMonth)} at ${pct(e.workload.utilization)})`,
+    `Break-even: ${breakEvenLine(e)}`,
     `USD per 1M output tokens: ${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load, ${usd(e.selfHost.usdPerMillionOutputTokens.withOverheadAtFullUtilization)} with overhead, ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume; API ${usd(e.api.usdPerMillionOutputTokensAllIn)} all-in`,
     "",
     `Model: ${e.model.displayName} (${e.model.weightDtype}, ${e.model.huggingFaceRepo}) on ${e.parallel.tensorParallel * e.parallel.pipelineParallel} x ${e.node.gpu} (TP ${e.parallel.tensorParallel}, PP ${e.parallel.pipelineParallel})`,
     `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason ?? "no room"}`}`,
-    `Throughput: ${throughputLine(e)}; ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
+    `Throughput: ${throughputLine(e)}; estimated ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
     `Spot preemption: ${e.selfHost.preemptionAssumption}`,
     `Prices: node ${e.node.priceSource}${e.pricesAsOf.node ? ` as of ${e.pricesAsOf.node}` : ""}; API ${e.api.priceSource}${e.pricesAsOf.api ? ` (${e.pricesAsOf.api})` : ""}${e.api.note ? `, ${e.api.note}` : ""}; calibration ${e.pricesAsOf.calibration}`,
   ];

@@ -64,6 +64,12 @@ describe("the reference story: Kimi K2.5 on one 8xH100 spot node against Gemini 
     expect(e.breakEven.utilization).toBeGreaterThan(5);
   });
 
+  test("each replica would need the fleet's cost / (3600 x 730 h x 60 % x USD 18 per 1M) output tok/s to break even", () => {
+    expect(e.breakEven.outputTokensPerSecondPerReplica).toBeCloseTo(e.selfHost.monthlyUsd.total / (3600 * 730 * 0.6 * 18e-6), 6);
+    // About 1,850 tok/s: 8.6x the measured 216.
+    expect(e.breakEven.outputTokensPerSecondPerReplica / 216).toBeGreaterThan(8);
+  });
+
   test("cost per 1M output tokens at full load is USD 50.61 / (216 x 3600) x 1e6 = USD 65.08", () => {
     expect(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization).toBeCloseTo(65.08, 2);
   });
