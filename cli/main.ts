@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { runCapacity, CAPACITY_USAGE } from "./commands/capacity";
+import { runChart, CHART_USAGE } from "./commands/chart";
 import { runEvaluate, EVALUATE_USAGE } from "./commands/evaluate";
+import { runSensitivity, SENSITIVITY_USAGE } from "./commands/sensitivity";
 import { EXIT, runCommand } from "./errors";
 
 /** A subcommand: its usage line and its runner (returns the exit code). */
@@ -13,6 +15,8 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   evaluate: { usage: EVALUATE_USAGE, run: runEvaluate },
   capacity: { usage: CAPACITY_USAGE, run: runCapacity },
+  chart: { usage: CHART_USAGE, run: runChart },
+  sensitivity: { usage: SENSITIVITY_USAGE, run: runSensitivity },
 };
 
 function usage(): string {
