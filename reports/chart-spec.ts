@@ -69,16 +69,21 @@ export function apiCurve(e: Evaluation, maxVolume: number): CostPoint[] {
 interface Marker {
   outputTokensPerMonth: number;
   label: string;
-  /** Pixels from the top of the plot, so two labels never overprint. */
+  /** Pixels from the top of the plot where the label and its rule start. */
   labelY: number;
 }
 
 const LABEL_LINE_PX = 16;
 
+/**
+ * The declared volume and the break-even, left to right, each label one line
+ * lower than the one before and each rule starting at its own label: a label
+ * runs right, above every rule further right, so no rule crosses a label.
+ */
 function markers(e: Evaluation): Marker[] {
   const out = [{ outputTokensPerMonth: e.workload.outputTokensPerMonth, label: `declared ${tokens(e.workload.outputTokensPerMonth)}/month` }];
   if (e.breakEven.monthlyOutputTokens !== null) out.push({ outputTokensPerMonth: e.breakEven.monthlyOutputTokens, label: `break-even ${tokens(e.breakEven.monthlyOutputTokens)}/month` });
-  return out.map((m, i) => ({ ...m, labelY: 4 + i * LABEL_LINE_PX }));
+  return out.sort((a, b) => a.outputTokensPerMonth - b.outputTokensPerMonth).map((m, i) => ({ ...m, labelY: 4 + i * LABEL_LINE_PX }));
 }
 
 /** Both costs at the declared volume, dotted on their curves. */
@@ -159,11 +164,11 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
       {
         data: { values: marks },
         mark: { type: "rule", strokeDash: [6, 4], color: "#555" },
-        encoding: { x },
+        encoding: { x, y: { field: "labelY", type: "quantitative", scale: null }, y2: { value: CHART_SIZE.height } },
       },
       {
         data: { values: marks },
-        mark: { type: "text", align: "left", baseline: "top", dx: 4, dy: 4, angle: 0, color: "#333", fontSize: 12 },
+        mark: { type: "text", align: "left", baseline: "top", dx: 4, color: "#333", fontSize: 12 },
         encoding: { x, y: { field: "labelY", type: "quantitative", scale: null }, text: { field: "label", type: "nominal" } },
       },
     ],
