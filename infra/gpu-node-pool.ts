@@ -1,0 +1,98 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GpuNodeImage } from "./config-schema";
+import { driverInstallerManifest } from "./driver-installer";
+
+/** Size of one GCP local SSD partition, GB (https://cloud.google.com/compute/docs/disks/local-ssd). */
+export const LOCAL_SSD_PARTITION_GB = 375;
+/** Boot disk of a GPU node: the vLLM image (about 10 GB) several times over, plus the OS. */
+export const GPU_BOOT_DISK_GB = 200;
+
+/** Arguments of {@link GpuNodePool}. */
+export interface GpuNodePoolArgs {
+  project: string;
+  cluster: pulumi.Input<string>;
+  /** Cluster location (region). */
+  location: string;
+  /** Zones the pool may use. Defaults to the cluster's. */
+  zones?: string[] | undefined;
+  /** Node pool name (also the `cloud.google.com/gke-nodepool` label pods select). */
+  poolName: string;
+  machineType: string;
+  /** GKE accelerator type, e.g. `nvidia-h100-80gb`. */
+  gkeAccelerator: string;
+  gpusPerNode: number;
+  /** Local SSD bundled with the machine, GB; backs ephemeral storage (weights cache) when present. */
+  localSsdGB: number;
+  spot: boolean;
+  /** Most nodes the autoscaler may add across all zones. */
+  totalMaxNodeCount: number;
+  /** Exact NVIDIA driver release for the installer. */
+  driverVersion: string;
+  nodeImage: GpuNodeImage;
+  /** Cost facts for the policy pack (NODE_POOL_LABELS). */
+  labels: Record<string, string>;
+  /** Provider of the cluster, for the installer DaemonSet. */
+  k8sProvider: k8s.Provider;
+}
+
+/**
+ * A spot (or on-demand) GPU node pool whose driver is pinned: GKE's own
+ * driver install is disabled and the installer DaemonSet installs the exact
+ * release. It scales from zero; for spot, `locationPolicy: ANY` takes
+ * whichever zone has capacity.
+ */
+export class GpuNodePool extends pulumi.ComponentResource {
+  /** The GKE node pool. */
+  readonly nodePool: gcp.container.NodePool;
+  /** The pinned driver installer. */
+  readonly driverInstaller: k8s.apps.v1.DaemonSet;
+
+  constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("llm-breakeven:infra:GpuNodePool", name, {}, opts);
+    const localSsdCount = Math.floor(args.localSsdGB / LOCAL_SSD_PARTITION_GB);
+    this.nodePool = new gcp.container.NodePool(
+      name,
+      {
+        name: args.poolName,
+        project: args.project,
+        cluster: args.cluster,
+        location: args.location,
+        nodeLocations: args.zones,
+        autoscaling: {
+          totalMinNodeCount: 0,
+          totalMaxNodeCount: args.totalMaxNodeCount,
+          locationPolicy: args.spot ? "ANY" : "BALANCED",
+        },
+        // Node upgrades are held by the cluster's maintenance exclusion; repairs stay on.
+        management: { autoRepair: true, autoUpgrade: true },
+        nodeConfig: {
+          machineType: args.machineType,
+          spot: args.spot,
+          imageType: args.nodeImage,
+          diskSizeGb: GPU_BOOT_DISK_GB,
+          ephemeralStorageLocalSsdConfig: localSsdCount > 0 ? { localSsdCount } : undefined,
+          guestAccelerators: [
+            {
+              type: args.gkeAccelerator,
+              count: args.gpusPerNode,
+              gpuDriverInstallationConfig: { gpuDriverVersion: "INSTALLATION_DISABLED" },
+            },
+          ],
+          labels: args.labels,
+          taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          workloadMetadataConfig: { mode: "GKE_METADATA" },
+        },
+      },
+      { parent: this },
+    );
+    const manifest = driverInstallerManifest({ driverVersion: args.driverVersion, nodeImage: args.nodeImage, nodePoolName: args.poolName });
+    this.driverInstaller = new k8s.apps.v1.DaemonSet(`${name}-driver-installer`, manifest, {
+      parent: this,
+      provider: args.k8sProvider,
+    });
+    this.registerOutputs({ nodePoolName: this.nodePool.name });
+  }
+}

@@ -1,0 +1,124 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { ncclCheckedCommand } from "./nccl-check";
+import { VLLM_PORT } from "./vllm-args";
+import type { VllmPlan } from "./vllm-plan";
+
+type Container = k8s.types.input.core.v1.Container;
+type Probe = k8s.types.input.core.v1.Probe;
+
+/** How a pod takes part in a replica: alone, or as the leader or a worker of a multi-node group. */
+export type PodRole = "server" | "leader" | "worker";
+
+/** Label on pods that answer HTTP (a single-node server or a group's leader): the Service, PDB and metrics select it. */
+export const SERVES_LABEL = "llm-breakeven.dev/serves";
+
+/** Seconds between startup probes; the failure threshold is the cold-start budget divided by this. */
+export const STARTUP_PROBE_PERIOD_SECONDS = 10;
+/** Readiness and liveness probe periods and thresholds: a stuck server is out of the Service in 15 s, restarted in 60 s. */
+export const READINESS_PROBE = { periodSeconds: 5, failureThreshold: 3 } as const;
+export const LIVENESS_PROBE = { periodSeconds: 20, failureThreshold: 3 } as const;
+/**
+ * preStop sleep: long enough for the endpoint to leave the Service (kube-proxy
+ * and load balancers converge in a few seconds) before vLLM gets SIGTERM.
+ */
+export const PRE_STOP_SLEEP_SECONDS = 5;
+
+/** vLLM's example launcher for Ray groups under LeaderWorkerSet, shipped in the vllm-openai image. */
+const MULTI_NODE_SCRIPT = "/vllm-workspace/examples/online_serving/multi-node-serving.sh";
+
+/**
+ * Grace period: GKE's graceful node shutdown splits the 30 s spot notice into
+ * a first half for ordinary pods and a second half for system-critical pods,
+ * so a serving pod has half the notice to drain.
+ */
+export function terminationGracePeriodSeconds(spotNoticeSeconds: number): number {
+  return Math.floor(spotNoticeSeconds / 2);
+}
+
+/** Startup-probe failures allowed: the engine's cold-start minutes in probe periods. */
+export function startupFailureThreshold(coldStartMinutes: number): number {
+  return Math.ceil((coldStartMinutes * 60) / STARTUP_PROBE_PERIOD_SECONDS);
+}
+
+/** Pod labels for the plan's workload. */
+export function podLabels(plan: VllmPlan, role: PodRole): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": plan.name,
+    "app.kubernetes.io/component": role,
+    ...(role === "worker" ? {} : { [SERVES_LABEL]: "true" }),
+  };
+}
+
+function execLine(role: PodRole): string {
+  switch (role) {
+    case "server":
+      return 'exec vllm serve "$@"';
+    case "leader":
+      // Start the Ray head, wait for the group's workers, then serve across them (PP across nodes).
+      return `bash ${MULTI_NODE_SCRIPT} leader --ray_cluster_size="$LWS_GROUP_SIZE"\nexec vllm serve "$@"`;
+    case "worker":
+      return `exec bash ${MULTI_NODE_SCRIPT} worker --ray_address="$LWS_LEADER_ADDRESS"`;
+    default: {
+      const never: never = role;
+      return never;
+    }
+  }
+}
+
+function httpProbe(extra: Omit<Probe, "httpGet">): Probe {
+  return { httpGet: { path: "/health", port: VLLM_PORT }, ...extra };
+}
+
+/**
+ * The pod template of a vLLM server, leader or worker: image by digest,
+ * NCCL checked at start, driver libraries first on the library path, shared
+ * memory, probes sized from the engine's cold start, a drain that fits the
+ * spot notice, and placement on the GPU pool.
+ */
+export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.core.v1.PodTemplateSpec {
+  const serves = role !== "worker";
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    // The image's cuda-compat libraries shadow a 580+ host driver (CUDA error 803); GKE mounts the driver here.
+    { name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" },
+    { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: plan.secretName, key: "HF_TOKEN" } } },
+  ];
+  if (serves) env.push({ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: plan.secretName, key: "VLLM_API_KEY" } } });
+
+  const container: Container = {
+    name: "vllm",
+    image: plan.image,
+    command: ncclCheckedCommand(plan.ncclVersion, execLine(role)),
+    ...(role === "worker" ? {} : { args: plan.args }),
+    env,
+    ports: serves ? [{ name: "http", containerPort: VLLM_PORT }] : [],
+    resources: { limits: { "nvidia.com/gpu": String(plan.gpusPerNode) } },
+    volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
+    lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
+  };
+  if (serves) {
+    container.startupProbe = httpProbe({ periodSeconds: STARTUP_PROBE_PERIOD_SECONDS, failureThreshold: startupFailureThreshold(plan.coldStartMinutes) });
+    container.readinessProbe = httpProbe(READINESS_PROBE);
+    container.livenessProbe = httpProbe(LIVENESS_PROBE);
+  }
+
+  const nodeSelector: Record<string, string> = {
+    "cloud.google.com/gke-accelerator": plan.gkeAccelerator,
+    "cloud.google.com/gke-nodepool": plan.nodePoolName,
+  };
+  if (plan.spot) nodeSelector["cloud.google.com/gke-spot"] = "true";
+  const tolerations: k8s.types.input.core.v1.Toleration[] = [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }];
+  if (plan.spot) tolerations.push({ key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" });
+
+  return {
+    metadata: { labels: podLabels(plan, role) },
+    spec: {
+      // A Service named like the app would inject <NAME>_PORT variables; vLLM reads VLLM_PORT and crash-loops.
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds(plan.spotNoticeSeconds),
+      nodeSelector,
+      tolerations,
+      containers: [container],
+      volumes: [{ name: "dshm", emptyDir: { medium: "Memory" } }],
+    },
+  };
+}
