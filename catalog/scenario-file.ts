@@ -6,8 +6,8 @@ import { parseYaml, readText } from "./read";
 /** The stack config namespace of this project. */
 export const CONFIG_NAMESPACE = "llm-breakeven";
 
-/** `llm-breakeven:` keys that belong to the Pulumi program, not the engine. */
-export const INFRA_CONFIG_KEYS = ["cluster", "deployment"] as const;
+/** `llm-breakeven:` keys that belong to the Pulumi program, not the engine (the last two are secrets). */
+export const INFRA_CONFIG_KEYS = ["cluster", "deployment", "huggingFaceToken", "vllmApiKey"] as const;
 
 /** A scenario and where it came from. */
 export interface LoadedScenario {
