@@ -1,0 +1,201 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
+import { loadCatalog } from "../catalog/load";
+import { SECRET_CONFIG_KEYS } from "../infra/config";
+import { evaluateStack } from "../infra/evaluation";
+import { createStack } from "../infra/program";
+import { vllmArgs } from "../infra/vllm-args";
+import { ScenarioSchema } from "../engine/scenario";
+import { validateK8sObject } from "./infra-k8s-validate";
+
+const ROOT = path.resolve(__dirname, "..");
+const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f) && f !== "Pulumi.yaml").sort();
+const HF_TOKEN = "hf_test_token_never_in_plain_text";
+const API_KEY = "vllm_test_key_never_in_plain_text";
+const SECRET_SIG = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+
+/** Stack config as the Pulumi CLI hands it to a program: every value a string, objects as JSON. */
+function stackConfig(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+  const raw = (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> }).config;
+  const merged: Record<string, unknown> = { ...raw, ...overrides };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(merged)) if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+const SECRETS = { [`llm-breakeven:${SECRET_CONFIG_KEYS.huggingFaceToken}`]: HF_TOKEN, [`llm-breakeven:${SECRET_CONFIG_KEYS.vllmApiKey}`]: API_KEY };
+
+/** Runs the program under mocks in preview mode and records every resource it declares. */
+async function runStack(file: string, overrides: Record<string, unknown> = {}) {
+  const resources: Recorded[] = [];
+  pulumi.runtime.setAllConfig({ ...stackConfig(file, overrides), ...SECRETS }, Object.keys(SECRETS));
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state = args.type === "gcp:container/cluster:Cluster" ? { ...args.inputs, endpoint: "10.0.0.2", masterAuth: { clusterCaCertificate: "Q0E=" } } : args.inputs;
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { number: "123456789012", projectId: "my-gcp-project" } : args.inputs),
+    },
+    "llm-breakeven",
+    file.replace(/^Pulumi\.|\.yaml$/g, ""),
+    true,
+  );
+  const outputs = createStack();
+  const plain = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
+  // Registrations finish asynchronously after the constructors return.
+  await new Promise((r) => setTimeout(r, 50));
+  return { resources, outputs: plain };
+}
+
+const byType = (rs: Recorded[], type: string) => rs.filter((r) => r.type === type);
+const one = (rs: Recorded[], type: string) => {
+  const found = byType(rs, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+};
+const unwrap = (v: any) => (v && v[SECRET_SIG.key] === SECRET_SIG.value ? v.value : v);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
+  const scenario = ScenarioSchema.parse(
+    Object.fromEntries(Object.entries(stackConfig(file)).filter(([k]) => k.startsWith("llm-breakeven:") && !/:(cluster|deployment)$/.test(k)).map(([k, v]) => [k.slice(14), v.startsWith("{") ? JSON.parse(v) : v])),
+  );
+  // Evaluated lazily so that a stack the engine rejects fails its own tests, not the whole file.
+  let cached: ReturnType<typeof evaluateStack> | undefined;
+  const engine = () => (cached ??= evaluateStack(scenario));
+  const model = loadCatalog().models.get(scenario.model)!;
+
+  test("declares a GPU node pool with the catalog's accelerator, spot, a driver pin and the cost labels", async () => {
+    const { inputs } = engine();
+    const { resources } = await runStack(file);
+    const pool = byType(resources, "gcp:container/nodePool:NodePool").find((p) => p.inputs.name !== "system")!;
+    const cfg = pool.inputs.nodeConfig;
+    expect(cfg.machineType).toBe(scenario.node.machineType);
+    expect(cfg.spot).toBe(scenario.node.pricing === "spot");
+    expect(cfg.guestAccelerators).toEqual([
+      { type: inputs.gpu.gkeAccelerator, count: inputs.machine.gpuCount, gpuDriverInstallationConfig: { gpuDriverVersion: "INSTALLATION_DISABLED" } },
+    ]);
+    expect(cfg.taints).toEqual([{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }]);
+    expect(pool.inputs.autoscaling).toMatchObject({ totalMinNodeCount: 0, locationPolicy: scenario.node.pricing === "spot" ? "ANY" : "BALANCED" });
+    expect(cfg.labels[NODE_POOL_LABELS.model]).toBe(scenario.model);
+    expect(cfg.labels[NODE_POOL_LABELS.pricing]).toBe(scenario.node.pricing);
+    expect(cfg.labels[NODE_POOL_LABELS.nodesPerReplica]).toBe(String(scenario.node.nodesPerReplica));
+  });
+
+  test("installs the NVIDIA driver at the model's pinned version, and the cluster holds node versions", async () => {
+    const { resources } = await runStack(file);
+    const ds = one(resources, "kubernetes:apps/v1:DaemonSet");
+    const installer = ds.inputs.spec.template.spec.initContainers[0];
+    const pinned = model.serving.nvidiaDriverVersion;
+    const text = JSON.stringify(installer);
+    expect(text.includes(`--version=${pinned}`) || installer.env.some((e: any) => e.name === "NVIDIA_DRIVER_VERSION" && e.value === pinned)).toBe(true);
+    const cluster = one(resources, "gcp:container/cluster:Cluster");
+    expect(cluster.inputs.maintenancePolicy.maintenanceExclusions[0].exclusionOptions.scope).toBe("NO_MINOR_OR_NODE_UPGRADES");
+    expect(cluster.inputs.workloadIdentityConfig.workloadPool).toBe("my-gcp-project.svc.id.goog");
+    expect(cluster.inputs.removeDefaultNodePool).toBe(true);
+  });
+
+  test("runs vLLM by digest with the engine's arguments, probes, shm, grace period and tolerations", async () => {
+    const { inputs, evaluation } = engine();
+    const { resources } = await runStack(file);
+    const multiNode = scenario.node.nodesPerReplica > 1;
+    const workload = multiNode
+      ? one(resources, "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
+      : one(resources, "kubernetes:apps/v1:Deployment");
+    const template = multiNode ? workload.inputs.spec.leaderWorkerTemplate.leaderTemplate : workload.inputs.spec.template;
+    expect(workload.inputs.spec.replicas).toBe(evaluation.selfHost.replicas);
+    const pod = template.spec;
+    const c = pod.containers[0];
+    expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(c.image).toBe(model.serving.vllmImage);
+    expect(c.args).toEqual(vllmArgs(evaluation, model));
+    expect(c.args).toEqual(expect.arrayContaining(["--tensor-parallel-size", String(evaluation.parallel.tensorParallel), "--max-model-len", String(evaluation.serving.maxModelLen)]));
+    expect(c.command.join(" ")).toContain(`want="${model.serving.ncclVersion}"`);
+    expect(c.env).toContainEqual({ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" });
+    expect(c.startupProbe.httpGet.path).toBe("/health");
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(evaluation.selfHost.coldStartMinutes * 60);
+    expect(c.readinessProbe.httpGet.path).toBe("/health");
+    expect(c.livenessProbe.httpGet.path).toBe("/health");
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(pod.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory" } });
+    expect(pod.terminationGracePeriodSeconds).toBe(15);
+    expect(pod.nodeSelector["cloud.google.com/gke-accelerator"]).toBe(inputs.gpu.gkeAccelerator);
+    expect(pod.tolerations).toContainEqual({ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" });
+    if (scenario.node.pricing === "spot") expect(pod.nodeSelector["cloud.google.com/gke-spot"]).toBe("true");
+  });
+
+  test("keeps the Hugging Face token and the API key secret", async () => {
+    const { resources, outputs } = await runStack(file);
+    const secret = one(resources, "kubernetes:core/v1:Secret");
+    expect(secret.inputs.stringData[SECRET_SIG.key]).toBe(SECRET_SIG.value);
+    expect(unwrap(secret.inputs.stringData)).toEqual({ HF_TOKEN, VLLM_API_KEY: API_KEY });
+    const plainText = JSON.stringify(resources.filter((r) => r !== secret).map((r) => r.inputs)) + JSON.stringify(outputs);
+    expect(plainText).not.toContain(HF_TOKEN);
+    expect(plainText).not.toContain(API_KEY);
+  });
+
+  test("records the scenario in the ConfigMap the policy pack reads", async () => {
+    const { resources } = await runStack(file);
+    const cm = one(resources, "kubernetes:core/v1:ConfigMap");
+    expect(cm.inputs.metadata.name).toBe(SCENARIO_CONFIGMAP_NAME);
+    expect(ScenarioSchema.parse(JSON.parse(cm.inputs.data[SCENARIO_CONFIGMAP_KEY]))).toEqual(scenario);
+  });
+
+  test("every rendered Kubernetes object passes the Kubernetes schema", async () => {
+    const { resources } = await runStack(file);
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml/v2:ConfigFile" && r.type !== "pulumi:providers:kubernetes");
+    expect(k8sObjects.length).toBeGreaterThan(5);
+    for (const r of k8sObjects) expect(() => validateK8sObject(r.type, unwrapDeep(r.inputs)), `${r.type} ${r.name}`).not.toThrow();
+  });
+
+  test("exports the engine's verdict and logs it in one line", async () => {
+    const info = vi.spyOn(pulumi.log, "info").mockResolvedValue();
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue();
+    const { evaluation } = engine();
+    const { outputs } = await runStack(file);
+    expect(outputs.verdict).toBe(evaluation.verdict);
+    expect((outputs.selfHostMonthlyUsd as { total: number }).total).toBeCloseTo(evaluation.selfHost.monthlyUsd.total, 1);
+    expect(outputs.apiMonthlyUsd).toBeCloseTo(evaluation.api.monthlyUsd, 1);
+    const logged = (evaluation.verdict === "self-host" ? info : warn).mock.calls.map((c) => String(c[0]));
+    expect(logged.filter((l) => l.startsWith(`llm-breakeven: ${evaluation.verdict}.`))).toHaveLength(1);
+  });
+});
+
+function unwrapDeep(v: any): any {
+  v = unwrap(v);
+  if (Array.isArray(v)) return v.map(unwrapDeep);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapDeep(x)]));
+  return v;
+}
+
+describe("bad stack config fails with a message naming the key", () => {
+  const base = "Pulumi.llama70b-h100.yaml";
+  test.each([
+    ["a misspelt key", { "llm-breakeven:workloads": "{}" }, /llm-breakeven:workloads.*unknown key/],
+    ["an unknown model", { "llm-breakeven:model": "gpt-5-open" }, /stack config: llm-breakeven:model: unknown model .*"gpt-5-open"/],
+    [
+      "a machine type that cannot hold the model",
+      { "llm-breakeven:weightDtype": "bf16", "llm-breakeven:node": { machineType: "a3-highgpu-1g", region: "us-central1", pricing: "spot" } },
+      /stack config: llm-breakeven:node\.machineType: "a3-highgpu-1g" cannot hold Llama 3\.3 70B Instruct \(bf16\)/,
+    ],
+    ["a bad cluster field", { "llm-breakeven:cluster": { maintenanceExclusion: { startTime: "next week" } } }, /llm-breakeven:cluster\.maintenanceExclusion\.startTime: "next week" is not valid/],
+    ["a serving image not pinned by digest", { "llm-breakeven:deployment": { servingImage: "vllm/vllm-openai:latest" } }, /llm-breakeven:deployment\.servingImage: "vllm\/vllm-openai:latest" is not valid/],
+  ])("%s", async (_what, overrides, message) => {
+    pulumi.runtime.setAllConfig({ ...stackConfig(base, overrides), ...SECRETS }, Object.keys(SECRETS));
+    await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "llm-breakeven", "bad", true);
+    expect(() => createStack()).toThrow(message);
+  });
+});
