@@ -24,17 +24,28 @@ export const CalibrationConstantsSchema = z
 /** Throughput constants. */
 export type CalibrationConstants = z.infer<typeof CalibrationConstantsSchema>;
 
-/** The memory vLLM keeps outside weights and KV cache, per GPU. */
+/**
+ * The memory vLLM keeps outside weights and KV cache, per GPU, as a linear
+ * model whose coefficients `npm run calibrate` fits on the V1 startup logs.
+ */
 export const ReserveConstantsSchema = z
   .object({
-    /** Non-torch memory and allocator slack on one GPU with no tensor parallelism, GiB. */
-    baseGiB: z.number().nonnegative(),
-    /** Extra for NCCL buffers and communicators once TP > 1, GiB. */
-    tensorParallelGiB: z.number().nonnegative(),
-    /** Activation peak per batched token per unit of hidden size, bytes (multiplied by max-num-batched-tokens x hidden). */
-    activationBytesPerTokenHidden: z.number().nonnegative(),
-    /** Logits peak per sampled sequence per vocabulary entry, bytes (warm-up samples max-num-seqs sequences). */
-    logitsBytesPerSeqVocab: z.number().nonnegative(),
+    /** Non-torch memory, CUDA graphs and allocator slack on one GPU with no tensor parallelism, GiB. */
+    baseGiB: z.number(),
+    /** Extra for NCCL buffers, communicators and the custom all-reduce once TP > 1, GiB. */
+    tensorParallelGiB: z.number(),
+    /** Activation peak of the profile run, bytes per batched token per unit of hidden size (x max-num-batched-tokens x hidden). */
+    activationBytesPerTokenHidden: z.number(),
+    /** Sampler peak on the last PP stage, bytes per sequence per vocabulary entry (warm-up samples max-num-seqs rows of the full vocabulary on every TP rank). */
+    logitsBytesPerSeqVocab: z.number(),
+    /**
+     * Extra profile-run peak of older vLLM releases, bytes per batched token
+     * per unit of MLP width on one TP rank (x max-num-batched-tokens x
+     * intermediate / TP); applies to versions before `legacyProfileBeforeVllm`.
+     */
+    legacyProfileBytesPerTokenIntermediate: z.number(),
+    /** First vLLM release without the legacy profile peak (a release such as 0.18.0). */
+    legacyProfileBeforeVllm: z.string().regex(/^\d+\.\d+\.\d+$/),
   })
   .strict();
 /** Memory reserve constants. */

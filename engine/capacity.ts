@@ -4,8 +4,13 @@ import { fitMemory, type MemoryFit, type Parallelism } from "./memory";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoint } from "./throughput";
 
-/** What set the throughput a replica is credited with. */
-export type BindingLimit = "weights" | "kv-cache" | "max-num-seqs" | "compute" | "latency-target" | "measured";
+/**
+ * What set the throughput a replica is credited with: the weights do not fit,
+ * the KV cache or max-num-seqs caps the concurrency, the decode step is
+ * compute-bound at the peak, the latency target stops the concurrency lower,
+ * the caller fixed the concurrency, or a measurement replaced the estimate.
+ */
+export type BindingLimit = "weights" | "kv-cache" | "max-num-seqs" | "compute" | "latency-target" | "requested-concurrency" | "measured";
 
 /** vLLM settings as the capacity model uses them (defaults already resolved). */
 export interface ResolvedServing {
@@ -57,7 +62,8 @@ export interface Capacity {
   sweep: ThroughputPoint[];
 }
 
-function meets(point: ThroughputPoint, target: LatencyTarget | undefined): boolean {
+/** True when a point meets every part of the target. */
+export function meetsTarget(point: ThroughputPoint, target: LatencyTarget | undefined): boolean {
   if (!target) return true;
   if (target.minOutputTokensPerSecondPerRequest !== undefined && point.perRequestOutputTokensPerSecond < target.minOutputTokensPerSecondPerRequest) return false;
   if (target.maxTimeToFirstTokenMs !== undefined && point.ttftMs > target.maxTimeToFirstTokenMs) return false;
@@ -73,10 +79,49 @@ export function sweepConcurrencies(limit: number): number[] {
 }
 
 /**
+ * The highest concurrency in `[1, limit]` whose point meets the target, or
+ * undefined when even one request misses it. Per-request speed only falls
+ * and TTFT only rises with concurrency in this model, so a binary search
+ * finds it in log2(limit) evaluations.
+ */
+export function highestConcurrencyMeeting(at: (c: number) => ThroughputPoint, limit: number, target: LatencyTarget | undefined): ThroughputPoint | undefined {
+  const peak = at(limit);
+  if (meetsTarget(peak, target)) return peak;
+  let best = at(1);
+  if (!meetsTarget(best, target)) return undefined;
+  let lo = 1;
+  let hi = limit;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = at(mid);
+    if (meetsTarget(p, target)) {
+      lo = mid;
+      best = p;
+    } else hi = mid;
+  }
+  return best;
+}
+
+/** The replica shape the throughput model needs, from the memory fit and settings. */
+export function replicaShape(inputs: Pick<CapacityInputs, "model" | "variant" | "gpu" | "parallel" | "serving" | "calibration">, memory: MemoryFit): ReplicaShape {
+  return {
+    model: inputs.model,
+    variant: inputs.variant,
+    gpu: inputs.gpu,
+    parallel: inputs.parallel,
+    kvBytesPerToken: memory.kvBytesPerToken,
+    kvBytesPerTokenPerGpu: memory.kvBytesPerTokenPerGpu,
+    maxNumBatchedTokens: inputs.serving.maxNumBatchedTokens,
+    constants: inputs.calibration.throughput,
+  };
+}
+
+/**
  * What one replica serves: vLLM's memory fit, the largest concurrency its KV
  * cache and max-num-seqs allow for the request shape, and the throughput at
  * the highest concurrency that still meets the latency target ("goodput"),
- * or at that limit when there is no target. A measured figure wins.
+ * or at that limit when there is no target. A measured figure wins. The
+ * sweep for reports is computed only when read.
  */
 export function estimateCapacity(inputs: CapacityInputs): Capacity {
   const { model, variant, gpu, parallel, serving, request, calibration, latency } = inputs;
@@ -85,80 +130,74 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
     variant,
     gpu,
     parallel,
-    settings: serving,
+    settings: { ...serving, vllmVersion: model.serving.vllmVersion },
     reserve: calibration.reserve,
     blockSize: serving.blockSize,
   });
-  const shape: ReplicaShape = {
-    model,
-    variant,
-    gpu,
-    parallel,
-    kvBytesPerToken: memory.kvBytesPerToken,
-    constants: calibration.throughput,
-  };
+  const shape = replicaShape(inputs, memory);
+  const at = (c: number) => throughputAt(shape, request, c);
   const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));
   const maxConcurrency = memory.fits ? Math.max(0, Math.min(serving.maxNumSeqs, kvLimit)) : 0;
+  const capLimit: BindingLimit = kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs";
+  const measured = inputs.measuredOutputTokensPerSecond;
+  const lazySweep = (limit: number) => {
+    let cached: ThroughputPoint[] | undefined;
+    return () => (cached ??= sweepConcurrencies(limit).map(at));
+  };
 
   if (!memory.fits || maxConcurrency < 1) {
-    const point = throughputAt(shape, request, 1);
-    return {
-      memory,
-      fits: false,
-      maxConcurrency: 0,
-      point: { ...point, outputTokensPerSecond: 0 },
-      outputTokensPerSecond: 0,
-      throughputSource: "estimate",
-      bindingLimit: memory.fits ? "kv-cache" : "weights",
-      meetsLatencyTarget: false,
-      sweep: [],
-    };
+    const point = { ...at(1), outputTokensPerSecond: 0 };
+    return withSweep(
+      {
+        memory,
+        fits: false,
+        maxConcurrency: 0,
+        point,
+        outputTokensPerSecond: measured ?? 0,
+        throughputSource: measured === undefined ? "estimate" : "measured",
+        bindingLimit: memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
+        meetsLatencyTarget: false,
+      },
+      () => [],
+    );
   }
 
-  const sweep = sweepConcurrencies(maxConcurrency).map((c) => throughputAt(shape, request, c));
   let point: ThroughputPoint;
   let bindingLimit: BindingLimit;
   let meetsLatencyTarget = true;
   if (inputs.concurrency !== undefined) {
-    point = throughputAt(shape, request, Math.min(inputs.concurrency, maxConcurrency));
-    bindingLimit = inputs.concurrency > maxConcurrency ? (kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs") : point.decodeBound === "compute" ? "compute" : "latency-target";
-    meetsLatencyTarget = meets(point, latency);
+    point = at(Math.min(inputs.concurrency, maxConcurrency));
+    bindingLimit = inputs.concurrency > maxConcurrency ? capLimit : "requested-concurrency";
+    meetsLatencyTarget = meetsTarget(point, latency);
   } else {
-    const peak = throughputAt(shape, request, maxConcurrency);
-    if (meets(peak, latency)) {
-      point = peak;
-      bindingLimit = peak.decodeBound === "compute" ? "compute" : kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs";
-    } else {
-      // Per-request speed falls and TTFT rises with concurrency: binary search the last concurrency that meets both.
-      let lo = 1;
-      let hi = maxConcurrency;
-      const first = throughputAt(shape, request, 1);
-      if (!meets(first, latency)) {
-        point = first;
-        meetsLatencyTarget = false;
-      } else {
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          if (meets(throughputAt(shape, request, mid), latency)) lo = mid;
-          else hi = mid;
-        }
-        point = throughputAt(shape, request, lo);
-      }
+    const found = highestConcurrencyMeeting(at, maxConcurrency, latency);
+    if (found === undefined) {
+      point = at(1);
+      meetsLatencyTarget = false;
       bindingLimit = "latency-target";
+    } else {
+      point = found;
+      bindingLimit = found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
     }
   }
 
-  const measured = inputs.measuredOutputTokensPerSecond;
-  return {
-    memory,
-    fits: true,
-    maxConcurrency,
-    point,
-    outputTokensPerSecond: measured ?? (meetsLatencyTarget ? point.outputTokensPerSecond : 0),
-    throughputSource: measured === undefined ? "estimate" : "measured",
-    bindingLimit: measured === undefined ? bindingLimit : "measured",
-    meetsLatencyTarget: measured === undefined ? meetsLatencyTarget : true,
-    sweep,
-  };
+  return withSweep(
+    {
+      memory,
+      fits: true,
+      maxConcurrency,
+      point,
+      outputTokensPerSecond: measured ?? (meetsLatencyTarget ? point.outputTokensPerSecond : 0),
+      throughputSource: measured === undefined ? "estimate" : "measured",
+      bindingLimit: measured === undefined ? bindingLimit : "measured",
+      meetsLatencyTarget: measured === undefined ? meetsLatencyTarget : true,
+    },
+    lazySweep(maxConcurrency),
+  );
+}
+
+/** Attaches the sweep as a property computed on first read (evaluate() rarely needs it; reports do). */
+function withSweep(c: Omit<Capacity, "sweep">, sweep: () => ThroughputPoint[]): Capacity {
+  return Object.defineProperty(c, "sweep", { get: sweep, enumerable: true, configurable: true }) as Capacity;
 }

@@ -19,6 +19,8 @@ export interface MemorySettings {
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
   kvCacheDtype: "auto" | "fp8";
+  /** The vLLM release that serves (its profile run changed between 0.15 and 0.18); the newest behaviour when absent. */
+  vllmVersion?: string | undefined;
 }
 
 /** vLLM pads the vocabulary of each TP shard to a multiple of 64. */
@@ -29,14 +31,21 @@ function paddedVocabShare(vocab: number, tp: number): number {
   return Math.ceil(perRank / VOCAB_PAD) * VOCAB_PAD;
 }
 
+/** Layers of each PP stage: vLLM gives the remainder to the last stages. */
+export function layersPerStage(numLayers: number, pp: number): number[] {
+  const base = Math.floor(numLayers / pp);
+  return Array.from({ length: pp }, (_, stage) => base + (stage >= pp - (numLayers % pp) ? 1 : 0));
+}
+
 /**
- * Weight bytes on the busiest GPU of a replica, as vLLM's "Model loading took
+ * Weight bytes on each GPU of every PP stage, as vLLM's "Model loading took
  * N GiB" reports them: linear layers split across TP ranks (KV projections
  * replicated once TP exceeds the KV heads, MLA down-projections always
  * replicated), the padded vocabulary split across ranks, layers split across
- * PP stages with the embedding on the first and the LM head on the last.
+ * PP stages with the embedding (and a vision encoder) on the first and the LM
+ * head on the last.
  */
-export function weightBytesPerGpu(model: ModelConfig, variant: WeightVariant, parallel: Parallelism): number {
+export function weightBytesPerStage(model: ModelConfig, variant: WeightVariant, parallel: Parallelism): number[] {
   const a = model.architecture;
   const p = paramBreakdown(model);
   const tp = parallel.tensorParallel;
@@ -64,33 +73,35 @@ export function weightBytesPerGpu(model: ModelConfig, variant: WeightVariant, pa
   const vocabRows = paddedVocabShare(a.vocabSize, tp);
   const embedding = vocabRows * h * b("embeddings");
   const lmHead = a.tieWordEmbeddings ? 0 : vocabRows * h * b("lm_head");
+  // vLLM loads a multimodal checkpoint's vision encoder in 16-bit on the first stage, TP-sharded unless
+  // `--mm-encoder-tp-mode data` replicates it on every rank.
+  const args = model.serving.extraVllmArgs;
+  const modeAt = args.indexOf("--mm-encoder-tp-mode");
+  const replicatedEncoder = args.includes("--mm-encoder-tp-mode=data") || (modeAt >= 0 && args[modeAt + 1] === "data");
+  const vision = ((a.visionEncoderParams ?? 0) / (replicatedEncoder ? 1 : tp)) * 2;
 
-  // Layers per stage: vLLM gives the remainder to the last stages; the first
-  // stage holds the embedding, the last the LM head.
-  const layersPerStage = Math.floor(a.numLayers / pp);
-  const layerBytes = (index: number) => {
-    const dense = index < p.denseLayers;
-    return attentionPerLayer + norms + (dense ? densePerLayer : moePerLayer);
-  };
-  let worst = 0;
+  const layerBytes = (index: number) => attentionPerLayer + norms + (index < p.denseLayers ? densePerLayer : moePerLayer);
+  const out: number[] = [];
   let start = 0;
-  for (let stage = 0; stage < pp; stage++) {
-    const count = layersPerStage + (stage >= pp - (a.numLayers % pp) ? 1 : 0);
+  layersPerStage(a.numLayers, pp).forEach((count, stage) => {
     let bytes = 0;
     for (let i = start; i < start + count; i++) bytes += layerBytes(i);
     start += count;
-    if (stage === 0) bytes += embedding;
+    if (stage === 0) bytes += embedding + vision;
     if (stage === pp - 1) bytes += lmHead + h * 2;
-    worst = Math.max(worst, bytes);
-  }
-  return worst;
+    out.push(bytes);
+  });
+  return out;
 }
 
-/** Bytes per KV cache element. */
-export function kvElementBytes(variant: WeightVariant, kvCacheDtype: "auto" | "fp8"): number {
-  if (kvCacheDtype === "fp8") return 1;
-  // `auto` follows the activation dtype, which is 16-bit for every weight format here.
-  return variant.dtype === "fp16" ? 2 : 2;
+/** Weight bytes on the busiest GPU of a replica (see {@link weightBytesPerStage}). */
+export function weightBytesPerGpu(model: ModelConfig, variant: WeightVariant, parallel: Parallelism): number {
+  return Math.max(...weightBytesPerStage(model, variant, parallel));
+}
+
+/** Bytes per KV cache element: 1 for an fp8 cache; `auto` follows the 16-bit activation dtype of every weight format here. */
+export function kvElementBytes(_variant: WeightVariant, kvCacheDtype: "auto" | "fp8"): number {
+  return kvCacheDtype === "fp8" ? 1 : 2;
 }
 
 /** Layers whose KV cache spans the whole context (the rest keep only their sliding window). */
@@ -98,6 +109,27 @@ export function fullAttentionLayers(model: ModelConfig): number {
   const sw = model.architecture.slidingWindow;
   if (!sw) return model.architecture.numLayers;
   return Math.floor(model.architecture.numLayers / sw.globalLayerEvery);
+}
+
+/**
+ * Layer slots one token of "GPU KV cache size" costs. Plain models: their
+ * layers. Hybrid sliding-window models: vLLM's hybrid allocator
+ * (`_get_kv_cache_groups_uniform_page_size` in vllm/v1/core/kv_cache_utils.py)
+ * cuts each attention type into groups of `min(full, sliding)` layers (the
+ * larger count when they are within 25 %), padding the last group of each
+ * type, and reports `num_blocks // groups * block_size` tokens, so a token
+ * costs groups x group-size layer slots: 70 for Gemma 3 27B's 10 full and 52
+ * sliding layers, 42 for Gemma 2 9B's 21 + 21.
+ */
+export function kvLayerSlots(model: ModelConfig, layers = model.architecture.numLayers): number {
+  if (!model.architecture.slidingWindow) return layers;
+  const full = Math.max(1, Math.round((fullAttentionLayers(model) * layers) / model.architecture.numLayers));
+  const sliding = layers - full;
+  if (sliding <= 0) return layers;
+  const small = Math.min(full, sliding);
+  const large = Math.max(full, sliding);
+  const groupSize = large < small * 1.25 ? large : small;
+  return groupSize * (Math.ceil(full / groupSize) + Math.ceil(sliding / groupSize));
 }
 
 /**
@@ -112,34 +144,70 @@ export function kvBytesPerToken(model: ModelConfig, bytesPerElement: number): nu
 }
 
 /**
- * KV cache bytes one token takes on one GPU of a replica: GQA heads split
- * across TP ranks (at least one head per rank), MLA's latent replicated on
- * every rank, layers split across PP stages (the largest stage binds).
+ * KV cache bytes one reported token takes on one GPU of a stage with `layers`
+ * layers: GQA heads split across TP ranks (at least one head per rank), MLA's
+ * latent replicated on every rank, hybrid models' padded layer groups.
  */
-export function kvBytesPerTokenPerGpu(model: ModelConfig, bytesPerElement: number, parallel: Parallelism): number {
+export function kvBytesPerTokenOnStage(model: ModelConfig, bytesPerElement: number, tp: number, layers: number): number {
   const a = model.architecture;
-  const layers = Math.ceil(a.numLayers / parallel.pipelineParallel);
   if (a.mla) return layers * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) * bytesPerElement;
-  const headsPerRank = Math.max(1, a.numKeyValueHeads / parallel.tensorParallel);
-  return 2 * layers * headsPerRank * a.headDim * bytesPerElement;
+  const headsPerRank = Math.max(1, a.numKeyValueHeads / tp);
+  return 2 * kvLayerSlots(model, layers) * headsPerRank * a.headDim * bytesPerElement;
+}
+
+/** KV cache bytes one token takes on one GPU of the largest PP stage. */
+export function kvBytesPerTokenPerGpu(model: ModelConfig, bytesPerElement: number, parallel: Parallelism): number {
+  const layers = Math.max(...layersPerStage(model.architecture.numLayers, parallel.pipelineParallel));
+  return kvBytesPerTokenOnStage(model, bytesPerElement, parallel.tensorParallel, layers);
+}
+
+/** Major, minor, patch of a release string; unknown parts are 0. */
+function versionParts(v: string): number[] {
+  return v.split(".").map((x) => Number.parseInt(x, 10) || 0);
+}
+
+/** True when release `a` comes before release `b`. */
+export function vllmBefore(a: string, b: string): boolean {
+  const x = versionParts(a);
+  const y = versionParts(b);
+  for (let i = 0; i < 3; i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+  }
+  return false;
+}
+
+/** Widest MLP activation one token makes on one TP rank: a dense layer's, or the routed experts' k x expert width. */
+export function mlpWidthPerRank(model: ModelConfig, tp: number): number {
+  const a = model.architecture;
+  const dense = !a.moe || a.moe.firstKDenseLayers > 0 ? a.intermediateSize : 0;
+  const routed = a.moe ? a.moe.numExpertsPerToken * a.moe.moeIntermediateSize : 0;
+  return Math.max(dense, routed) / tp;
 }
 
 /**
- * Memory vLLM holds per GPU outside weights and KV cache: non-torch memory,
- * NCCL buffers once TP > 1, the activation peak of a max-num-batched-tokens
- * forward pass, and the sampler's logits for max-num-seqs sequences.
+ * Memory vLLM holds per GPU outside weights and KV cache, on the last PP
+ * stage unless `lastStage` is false: non-torch memory, NCCL buffers once
+ * TP > 1, the activation peak of a max-num-batched-tokens forward pass, the
+ * sampler's logits for max-num-seqs sequences over the whole vocabulary
+ * (gathered on every TP rank; only the last stage samples), and the older
+ * releases' larger profile peak (MLP activations of the batched-token budget).
  */
 export function reserveBytesPerGpu(
   model: ModelConfig,
   settings: MemorySettings,
   parallel: Parallelism,
   reserve: ReserveConstants,
+  lastStage = true,
 ): number {
   const a = model.architecture;
-  const tpExtra = parallel.tensorParallel > 1 ? reserve.tensorParallelGiB : 0;
+  const tpGiB = parallel.tensorParallel > 1 ? reserve.tensorParallelGiB : 0;
   const activation = reserve.activationBytesPerTokenHidden * settings.maxNumBatchedTokens * a.hiddenSize;
-  const logits = reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * (a.vocabSize / parallel.tensorParallel);
-  return (reserve.baseGiB + tpExtra) * BYTES_PER_GIB + activation + logits;
+  const logits = lastStage ? reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * a.vocabSize : 0;
+  const legacy =
+    settings.vllmVersion !== undefined && vllmBefore(settings.vllmVersion, reserve.legacyProfileBeforeVllm)
+      ? reserve.legacyProfileBytesPerTokenIntermediate * settings.maxNumBatchedTokens * mlpWidthPerRank(model, parallel.tensorParallel)
+      : 0;
+  return Math.max(0, (reserve.baseGiB + tpGiB) * BYTES_PER_GIB + activation + logits + legacy);
 }
 
 /** What one replica's GPUs hold: the "does it fit" answer, with the numbers. */
@@ -147,13 +215,14 @@ export interface MemoryFit {
   fits: boolean;
   /** Why it does not fit, in a sentence with the GiB figures; absent when it fits. */
   reason?: string;
+  /** Weights on one GPU of the stage that binds the KV cache. */
   weightsGiBPerGpu: number;
   reserveGiBPerGpu: number;
   kvCacheGiBPerGpu: number;
   /** Whole-model KV bytes per token (before TP/PP split). */
   kvBytesPerToken: number;
   kvBytesPerTokenPerGpu: number;
-  /** KV cache capacity of the replica in tokens, rounded down to whole blocks. */
+  /** KV cache capacity of the replica in tokens as vLLM logs it ("GPU KV cache size"), whole blocks. */
   kvCacheTokens: number;
   /** Requests of `maxModelLen` tokens the cache holds at once. */
   maxConcurrencyAtMaxModelLen: number;
@@ -161,9 +230,10 @@ export interface MemoryFit {
 }
 
 /**
- * Fits a model on one replica the way vLLM's startup profile does:
- * `usable = gpu_memory_utilization * CUDA total`, minus weights and reserve,
- * leaves the KV cache. Not fitting is a result, not an exception.
+ * Fits a model on one replica the way vLLM's startup profile does, stage by
+ * stage: `usable = gpu_memory_utilization * CUDA total`, minus weights and
+ * reserve, leaves the KV cache; the replica holds as many tokens as its
+ * tightest stage. Not fitting is a result, not an exception.
  */
 export function fitMemory(args: {
   model: ModelConfig;
@@ -176,33 +246,42 @@ export function fitMemory(args: {
 }): MemoryFit {
   const { model, variant, gpu, parallel, settings, reserve, blockSize } = args;
   const usable = settings.gpuMemoryUtilization * gpu.cudaTotalGiB * BYTES_PER_GIB;
-  const weights = weightBytesPerGpu(model, variant, parallel);
-  const reserveBytes = reserveBytesPerGpu(model, settings, parallel, reserve);
-  const kvBytes = Math.max(0, usable - weights - reserveBytes);
   const elementBytes = kvElementBytes(variant, settings.kvCacheDtype);
-  const perTokenPerGpu = kvBytesPerTokenPerGpu(model, elementBytes, parallel);
   // MLA models get 64-token blocks from vLLM whatever --block-size says.
   const block = model.architecture.mla ? 64 : blockSize;
-  const blocks = Math.floor(kvBytes / (perTokenPerGpu * block));
-  const kvCacheTokens = blocks * block;
+  const stageLayers = layersPerStage(model.architecture.numLayers, parallel.pipelineParallel);
+  const stageWeights = weightBytesPerStage(model, variant, parallel);
+  let bind = { weights: 0, reserve: 0, kv: 0, perToken: 1, tokens: Number.POSITIVE_INFINITY };
+  let worstOverflow = { weights: 0, reserve: 0 };
+  stageLayers.forEach((layers, stage) => {
+    const weights = stageWeights[stage]!;
+    const reserveBytes = reserveBytesPerGpu(model, settings, parallel, reserve, stage === stageLayers.length - 1);
+    const kv = Math.max(0, usable - weights - reserveBytes);
+    const perToken = kvBytesPerTokenOnStage(model, elementBytes, parallel.tensorParallel, layers);
+    const tokens = Math.floor(kv / (perToken * block)) * block;
+    if (tokens < bind.tokens) bind = { weights, reserve: reserveBytes, kv, perToken, tokens };
+    if (weights + reserveBytes > worstOverflow.weights + worstOverflow.reserve) worstOverflow = { weights, reserve: reserveBytes };
+  });
   const toGiB = (bytes: number) => bytes / BYTES_PER_GIB;
-  const maxConcurrencyAtMaxModelLen = kvCacheTokens / settings.maxModelLen;
+  const kvCacheTokens = bind.tokens;
   let reason: string | undefined;
-  if (weights + reserveBytes >= usable) {
-    reason = `weights need ${toGiB(weights).toFixed(2)} GiB and vLLM's reserve ${toGiB(reserveBytes).toFixed(2)} GiB per GPU, but ${settings.gpuMemoryUtilization} x ${gpu.cudaTotalGiB} GiB leaves only ${toGiB(usable).toFixed(2)} GiB`;
+  if (worstOverflow.weights + worstOverflow.reserve >= usable) {
+    const samplerGiB = (reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * model.architecture.vocabSize) / BYTES_PER_GIB;
+    const hint = samplerGiB >= 0.5 ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)` : "";
+    reason = `weights need ${toGiB(worstOverflow.weights).toFixed(2)} GiB and vLLM's reserve ${toGiB(worstOverflow.reserve).toFixed(2)} GiB per GPU, but ${settings.gpuMemoryUtilization} x ${gpu.cudaTotalGiB} GiB leaves only ${toGiB(usable).toFixed(2)} GiB${hint}`;
   } else if (kvCacheTokens < settings.maxModelLen) {
-    reason = `the KV cache holds ${kvCacheTokens} tokens (${toGiB(kvBytes).toFixed(2)} GiB per GPU), less than one request of max-model-len ${settings.maxModelLen}`;
+    reason = `the KV cache holds ${kvCacheTokens} tokens (${toGiB(bind.kv).toFixed(2)} GiB per GPU), less than one request of max-model-len ${settings.maxModelLen}`;
   }
   return {
     fits: reason === undefined,
     ...(reason === undefined ? {} : { reason }),
-    weightsGiBPerGpu: toGiB(weights),
-    reserveGiBPerGpu: toGiB(reserveBytes),
-    kvCacheGiBPerGpu: toGiB(kvBytes),
+    weightsGiBPerGpu: toGiB(Math.max(...stageWeights)),
+    reserveGiBPerGpu: toGiB(bind.reserve),
+    kvCacheGiBPerGpu: toGiB(bind.kv),
     kvBytesPerToken: kvBytesPerToken(model, elementBytes),
-    kvBytesPerTokenPerGpu: perTokenPerGpu,
+    kvBytesPerTokenPerGpu: bind.perToken,
     kvCacheTokens,
-    maxConcurrencyAtMaxModelLen,
+    maxConcurrencyAtMaxModelLen: kvCacheTokens / settings.maxModelLen,
     usableGiBPerGpu: toGiB(usable),
   };
 }

@@ -82,6 +82,12 @@ export const ArchitectureSchema = z
     mla: MlaSchema.optional(),
     moe: MoeSchema.optional(),
     slidingWindow: SlidingWindowSchema.optional(),
+    /**
+     * Parameters of the vision encoder and projector a multimodal checkpoint
+     * loads with the language model (vLLM loads them even for text-only
+     * serving); counted from the config's `vision_config`. Absent for text-only models.
+     */
+    visionEncoderParams: positiveInt.optional(),
   })
   .strict();
 

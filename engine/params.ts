@@ -29,8 +29,18 @@ export interface ParamBreakdown {
   active: number;
 }
 
-/** Counts every weight of the model from its architecture. */
+const breakdownCache = new WeakMap<ModelConfig, ParamBreakdown>();
+
+/** Counts every weight of the model from its architecture (cached per model object: evaluate() runs it often). */
 export function paramBreakdown(model: ModelConfig): ParamBreakdown {
+  const hit = breakdownCache.get(model);
+  if (hit) return hit;
+  const counted = countParams(model);
+  breakdownCache.set(model, counted);
+  return counted;
+}
+
+function countParams(model: ModelConfig): ParamBreakdown {
   const a = model.architecture;
   const h = a.hiddenSize;
   const embeddings = a.vocabSize * h;

@@ -12,6 +12,14 @@ export interface ReplicaShape {
   parallel: Parallelism;
   /** KV bytes per token of the whole model at the cache dtype. */
   kvBytesPerToken: number;
+  /**
+   * KV bytes per token one GPU reads in a decode step: its share of the GQA
+   * heads, or the whole MLA latent (replicated on every TP rank). Defaults to
+   * `kvBytesPerToken / tensorParallel`.
+   */
+  kvBytesPerTokenPerGpu?: number | undefined;
+  /** vLLM's `--max-num-batched-tokens`: the prefill chunk. Defaults to 8192. */
+  maxNumBatchedTokens?: number | undefined;
   constants: CalibrationConstants;
 }
 
@@ -35,8 +43,9 @@ export interface ThroughputPoint {
 }
 
 const US = 1e-6;
+const DEFAULT_CHUNK_TOKENS = 8192;
 
-/** Compute dtype a weight format runs its matmuls in on this GPU. */
+/** Compute dtype a weight format runs its matmuls in on this GPU (FP8 weights without FP8 tensor cores run as 16-bit). */
 function tflopsFor(gpu: Gpu, variant: WeightVariant): number {
   if ((variant.dtype === "fp8" || variant.dtype === "nvfp4") && gpu.denseTflops.fp8 !== undefined) return gpu.denseTflops.fp8;
   return gpu.denseTflops.bf16;
@@ -54,8 +63,19 @@ interface Derived {
   /** Bytes of one routed expert. */
   expertBytes: number;
   gpus: number;
+  /** Effective bytes a second of one GPU. */
   bandwidth: number;
+  /** Effective FLOPS of one GPU. */
   flops: number;
+  kvPerGpu: number;
+  /** Attention FLOPS per token per context token (QK^T and PV over all layers). */
+  attentionFlopsPerTokenContext: number;
+  /** Fixed seconds of one engine step (step, layers, MoE dispatch). */
+  fixedSeconds: number;
+  /** Seconds of the TP all-reduces of one step, excluding their bytes; and seconds per token of their bytes. */
+  commLatencySeconds: number;
+  commSecondsPerToken: number;
+  chunkTokens: number;
 }
 
 const derivedCache = new WeakMap<ReplicaShape, Derived>();
@@ -70,10 +90,13 @@ function derive(shape: ReplicaShape): Derived {
   const fixedWeightBytes =
     a.numLayers * p.perLayerAttention * bytesPerWeight(variant, "attention") +
     p.denseLayers * p.perDenseMlp * bytesPerWeight(variant, "dense_mlp") +
-    p.moeLayers * (p.perSharedExperts * bytesPerWeight(variant, "shared_experts") + p.perRouter * 2) +
+    p.moeLayers * (p.perSharedExperts * bytesPerWeight(variant, "shared_experts") + p.perRouter * bytesPerWeight(variant, "router")) +
     p.lmHead * bytesPerWeight(variant, "lm_head") +
     (a.tieWordEmbeddings ? p.embeddings * bytesPerWeight(variant, "embeddings") : 0);
-  const gpus = parallel.tensorParallel * parallel.pipelineParallel;
+  const tp = parallel.tensorParallel;
+  const gpus = tp * parallel.pipelineParallel;
+  const attnDim = a.mla ? a.numAttentionHeads * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) : a.numAttentionHeads * a.headDim;
+  const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
   const d: Derived = {
     p,
     fixedWeightBytes,
@@ -81,6 +104,13 @@ function derive(shape: ReplicaShape): Derived {
     gpus,
     bandwidth: gpu.memoryBandwidthGBps * 1e9 * constants.bandwidthEfficiency,
     flops: tflopsFor(gpu, variant) * 1e12 * constants.computeEfficiency,
+    kvPerGpu: shape.kvBytesPerTokenPerGpu ?? shape.kvBytesPerToken / tp,
+    attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
+    fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * constants.moeLayerOverheadUs : 0)) * US,
+    // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
+    commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
+    commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,
+    chunkTokens: shape.maxNumBatchedTokens ?? DEFAULT_CHUNK_TOKENS,
   };
   derivedCache.set(shape, d);
   return d;
@@ -88,59 +118,78 @@ function derive(shape: ReplicaShape): Derived {
 
 /**
  * Seconds of one decode step for `batch` sequences at mean context
- * `contextTokens` (DOMAIN.md §2): the larger of weight-plus-KV reads over the
- * replica's bandwidth and matmul FLOPS over its compute, plus the fixed costs
- * that dominate small batches on big replicas (per step, per layer, two TP
- * all-reduces per layer, MoE dispatch). With PP, stages run one after the
- * other for one token, so bandwidth and compute are those of one stage.
+ * `contextTokens` (DOMAIN.md §2): the larger of weight-plus-KV reads over one
+ * GPU's bandwidth and matmul plus attention FLOPS over its compute, plus the
+ * fixed costs that dominate small batches on big replicas (per step, per
+ * layer, two TP all-reduces per layer, MoE dispatch). Each GPU reads its
+ * share of the weights that the batch touches (MoE: only the experts its
+ * tokens route to) and its KV heads (MLA: the whole latent). A token crosses
+ * PP stages one after the other, so PP adds memory, not speed.
  */
 export function decodeStepSeconds(shape: ReplicaShape, batch: number, contextTokens: number): { seconds: number; bound: "memory" | "compute" } {
   const d = derive(shape);
-  const { model, parallel, constants, gpu } = shape;
-  const a = model.architecture;
-  const moe = a.moe;
+  const moe = shape.model.architecture.moe;
+  const tp = shape.parallel.tensorParallel;
   const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, batch) * d.expertBytes : 0;
-  const bytes = d.fixedWeightBytes + expertsRead + batch * contextTokens * shape.kvBytesPerToken;
-  const tMem = bytes / (d.gpus * d.bandwidth);
-  const tCmp = (2 * d.p.active * batch) / (d.gpus * d.flops);
-  let tComm = 0;
-  if (parallel.tensorParallel > 1) {
-    const ringFactor = (2 * (parallel.tensorParallel - 1)) / parallel.tensorParallel;
-    const perAllReduce = constants.allReduceLatencyUs * US + (batch * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9);
-    tComm = 2 * a.numLayers * perAllReduce;
-  }
-  const tFixed = constants.stepOverheadUs * US + a.numLayers * constants.layerOverheadUs * US + (moe ? d.p.moeLayers * constants.moeLayerOverheadUs * US : 0);
-  return { seconds: Math.max(tMem, tCmp) + tComm + tFixed, bound: tCmp > tMem ? "compute" : "memory" };
+  const tMem = ((d.fixedWeightBytes + expertsRead) / tp + batch * contextTokens * d.kvPerGpu) / d.bandwidth;
+  const tCmp = (batch * (2 * d.p.active + d.attentionFlopsPerTokenContext * contextTokens)) / (tp * d.flops);
+  const tComm = d.commLatencySeconds + batch * d.commSecondsPerToken;
+  return { seconds: Math.max(tMem, tCmp) + tComm + d.fixedSeconds, bound: tCmp > tMem ? "compute" : "memory" };
 }
 
-/** Seconds to prefill one prompt of `inputTokens` (matmuls plus causal attention), compute-bound. */
+/** FLOPS to prefill one prompt: matmuls plus causal attention (half the square). */
+function prefillFlops(shape: ReplicaShape, inputTokens: number): number {
+  const d = derive(shape);
+  return 2 * d.p.active * inputTokens + (d.attentionFlopsPerTokenContext / 2) * inputTokens * inputTokens;
+}
+
+/**
+ * Seconds a prompt adds to a running batch: its FLOPS and all-reduce bytes
+ * (the weights are read by the decode step it joins, under chunked prefill).
+ */
+export function marginalPrefillSeconds(shape: ReplicaShape, inputTokens: number): number {
+  const d = derive(shape);
+  return prefillFlops(shape, inputTokens) / (shape.parallel.tensorParallel * d.flops) + inputTokens * d.commSecondsPerToken;
+}
+
+/**
+ * Seconds to prefill one prompt on an idle replica: chunks of
+ * max-num-batched-tokens, each at least one read of the weights, plus the
+ * step's fixed costs per chunk.
+ */
 export function prefillSeconds(shape: ReplicaShape, inputTokens: number): number {
   const d = derive(shape);
-  const a = shape.model.architecture;
-  const attnDim = a.mla ? a.numAttentionHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim) : a.numAttentionHeads * a.headDim;
-  // Causal attention: QK^T and PV over half the square on average.
-  const attentionFlops = 2 * a.numLayers * attnDim * inputTokens * inputTokens;
-  const flops = 2 * d.p.active * inputTokens + attentionFlops;
-  const tCmp = flops / (d.gpus * d.flops);
-  const tMem = (d.fixedWeightBytes + (a.moe ? d.p.moeLayers * a.moe.numExperts * d.expertBytes : 0)) / (d.gpus * d.bandwidth);
-  return Math.max(tCmp, tMem);
+  const tp = shape.parallel.tensorParallel;
+  const chunks = Math.max(1, Math.ceil(inputTokens / d.chunkTokens));
+  const moe = shape.model.architecture.moe;
+  const chunkTokens = Math.min(inputTokens, d.chunkTokens);
+  const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, chunkTokens) * d.expertBytes : 0;
+  const readSeconds = (chunks * (d.fixedWeightBytes + expertsRead)) / tp / d.bandwidth;
+  const computeSeconds = marginalPrefillSeconds(shape, inputTokens);
+  return Math.max(readSeconds, computeSeconds) + chunks * (d.fixedSeconds + d.commLatencySeconds);
 }
 
 /**
  * Steady-state throughput at `concurrency` requests in flight under
  * continuous batching: while each slot finishes one request, the replica runs
- * `outputTokens` decode steps at that batch and prefills `concurrency` new
- * prompts between them.
+ * `outputTokens` decode steps at that batch and adds `concurrency` prompts'
+ * prefill work to them.
  */
 export function throughputAt(shape: ReplicaShape, request: RequestShape, concurrency: number): ThroughputPoint {
   const meanContext = request.inputTokens + request.outputTokens / 2;
   const step = decodeStepSeconds(shape, concurrency, meanContext);
-  const prefill = prefillSeconds(shape, request.inputTokens);
-  const cycleSeconds = request.outputTokens * step.seconds + concurrency * prefill;
+  const prefillAdded = marginalPrefillSeconds(shape, request.inputTokens);
+  const decodeSeconds = request.outputTokens * step.seconds;
+  const cycleSeconds = decodeSeconds + concurrency * prefillAdded;
   const outputTokensPerSecond = (concurrency * request.outputTokens) / cycleSeconds;
   // A request sees its own decode steps plus the prefills of the others that land while it decodes.
-  const perRequestOutputTokensPerSecond = request.outputTokens / (request.outputTokens * step.seconds + (concurrency - 1) * prefill);
-  // A new prompt waits on average for half of the prefills queued before it, then its own.
-  const ttftMs = (prefill * (1 + (concurrency - 1) / Math.max(1, request.outputTokens)) + step.seconds) * 1000;
+  const perRequestOutputTokensPerSecond = request.outputTokens / (decodeSeconds + (concurrency - 1) * prefillAdded);
+  // A new prompt waits for the step in flight and for prompts queued ahead of it (an M/D/1 queue at the prefill share of time), then prefills.
+  const prefillShare = (concurrency * prefillAdded) / cycleSeconds;
+  const queued = concurrency > 1 ? (prefillShare / (2 * Math.max(1e-9, 1 - prefillShare))) * prefillAdded : 0;
+  const alone = prefillSeconds(shape, request.inputTokens);
+  // With others decoding, the prompt joins the next step (half a step away on average) and stretches it.
+  const ttftSeconds = concurrency > 1 ? step.seconds / 2 + queued + Math.max(alone, step.seconds + prefillAdded) : alone;
+  const ttftMs = ttftSeconds * 1000;
   return { concurrency, outputTokensPerSecond, perRequestOutputTokensPerSecond, ttftMs, decodeBound: step.bound };
 }

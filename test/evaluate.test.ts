@@ -17,7 +17,7 @@ throughput: { outputTokensPerSecond: 216 }
 workload: { inputTokensPerMonth: 60e6, outputTokensPerMonth: 20e6, inputTokensPerRequest: 3000, outputTokensPerRequest: 1000, utilization: 0.6 }
 ops: { fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 }
 api: { provider: google, model: gemini-3-pro-preview }
-serving: { gpuMemoryUtilization: 0.95, maxModelLen: 4096 }
+serving: { gpuMemoryUtilization: 0.95, maxModelLen: 4096, maxNumSeqs: 64 }
 `;
 
 function inputsOf(text: string): EvaluationInputs {

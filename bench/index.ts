@@ -1,0 +1,78 @@
+import { loadCatalog } from "../catalog/load";
+import { errorStats, readKvRows, readThroughputRows } from "../calibration/points";
+import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
+import { kimiReferenceCheck } from "./kimi-reference";
+import { evaluationsPerSecond } from "./speed";
+
+/**
+ * `npm run bench`: the model against every measured point in
+ * calibration/data/ (per row, then median and p90 per group), the Kimi K2.5
+ * reference story, and evaluate()'s speed.
+ */
+const catalog = loadCatalog();
+const cal = catalog.calibration;
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
+const out: string[] = [];
+const say = (line = "") => out.push(line);
+
+say(`Calibration fitted ${cal.fittedOn}; error band ±${cal.errorBandPct} %`);
+say();
+say("vLLM V1 memory (startup logs): weights GiB per GPU and KV cache tokens (GiB where the log gave no count), model vs log");
+const kvSkipped: string[] = [];
+const weightErrors: number[] = [];
+const kvErrors: number[] = [];
+for (const m of matchKvRows(readKvRows(), catalog)) {
+  if (!m.ok) {
+    kvSkipped.push(`  ${m.row.id} (${m.row.model}): ${m.reason}`);
+    continue;
+  }
+  const p = predictKv(m, cal.reserve);
+  weightErrors.push(p.weightsErrorPct);
+  kvErrors.push(p.kvTokensErrorPct);
+  say(
+    `  ${m.row.id.padEnd(6)} ${m.model.id.padEnd(24)} ${m.row.weight_dtype.padEnd(9)} TP${m.row.tp} PP${m.row.pp} kv ${m.row.kv_dtype.padEnd(4)} vLLM ${m.row.vllm_version.padEnd(6)}` +
+      ` weights ${p.weightsGiB.toFixed(2).padStart(6)} vs ${m.row.model_weights_gib.toFixed(2).padStart(6)} GiB ${pct(p.weightsErrorPct).padStart(8)}` +
+      (p.kvMetric === "tokens"
+        ? `  KV ${String(p.kvCacheTokens).padStart(8)} vs ${String(m.row.kv_cache_tokens).padStart(8)} tokens ${pct(p.kvTokensErrorPct).padStart(8)}`
+        : `  KV ${p.kvCacheGiB.toFixed(2).padStart(8)} vs ${m.row.kv_cache_gib.toFixed(2).padStart(8)} GiB    ${pct(p.kvTokensErrorPct).padStart(8)}`),
+  );
+}
+const worst = (xs: number[]) => xs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+say(`  worst weights error ${pct(worst(weightErrors))}, worst KV tokens error ${pct(worst(kvErrors))} over ${kvErrors.length} rows (goal: within 3 %)`);
+if (kvSkipped.length) say(`  skipped V1 rows:\n${kvSkipped.join("\n")}`);
+say();
+
+say("Throughput: output tok/s per replica, model vs measured (TensorRT-LLM and NIM x their engine factor)");
+const byGroup = new Map<string, number[]>();
+const skipped: string[] = [];
+for (const row of readThroughputRows()) {
+  const m = throughputCase(row, catalog, cal);
+  if (!m.ok) {
+    skipped.push(`  ${row.id}: ${m.reason}`);
+    continue;
+  }
+  const group = engineGroup(row.engine);
+  const factor = cal.engineFactors[group] ?? 1;
+  const p = predictThroughput(m.case, cal.throughput);
+  const predicted = p.outputTokensPerSecond * factor;
+  const err = (predicted / row.output_tokens_per_s - 1) * 100;
+  const list = byGroup.get(group) ?? [];
+  list.push(err);
+  byGroup.set(group, list);
+  const perReq = row.per_request_output_tokens_per_s === undefined ? "" : `  per request ${p.perRequestOutputTokensPerSecond.toFixed(1)} vs ${row.per_request_output_tokens_per_s}`;
+  say(`  [${group}] ${row.id.padEnd(58)} ${row.load.padEnd(12)} c=${String(p.concurrency).padStart(4)} ${predicted.toFixed(0).padStart(7)} vs ${String(row.output_tokens_per_s).padStart(8)} ${pct(err).padStart(9)}${perReq}`);
+}
+say();
+for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+  const s = errorStats(list);
+  const goal = group === "vllm+sglang" ? " (goal: median <= 15 %, p90 <= 35 %)" : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
+  say(`  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`);
+}
+say(`  skipped ${skipped.length} rows:`);
+for (const s of skipped) say(s);
+say();
+for (const line of kimiReferenceCheck(catalog)) say(line);
+say();
+const speed = evaluationsPerSecond(catalog);
+say(`evaluate(): ${Math.round(speed).toLocaleString("en-US")} scenario evaluations a second (goal: at least 100,000)`);
+process.stdout.write(`${out.join("\n")}\n`);

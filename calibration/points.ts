@@ -1,0 +1,136 @@
+import { parse } from "csv-parse/sync";
+import { z } from "zod";
+import type { Catalog } from "../catalog/load";
+import { parseWith } from "../catalog/errors";
+import { fromRoot } from "../catalog/paths";
+import { readText } from "../catalog/read";
+import type { Gpu } from "../engine/hardware";
+import type { ModelConfig, WeightVariant } from "../engine/model-config";
+
+/**
+ * The measured points the model is calibrated and benchmarked on: copies of
+ * `shared/data/throughput-points.csv` and `vllm-kv-cache-points.csv` in
+ * `calibration/data/` (provenance in calibration/README.md), read here and
+ * matched to the catalog's models and GPUs. Only `calibrate`, `bench` and the
+ * tests read them; the engine never does.
+ */
+
+const num = z.coerce.number().finite();
+const optNum = z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.coerce.number().finite().optional());
+const text = z.string();
+
+/** One row of throughput-points.csv. */
+export const ThroughputRowSchema = z.object({
+  id: z.string().min(1),
+  model: text,
+  model_config: text,
+  weight_dtype: text,
+  kv_dtype: text,
+  gpu: text,
+  gpu_count: num,
+  tp: optNum,
+  engine: z.enum(["vllm", "sglang", "tensorrt-llm", "nim"]),
+  engine_version: text,
+  input_tokens: optNum,
+  output_tokens: optNum,
+  load: z.enum(["concurrency", "offline", "rate", "static-batch"]),
+  concurrency: optNum,
+  /** Requests a second; `inf` (everything at once) reads as Infinity. */
+  request_rate: z.union([z.literal("").transform(() => undefined), z.literal("inf").transform(() => Number.POSITIVE_INFINITY), z.coerce.number().finite()]),
+  num_prompts: optNum,
+  output_tokens_per_s: num,
+  per_request_output_tokens_per_s: optNum,
+  ttft_ms: optNum,
+  source_url: text,
+  published: text,
+  notes: text,
+});
+/** A throughput measurement. */
+export type ThroughputRow = z.infer<typeof ThroughputRowSchema>;
+
+/** One row of vllm-kv-cache-points.csv. */
+export const KvRowSchema = z.object({
+  id: z.string().min(1),
+  model: text,
+  model_config: text,
+  weight_dtype: text,
+  kv_dtype: text,
+  gpu: text,
+  gpu_count: num,
+  tp: num,
+  pp: num,
+  gpu_memory_utilization: num,
+  max_model_len: num,
+  /** `--max-num-seqs` when the run set it (only in reference-kv-points.csv); vLLM's default for the GPU otherwise. */
+  max_num_seqs: optNum,
+  vllm_version: text,
+  engine: z.enum(["v0", "v1"]),
+  total_gpu_memory_gib: num,
+  model_weights_gib: num,
+  kv_cache_gib: num,
+  /** Absent where the log's token count was not recorded: such a row is judged on KV GiB. */
+  kv_cache_tokens: optNum,
+  max_concurrency: optNum,
+  source_url: text,
+  notes: text,
+});
+/** A vLLM startup-log measurement. */
+export type KvRow = z.infer<typeof KvRowSchema>;
+
+function readCsv<T>(schema: z.ZodType<T>, name: string): T[] {
+  const file = fromRoot("calibration", "data", name);
+  const records = parse(readText(file), { columns: true, skip_empty_lines: true }) as unknown[];
+  return records.map((r, i) => parseWith(schema, r, file, `row ${i + 2}`));
+}
+
+/** The throughput measurements, in file order. */
+export function readThroughputRows(): ThroughputRow[] {
+  return readCsv(ThroughputRowSchema, "throughput-points.csv");
+}
+
+/** The vLLM startup-log measurements: the shared file's rows, then the reference story's (reference-kv-points.csv). */
+export function readKvRows(): KvRow[] {
+  return [...readCsv(KvRowSchema, "vllm-kv-cache-points.csv"), ...readCsv(KvRowSchema, "reference-kv-points.csv")];
+}
+
+/** A row matched to the catalog, or the reason it cannot be. */
+export type Matched<R> =
+  | { row: R; ok: true; model: ModelConfig; variant: WeightVariant; gpu: Gpu }
+  | { row: R; ok: false; reason: string };
+
+/** The weight formats a CSV's `weight_dtype` may name, as the catalog spells them (fp16 runs the bf16 checkpoint's bytes). */
+function catalogDtype(dtype: string): string {
+  return dtype === "fp16" ? "bf16" : dtype;
+}
+
+/**
+ * Finds a row's model config: the `model_config` column, else the config
+ * whose checkpoint is the row's Hugging Face repository.
+ */
+function findModel(row: { model: string; model_config: string }, catalog: Catalog): ModelConfig | undefined {
+  if (row.model_config) return catalog.models.get(row.model_config);
+  for (const m of catalog.models.values()) {
+    if (m.weights.some((w) => w.huggingFaceRepo.toLowerCase() === row.model.toLowerCase())) return m;
+  }
+  return undefined;
+}
+
+/** Matches a measurement to the catalog's model, checkpoint and GPU. */
+export function matchRow<R extends { model: string; model_config: string; weight_dtype: string; gpu: string }>(row: R, catalog: Catalog): Matched<R> {
+  const model = findModel(row, catalog);
+  if (!model) return { row, ok: false, reason: `no model config for ${row.model_config || row.model}` };
+  const dtype = catalogDtype(row.weight_dtype);
+  const variant = model.weights.find((w) => w.dtype === dtype);
+  if (!variant) return { row, ok: false, reason: `${model.id} lists no ${row.weight_dtype} checkpoint` };
+  const gpu = catalog.gpus.get(row.gpu);
+  if (!gpu) return { row, ok: false, reason: `GPU ${row.gpu} is not in catalog/data/gpus.yaml` };
+  return { row, ok: true, model, variant, gpu };
+}
+
+/** Median and 90th percentile (nearest rank) of absolute values. */
+export function errorStats(errorsPct: number[]): { rows: number; medianAbsPct: number; p90AbsPct: number } {
+  const abs = errorsPct.map(Math.abs).sort((a, b) => a - b);
+  const at = (q: number) => (abs.length ? abs[Math.min(abs.length - 1, Math.ceil(q * abs.length) - 1)]! : 0);
+  const median = abs.length === 0 ? 0 : abs.length % 2 ? abs[(abs.length - 1) / 2]! : (abs[abs.length / 2 - 1]! + abs[abs.length / 2]!) / 2;
+  return { rows: abs.length, medianAbsPct: median, p90AbsPct: at(0.9) };
+}

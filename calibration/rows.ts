@@ -1,0 +1,169 @@
+import type { Catalog } from "../catalog/load";
+import type { Calibration, ReserveConstants } from "../engine/calibration";
+import { replicaShape } from "../engine/capacity";
+import { fitMemory, weightBytesPerStage, kvBytesPerTokenOnStage, layersPerStage, kvElementBytes, BYTES_PER_GIB, type MemorySettings } from "../engine/memory";
+import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
+import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
+
+/**
+ * The model's predictions for each measured row, shared by `npm run
+ * calibrate`, `npm run bench` and the tests so all three judge the same thing.
+ */
+
+/** vLLM V1's defaults for `vllm serve` on a data-center GPU, used where a row does not say otherwise. */
+function rowSettings(row: KvRow, gpuMaxNumSeqs: number): MemorySettings {
+  return {
+    gpuMemoryUtilization: row.gpu_memory_utilization,
+    maxModelLen: row.max_model_len,
+    maxNumSeqs: row.max_num_seqs ?? gpuMaxNumSeqs,
+    maxNumBatchedTokens: 8192,
+    kvCacheDtype: row.kv_dtype === "fp8" ? "fp8" : "auto",
+    vllmVersion: row.vllm_version || undefined,
+  };
+}
+
+/** A V1 startup-log row matched to the catalog, with the model's figures. */
+export interface KvPrediction {
+  row: KvRow;
+  weightsGiB: number;
+  kvCacheTokens: number;
+  kvCacheGiB: number;
+  weightsErrorPct: number;
+  /** Error of the KV tokens, or of the KV GiB where the row has no token count. */
+  kvTokensErrorPct: number;
+  kvMetric: "tokens" | "GiB";
+}
+
+/** The V1 rows of the KV file, matched to the catalog (V0 rows are kept in the file for contrast only). */
+export function matchKvRows(rows: KvRow[], catalog: Catalog): Matched<KvRow>[] {
+  return rows.filter((r) => r.engine === "v1").map((r) => matchRow(r, catalog));
+}
+
+/** Predicts one matched KV row's weights and KV tokens under `reserve`. */
+export function predictKv(m: Extract<Matched<KvRow>, { ok: true }>, reserve: ReserveConstants): KvPrediction {
+  const { row, model, variant, gpu } = m;
+  const fit = fitMemory({
+    model,
+    variant,
+    gpu,
+    parallel: { tensorParallel: row.tp, pipelineParallel: row.pp },
+    settings: rowSettings(row, gpu.vllmDefaultMaxNumSeqs),
+    reserve,
+    blockSize: 16,
+  });
+  return {
+    row,
+    weightsGiB: fit.weightsGiBPerGpu,
+    kvCacheTokens: fit.kvCacheTokens,
+    kvCacheGiB: fit.kvCacheGiBPerGpu,
+    weightsErrorPct: (fit.weightsGiBPerGpu / row.model_weights_gib - 1) * 100,
+    kvTokensErrorPct:
+      row.kv_cache_tokens === undefined ? (fit.kvCacheGiBPerGpu / row.kv_cache_gib - 1) * 100 : (fit.kvCacheTokens / row.kv_cache_tokens - 1) * 100,
+    kvMetric: row.kv_cache_tokens === undefined ? "GiB" : "tokens",
+  };
+}
+
+/**
+ * What the reserve of a row's last PP stage must have been for the model to
+ * log its KV tokens: usable memory less the model's weights and the logged
+ * tokens' bytes. The reserve fit targets this, so it absorbs small weight
+ * errors instead of passing them on to the KV cache.
+ */
+export function impliedReserveBytes(m: Extract<Matched<KvRow>, { ok: true }>): { bytes: number; kvBytes: number } {
+  const { row, model, variant, gpu } = m;
+  const parallel = { tensorParallel: row.tp, pipelineParallel: row.pp };
+  const stages = layersPerStage(model.architecture.numLayers, row.pp);
+  const last = stages.length - 1;
+  const weights = weightBytesPerStage(model, variant, parallel)[last]!;
+  const perToken = kvBytesPerTokenOnStage(model, kvElementBytes(variant, row.kv_dtype === "fp8" ? "fp8" : "auto"), row.tp, stages[last]!);
+  const kvBytes = row.kv_cache_tokens === undefined ? row.kv_cache_gib * BYTES_PER_GIB : row.kv_cache_tokens * perToken;
+  const usable = row.gpu_memory_utilization * gpu.cudaTotalGiB * BYTES_PER_GIB;
+  return { bytes: usable - weights - kvBytes, kvBytes };
+}
+
+/** The settings a throughput row ran with, as far as the row says: vLLM's defaults otherwise. */
+export interface ThroughputCase {
+  row: ThroughputRow;
+  shape: ReplicaShape;
+  request: RequestShape;
+  /** Concurrency the KV cache and max-num-seqs allow at this request shape. */
+  maxConcurrency: number;
+}
+
+/** Why a throughput row cannot be predicted, or its case. */
+export type ThroughputMatch = { ok: true; case: ThroughputCase } | { ok: false; row: ThroughputRow; reason: string };
+
+/** Matches a throughput row to the catalog and sizes its replica's memory under `calibration`. */
+export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration: Calibration): ThroughputMatch {
+  const m = matchRow(row, catalog);
+  if (!m.ok) return { ok: false, row, reason: m.reason };
+  if (row.input_tokens === undefined || row.output_tokens === undefined) return { ok: false, row, reason: "the source gives no input or output length" };
+  const tp = row.tp ?? row.gpu_count;
+  const pp = Math.max(1, Math.round(row.gpu_count / tp));
+  const request = { inputTokens: row.input_tokens, outputTokens: row.output_tokens };
+  const serving = {
+    gpuMemoryUtilization: 0.9,
+    maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens) * 2),
+    maxNumSeqs: m.gpu.vllmDefaultMaxNumSeqs,
+    maxNumBatchedTokens: 8192,
+    kvCacheDtype: row.kv_dtype === "fp8" ? ("fp8" as const) : ("auto" as const),
+    blockSize: 16,
+  };
+  const parallel = { tensorParallel: tp, pipelineParallel: pp };
+  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings: serving, reserve: calibration.reserve, blockSize: 16 });
+  if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
+  const shape = replicaShape({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration }, memory);
+  const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
+  return { ok: true, case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)) } };
+}
+
+/** The model's figures for one throughput row. */
+export interface ThroughputPrediction {
+  outputTokensPerSecond: number;
+  perRequestOutputTokensPerSecond: number;
+  ttftMs: number;
+  concurrency: number;
+}
+
+/**
+ * Predicts a row under its load, read as the CSV documents it:
+ * `concurrency` and `static-batch` hold that many requests in flight (capped
+ * by the KV cache); `offline` sends every prompt at once, so the replica
+ * runs at the smaller of the prompt count and its own limit; `rate` sends
+ * `num_prompts` at `request_rate` a second, so requests overlap by Little's
+ * law (rate x time in system) and the run lasts the ramp plus the last
+ * request, or the backlog at full speed when the replica cannot keep up.
+ */
+export function predictThroughput(c: ThroughputCase, constants: Calibration["throughput"]): ThroughputPrediction {
+  const shape = c.shape.constants === constants ? c.shape : { ...c.shape, constants };
+  const { row, request } = c;
+  const at = (n: number) => throughputAt(shape, request, Math.max(1, Math.round(n)));
+  const prompts = row.num_prompts ?? Number.POSITIVE_INFINITY;
+  const cap = Math.min(prompts, c.maxConcurrency);
+  if (row.load === "concurrency" || row.load === "static-batch") {
+    const p = at(Math.min(row.concurrency ?? 1, c.maxConcurrency));
+    return { ...p, outputTokensPerSecond: p.outputTokensPerSecond };
+  }
+  if (row.load === "offline" || row.request_rate === undefined || !Number.isFinite(row.request_rate)) {
+    return at(cap);
+  }
+  const rate = row.request_rate;
+  let n = cap;
+  let p = at(n);
+  for (let i = 0; i < 8; i++) {
+    const inSystemSeconds = p.ttftMs / 1000 + request.outputTokens / p.perRequestOutputTokensPerSecond;
+    const next = Math.min(cap, Math.max(1, rate * inSystemSeconds));
+    if (Math.abs(next - n) < 0.5) break;
+    n = next;
+    p = at(n);
+  }
+  const inSystemSeconds = p.ttftMs / 1000 + request.outputTokens / p.perRequestOutputTokensPerSecond;
+  const total = Number.isFinite(prompts) ? prompts : n;
+  const seconds = Math.max((total * request.outputTokens) / p.outputTokensPerSecond, (total - 1) / rate + inSystemSeconds);
+  return { ...p, outputTokensPerSecond: (total * request.outputTokens) / seconds };
+}
+
+/** Engine groups the errors are reported by; the goal applies to `vllm+sglang`. */
+export function engineGroup(engine: ThroughputRow["engine"]): "vllm+sglang" | "tensorrt-llm" | "nim" {
+  return engine === "vllm" || engine === "sglang" ? "vllm+sglang" : engine;
+}
