@@ -1,0 +1,137 @@
+import { describe, expect, test } from "vitest";
+import { ScenarioSchema, type ScenarioInput } from "../engine/scenario";
+import { workloadIdentityPrincipal } from "../infra/addons";
+import { DeploymentConfigSchema } from "../infra/config-schema";
+import { cosInstallScript, driverInstallerManifest } from "../infra/driver-installer";
+import { evaluateStack } from "../infra/evaluation";
+import { gkeKubeconfig } from "../infra/kubeconfig";
+import { ncclCheckedCommand } from "../infra/nccl-check";
+import { vllmArgs } from "../infra/vllm-args";
+import { vllmManifests } from "../infra/vllm-manifests";
+import { startupFailureThreshold, terminationGracePeriodSeconds } from "../infra/vllm-pod";
+import { vllmPlan } from "../infra/vllm-plan";
+import { validateK8sObject } from "./infra-k8s-validate";
+
+const llama70b: ScenarioInput = {
+  model: "llama-3.3-70b-instruct",
+  weightDtype: "fp8",
+  node: { machineType: "a3-highgpu-2g", region: "us-central1", pricing: "spot" },
+  workload: { inputTokensPerMonth: 6e9, outputTokensPerMonth: 1.5e9, inputTokensPerRequest: 2000, outputTokensPerRequest: 500 },
+  api: { provider: "openai", model: "gpt-4o" },
+};
+const llama405bTwoNodes: ScenarioInput = {
+  model: "llama-3.1-405b-instruct",
+  node: { machineType: "a2-ultragpu-8g", region: "us-central1", pricing: "spot", nodesPerReplica: 2 },
+  workload: { inputTokensPerMonth: 9e8, outputTokensPerMonth: 3e8, inputTokensPerRequest: 3000, outputTokensPerRequest: 1000 },
+  api: { provider: "google", model: "gemini-3-pro-preview" },
+};
+const evaluateScenario = (s: ScenarioInput) => evaluateStack(ScenarioSchema.parse(s));
+
+describe("vLLM arguments come from the engine", () => {
+  test("Llama 3.3 70B FP8 on 2xH100: TP 2, 16k context (4x a 2,500-token request, rounded up to a power of two), H100's 1024 sequences", () => {
+    const { evaluation, inputs } = evaluateScenario(llama70b);
+    expect(vllmArgs(evaluation, inputs.model)).toEqual([
+      "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
+      "--revision", "main",
+      "--served-model-name", "llama-3.3-70b-instruct",
+      "--host", "0.0.0.0",
+      "--port", "8000",
+      "--tensor-parallel-size", "2",
+      "--pipeline-parallel-size", "1",
+      "--max-model-len", "16384",
+      "--max-num-seqs", "1024",
+      "--max-num-batched-tokens", "8192",
+      "--gpu-memory-utilization", "0.9",
+      "--kv-cache-dtype", "auto",
+      "--dtype", "auto",
+      "--block-size", "16",
+    ]);
+  });
+
+  test("a replica over two nodes runs TP 8 inside each node, PP 2 across them, on Ray", () => {
+    const { evaluation, inputs } = evaluateScenario(llama405bTwoNodes);
+    const args = vllmArgs(evaluation, inputs.model);
+    expect(args.join(" ")).toContain("--tensor-parallel-size 8 --pipeline-parallel-size 2");
+    expect(args.join(" ")).toContain("--dtype bfloat16");
+    expect(args.slice(-2)).toEqual(["--distributed-executor-backend", "ray"]);
+  });
+});
+
+describe("pod timing", () => {
+  test("the startup probe allows the engine's cold start: 18.4 min is 111 probes 10 s apart", () => {
+    expect(startupFailureThreshold(18.4)).toBe(111);
+  });
+  test("a 30 s spot notice leaves a serving pod 15 s (GKE gives the second half to system pods)", () => {
+    expect(terminationGracePeriodSeconds(30)).toBe(15);
+  });
+});
+
+describe("the NVIDIA driver installer", () => {
+  test("on COS passes the exact release to cos-gpu-installer", () => {
+    expect(cosInstallScript("580.126.09")).toContain("/cos-gpu-installer install --version=580.126.09 || exit 1");
+  });
+  test("on Ubuntu passes it as NVIDIA_DRIVER_VERSION, and stays on its node pool", () => {
+    const ds = driverInstallerManifest({ driverVersion: "580.126.09", nodeImage: "UBUNTU_CONTAINERD", nodePoolName: "gpu-a2-ultragpu-2g" }) as any;
+    expect(ds.spec.template.spec.initContainers[0].env).toEqual([{ name: "NVIDIA_DRIVER_VERSION", value: "580.126.09" }]);
+    const terms = ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    for (const t of terms) expect(t.matchExpressions).toContainEqual({ key: "cloud.google.com/gke-nodepool", operator: "In", values: ["gpu-a2-ultragpu-2g"] });
+    expect(() => validateK8sObject("kubernetes:apps/v1:DaemonSet", ds)).not.toThrow();
+  });
+});
+
+describe("the NCCL start check", () => {
+  test("compares torch's NCCL with the pin before exec'ing vLLM with the container's args", () => {
+    const [shell, flag, script, argv0] = ncclCheckedCommand("2.29.3", 'exec vllm serve "$@"');
+    expect([shell, flag, argv0]).toEqual(["/bin/bash", "-c", "vllm-entrypoint"]);
+    expect(script).toContain('want="2.29.3"');
+    expect(script).toContain("torch.cuda.nccl.version()");
+    expect(script!.trim().split("\n").at(-1)).toBe('exec vllm serve "$@"');
+  });
+});
+
+describe("a model over two nodes", () => {
+  const { evaluation, inputs } = evaluateScenario(llama405bTwoNodes);
+  const plan = vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu-a2-ultragpu-8g");
+  const m = vllmManifests(plan);
+
+  test("runs as a LeaderWorkerSet of two pods, the leader serving and the worker joining Ray", () => {
+    expect(m.workload.kind).toBe("LeaderWorkerSet");
+    const spec = (m.workload.manifest as any).spec.leaderWorkerTemplate;
+    expect(spec.size).toBe(2);
+    const leader = spec.leaderTemplate.spec.containers[0];
+    const worker = spec.workerTemplate.spec.containers[0];
+    expect(leader.args).toEqual(plan.args);
+    expect(leader.command[2]).toContain("multi-node-serving.sh leader");
+    expect(worker.command[2]).toContain('multi-node-serving.sh worker --ray_address="$LWS_LEADER_ADDRESS"');
+    expect(worker.startupProbe).toBeUndefined();
+    expect(leader.resources.limits["nvidia.com/gpu"]).toBe("8");
+  });
+
+  test("the autoscaler scales LeaderWorkerSet groups on queued requests", () => {
+    expect((m.horizontalPodAutoscaler as any).spec.scaleTargetRef).toEqual({ apiVersion: "leaderworkerset.x-k8s.io/v1", kind: "LeaderWorkerSet", name: "vllm" });
+    expect((m.horizontalPodAutoscaler as any).spec.metrics[0].pods.metric.name).toBe("prometheus.googleapis.com|vllm:num_requests_waiting|gauge");
+  });
+});
+
+describe("schema validation catches a broken manifest", () => {
+  test("a port given as a string fails the Deployment schema", () => {
+    const { evaluation, inputs } = evaluateScenario(llama70b);
+    const m = vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu"));
+    const broken = structuredClone(m.workload.manifest) as any;
+    broken.spec.template.spec.containers[0].ports[0].containerPort = "8000";
+    expect(() => validateK8sObject("kubernetes:apps/v1:Deployment", broken)).toThrow(/containerPort must be integer/);
+  });
+});
+
+test("Workload Identity principal of the metrics adapter's service account", () => {
+  expect(workloadIdentityPrincipal("123", "p", "custom-metrics", "custom-metrics-stackdriver-adapter")).toBe(
+    "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p.svc.id.goog/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter",
+  );
+});
+
+test("the kubeconfig authenticates with gke-gcloud-auth-plugin, not a stored token", () => {
+  const text = gkeKubeconfig({ name: "c", endpoint: "10.0.0.2", clusterCaCertificate: "Q0E=" });
+  expect(text).toContain("server: https://10.0.0.2");
+  expect(text).toContain("command: gke-gcloud-auth-plugin");
+  expect(text).not.toContain("token:");
+});
