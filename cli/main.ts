@@ -2,6 +2,8 @@
 import { runCapacity, CAPACITY_USAGE } from "./commands/capacity";
 import { runChart, CHART_USAGE } from "./commands/chart";
 import { runEvaluate, EVALUATE_USAGE } from "./commands/evaluate";
+import { runPreviewCommand, PREVIEW_USAGE } from "./commands/preview";
+import { runRecommend, RECOMMEND_USAGE } from "./commands/recommend";
 import { runSensitivity, SENSITIVITY_USAGE } from "./commands/sensitivity";
 import { EXIT, runCommand } from "./errors";
 
@@ -15,8 +17,10 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   evaluate: { usage: EVALUATE_USAGE, run: runEvaluate },
   capacity: { usage: CAPACITY_USAGE, run: runCapacity },
+  preview: { usage: PREVIEW_USAGE, run: runPreviewCommand },
   chart: { usage: CHART_USAGE, run: runChart },
   sensitivity: { usage: SENSITIVITY_USAGE, run: runSensitivity },
+  recommend: { usage: RECOMMEND_USAGE, run: runRecommend },
 };
 
 function usage(): string {
