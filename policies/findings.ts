@@ -4,6 +4,8 @@ import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
 export interface Violation {
   message: string;
   urn?: string | undefined;
+  /** Reported as advisory whatever the policy's level: an accepted override, which must show but not block. */
+  advisory?: true | undefined;
 }
 
 /**
@@ -18,8 +20,17 @@ export interface Findings {
   passNote?: string | undefined;
 }
 
-/** Reports findings through @pulumi/policy: each violation, or the pass note as the not-applicable reason. */
+/**
+ * Reports findings through @pulumi/policy: each violation, or the pass note
+ * as the not-applicable reason. An advisory violation goes in the object
+ * form @pulumi/policy 1.21's reportViolation accepts at run time (server.js
+ * `makeReportViolationFun`: `{message, urn, enforcementLevel}` overrides the
+ * policy's level), which its TypeScript signature does not declare.
+ */
 export function report(findings: Findings, args: Pick<StackValidationArgs, "notApplicable">, reportViolation: ReportViolation): void {
-  for (const v of findings.violations) reportViolation(v.message, v.urn);
+  for (const v of findings.violations) {
+    if (v.advisory) (reportViolation as unknown as (info: object) => void)({ message: v.message, urn: v.urn, enforcementLevel: "advisory" });
+    else reportViolation(v.message, v.urn);
+  }
   if (findings.violations.length === 0 && findings.passNote !== undefined) args.notApplicable(findings.passNote);
 }

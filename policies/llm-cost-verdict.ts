@@ -15,7 +15,7 @@ export const LLM_COST_VERDICT = "llm-cost-verdict";
 export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({
   /** Block only when self-hosting costs more than the API by more than this share of the API's cost, %. Defaults to 0. */
   marginPct: z.number().min(0).max(1000).default(0).describe("Block only when self-hosting costs more than the API by more than this share of the API's cost, %. Defaults to 0."),
-  /** Accept a losing verdict; the justification is echoed wherever the result is shown. At least 20 characters. */
+  /** Accept a losing verdict: the violation is then reported as advisory (it shows, it does not block) with this text echoed. At least 20 characters. */
   overrideJustification: z
     .string()
     .trim()
@@ -33,8 +33,11 @@ export function costSentence(f: FleetEvaluation): string {
   if (!e.selfHost.capacity.fits || !e.selfHost.capacity.meetsLatencyTarget) {
     return `${host} cannot serve the workload (${e.selfHost.capacity.doesNotFitReason ?? "the latency target or volume is not met"}), while ${e.api.model} costs ${usd(e.api.monthlyUsd)} a month`;
   }
-  const volume = e.breakEven.monthlyOutputTokens === null ? "no output volume makes it pay" : `${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month`;
-  return `${host} costs ${usd(e.selfHost.monthlyUsd.total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model}; break-even needs ${pct(e.breakEven.utilization)} utilization or ${volume}`;
+  const breakEven =
+    e.breakEven.monthlyOutputTokens === null
+      ? `break-even needs ${pct(e.breakEven.utilization)} utilization, and no output volume makes it pay`
+      : `break-even needs ${pct(e.breakEven.utilization)} utilization or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month`;
+  return `${host} costs ${usd(e.selfHost.monthlyUsd.total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model}; ${breakEven}`;
 }
 
 function capitalized(s: string): string {
@@ -44,7 +47,8 @@ function capitalized(s: string): string {
 /**
  * The verdict for every fleet of GPU pools in the stack: a violation where
  * self-hosting loses to the API by more than the margin (unless overridden
- * with a justification), a violation saying what to add where the stack
+ * with a justification: then an advisory violation that echoes it), a
+ * violation saying what to add where the stack
  * cannot be priced, and a pass that says so where the API is not allowed.
  */
 export function costVerdictFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
@@ -72,7 +76,7 @@ export function costVerdictFindings(resources: readonly ResourceView[], rawConfi
     if (!loses) continue;
     const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
     if (config.overrideJustification) {
-      notes.push(`Overridden with the justification "${config.overrideJustification}": ${costSentence(f)}${margin}.`);
+      violations.push({ urn: f.urn, advisory: true, message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(f)}${margin}.` });
       continue;
     }
     violations.push({ urn: f.urn, message: `${capitalized(costSentence(f))}${margin}.` });

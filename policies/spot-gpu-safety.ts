@@ -61,14 +61,16 @@ export function spotSafetyFindings(resources: readonly ResourceView[], rawConfig
   const violations: Violation[] = [];
   for (const t of templates) {
     const urn = t.workload.urn;
-    if (!pdbs.some((pdb) => selects(pdb, t))) {
+    // A LeaderWorkerSet's workers serve no HTTP and restart with their leader: the PDB and probes belong to the leader.
+    const serves = t.path !== "spec.leaderWorkerTemplate.workerTemplate";
+    if (serves && !pdbs.some((pdb) => selects(pdb, t))) {
       violations.push({ urn, message: `${describe(t)} has no PodDisruptionBudget selecting its pods: a spot preemption and the node drain that follows can take every replica at once; add one.` });
     }
     const grace: number = t.spec.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
     if (grace > noticeSeconds) {
       violations.push({ urn, message: `${describe(t)} asks for a ${grace} s termination grace period, longer than the ${noticeSeconds} s spot notice: the VM is gone before the pod finishes; set terminationGracePeriodSeconds to ${noticeSeconds} or less.` });
     }
-    for (const c of t.containers.filter((c) => c.gpuLimit)) {
+    for (const c of serves ? t.containers.filter((c) => c.gpuLimit) : []) {
       if (!c.startupProbe) {
         violations.push({ urn, message: `Container ${c.name} of ${describe(t)} has no startup probe: liveness checks would kill it while the model loads after every preemption; add one on /health.` });
         continue;

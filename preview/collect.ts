@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfigValues } from "./stack-files";
+
+/** One resource as the program registered it: what the engine would pass to the analyzer. */
+export interface CollectedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** Whether a provider creates it (false for components). */
+  custom: boolean;
+  /** Inputs as registered: unknowns as Pulumi's sentinel string, secrets in Pulumi's secret envelope. */
+  inputs: Record<string, unknown>;
+  parent: string | undefined;
+  provider: string | undefined;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+// The runtime's own modules: the mock monitor the harness listens on, and the RPC queue it drains.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any; waitForRPCs(): Promise<void> };
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/**
+ * Runs `program` under Pulumi's mocks in preview mode with the stack's
+ * config and returns every resource it registered, in order. As in a real
+ * preview, outputs a provider would compute are unknown; the mocks echo
+ * inputs as state, which is what a create step's preview shows. The mocks
+ * are process-wide: one stack per process.
+ */
+export async function collectResources<T>(stackConfig: StackConfigValues, program: () => T): Promise<{ resources: CollectedResource[]; outputs: T }> {
+  pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: undefined, state: args.inputs }),
+      call: (args) => args.inputs,
+    },
+    stackConfig.project,
+    stackConfig.stack,
+    true,
+  );
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  const resources: CollectedResource[] = [];
+  monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void) => {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+    const entry: Omit<CollectedResource, "urn"> = {
+      type: req.getType(),
+      name: req.getName(),
+      custom: req.getCustom(),
+      inputs: req.getObject()?.toJavaScript() ?? {},
+      parent: req.getParent() || undefined,
+      provider: req.getProvider() || undefined,
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+    };
+    return register(req, (err: unknown, resp?: { getUrn(): string }) => {
+      if (!err && resp) resources.push({ ...entry, urn: resp.getUrn() });
+      callback(err, resp);
+    });
+  };
+  const outputs = program();
+  await settings.waitForRPCs();
+  return { resources, outputs };
+}

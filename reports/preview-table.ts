@@ -1,0 +1,23 @@
+import type { PreviewResult } from "../preview/run";
+import { renderEvaluationTable } from "./evaluation-table";
+import { policyStatus, resourceCounts, urnName } from "./preview-summary";
+import { textTable } from "./format";
+
+/** Terminal summary of an offline preview, shaped like `pulumi preview`: resources, policy results, then the verdict. */
+export function renderPreviewTable(result: PreviewResult): string {
+  const lines = [
+    `Previewing stack ${result.stack} (offline, mocks in preview mode) with policy pack ${result.policyPack.name}@v${result.policyPack.version} (${result.policyPack.dir})`,
+    "",
+    `Resources: ${result.resources.length} to create`,
+    textTable(resourceCounts(result).map(([type, n]) => [`  + ${type}`, String(n)]), [false, true]),
+    "",
+    "Policies:",
+  ];
+  for (const p of result.policies) {
+    lines.push(`  ${policyStatus(p) === "blocked" ? "x" : policyStatus(p) === "advisory" ? "!" : "o"} ${p.name} (${p.enforcementLevel}): ${policyStatus(p)}`);
+    for (const v of p.violations) lines.push(`      [${v.enforcementLevel}] ${urnName(v.urn)}: ${v.message}`);
+    for (const reason of p.notApplicable) lines.push(`      ${reason}`);
+  }
+  lines.push("", result.blocked ? "Preview BLOCKED by a mandatory policy." : "Preview passes: no mandatory policy failed.", "", renderEvaluationTable(result.verdict));
+  return lines.join("\n");
+}
