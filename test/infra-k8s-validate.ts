@@ -12,27 +12,14 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
  * Validates a Kubernetes object the program declared (a Pulumi resource
  * type and its inputs) against the Kubernetes OpenAPI schemas of
  * kubernetes-models. Custom resources without a published schema here
- * (LeaderWorkerSet, PodMonitoring) have their pod templates validated.
+ * (LeaderWorkerSet, PodMonitoring) have their pod templates or required
+ * fields checked. Misspelt keys are caught earlier, by `tsc`: the manifests
+ * are object literals typed with @pulumi/kubernetes input types.
  */
 export function validateK8sObject(type: string, inputs: Record<string, any>): void {
-  const body = { ...inputs };
+  const Model = MODELS[type];
+  if (Model) return new Model(inputs).validate();
   switch (type) {
-    case "kubernetes:core/v1:Namespace":
-      return new Namespace(body as never).validate();
-    case "kubernetes:core/v1:Secret":
-      return new Secret(body as never).validate();
-    case "kubernetes:core/v1:ConfigMap":
-      return new ConfigMap(body as never).validate();
-    case "kubernetes:core/v1:Service":
-      return new Service(body as never).validate();
-    case "kubernetes:apps/v1:DaemonSet":
-      return new DaemonSet(body as never).validate();
-    case "kubernetes:apps/v1:Deployment":
-      return new Deployment(body as never).validate();
-    case "kubernetes:autoscaling/v2:HorizontalPodAutoscaler":
-      return new HorizontalPodAutoscaler(body as never).validate();
-    case "kubernetes:policy/v1:PodDisruptionBudget":
-      return new PodDisruptionBudget(body as never).validate();
     case "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet": {
       const t = inputs.spec.leaderWorkerTemplate;
       new PodTemplateSpec(t.leaderTemplate).validate();
@@ -46,3 +33,15 @@ export function validateK8sObject(type: string, inputs: Record<string, any>): vo
       throw new Error(`no schema for ${type}: add it to test/infra-k8s-validate.ts`);
   }
 }
+
+/** kubernetes-models classes by Pulumi resource type. */
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  "kubernetes:core/v1:Namespace": Namespace,
+  "kubernetes:core/v1:Secret": Secret,
+  "kubernetes:core/v1:ConfigMap": ConfigMap,
+  "kubernetes:core/v1:Service": Service,
+  "kubernetes:apps/v1:DaemonSet": DaemonSet,
+  "kubernetes:apps/v1:Deployment": Deployment,
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+};
