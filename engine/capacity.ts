@@ -84,16 +84,16 @@ export function sweepConcurrencies(limit: number): number[] {
  * and TTFT only rises with concurrency in this model, so a binary search
  * finds it in log2(limit) evaluations.
  */
-export function highestConcurrencyMeeting(at: (c: number) => ThroughputPoint, limit: number, target: LatencyTarget | undefined): ThroughputPoint | undefined {
-  const peak = at(limit);
+export function highestConcurrencyMeeting(shape: ReplicaShape, request: RequestShape, limit: number, target: LatencyTarget | undefined): ThroughputPoint | undefined {
+  const peak = throughputAt(shape, request, limit);
   if (meetsTarget(peak, target)) return peak;
-  let best = at(1);
+  let best = throughputAt(shape, request, 1);
   if (!meetsTarget(best, target)) return undefined;
   let lo = 1;
   let hi = limit;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    const p = at(mid);
+    const p = throughputAt(shape, request, mid);
     if (meetsTarget(p, target)) {
       lo = mid;
       best = p;
@@ -116,15 +116,31 @@ export function replicaShape(inputs: Pick<CapacityInputs, "model" | "variant" | 
   };
 }
 
+type FitAndShape = { memory: MemoryFit; shape: ReplicaShape };
+type ByKey = Map<string, FitAndShape>;
+const fitCache = new WeakMap<ModelConfig, WeakMap<WeightVariant, WeakMap<Gpu, WeakMap<Calibration, ByKey>>>>();
+const MAX_CACHED_PER_KEY = 256;
+
 /**
- * What one replica serves: vLLM's memory fit, the largest concurrency its KV
- * cache and max-num-seqs allow for the request shape, and the throughput at
- * the highest concurrency that still meets the latency target ("goodput"),
- * or at that limit when there is no target. A measured figure wins. The
- * sweep for reports is computed only when read.
+ * The memory fit and replica shape, memoized on the model, checkpoint, GPU
+ * and calibration objects plus the parallelism and serving values:
+ * evaluate() runs 100k times a second and most calls repeat a hardware
+ * setup with another volume.
  */
-export function estimateCapacity(inputs: CapacityInputs): Capacity {
-  const { model, variant, gpu, parallel, serving, request, calibration, latency } = inputs;
+function fitAndShape(inputs: CapacityInputs): FitAndShape {
+  const { model, variant, gpu, parallel, serving, calibration } = inputs;
+  // Nested weak maps, written out: closures here cost more than the lookups.
+  let byVariant = fitCache.get(model);
+  if (!byVariant) fitCache.set(model, (byVariant = new WeakMap()));
+  let byGpu = byVariant.get(variant);
+  if (!byGpu) byVariant.set(variant, (byGpu = new WeakMap()));
+  let byCalibration = byGpu.get(gpu);
+  if (!byCalibration) byGpu.set(gpu, (byCalibration = new WeakMap()));
+  let byKey = byCalibration.get(calibration);
+  if (!byKey) byCalibration.set(calibration, (byKey = new Map()));
+  const key = `${parallel.tensorParallel}|${parallel.pipelineParallel}|${serving.gpuMemoryUtilization}|${serving.maxModelLen}|${serving.maxNumSeqs}|${serving.maxNumBatchedTokens}|${serving.kvCacheDtype}|${serving.blockSize}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
   const memory = fitMemory({
     model,
     variant,
@@ -134,20 +150,30 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
     reserve: calibration.reserve,
     blockSize: serving.blockSize,
   });
-  const shape = replicaShape(inputs, memory);
-  const at = (c: number) => throughputAt(shape, request, c);
+  const made = { memory, shape: replicaShape(inputs, memory) };
+  if (byKey.size >= MAX_CACHED_PER_KEY) byKey.clear();
+  byKey.set(key, made);
+  return made;
+}
+
+/**
+ * What one replica serves: vLLM's memory fit, the largest concurrency its KV
+ * cache and max-num-seqs allow for the request shape, and the throughput at
+ * the highest concurrency that still meets the latency target ("goodput"),
+ * or at that limit when there is no target. A measured figure wins. The
+ * sweep for reports is computed only when read.
+ */
+export function estimateCapacity(inputs: CapacityInputs): Capacity {
+  const { model, variant, gpu, parallel, serving, request, calibration, latency } = inputs;
+  const { memory, shape } = fitAndShape(inputs);
   const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));
   const maxConcurrency = memory.fits ? Math.max(0, Math.min(serving.maxNumSeqs, kvLimit)) : 0;
   const capLimit: BindingLimit = kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs";
   const measured = inputs.measuredOutputTokensPerSecond;
-  const lazySweep = (limit: number) => {
-    let cached: ThroughputPoint[] | undefined;
-    return () => (cached ??= sweepConcurrencies(limit).map(at));
-  };
 
   if (!memory.fits || maxConcurrency < 1) {
-    const point = { ...at(1), outputTokensPerSecond: 0 };
+    const point = { ...throughputAt(shape, request, 1), outputTokensPerSecond: 0 };
     return withSweep(
       {
         memory,
@@ -159,7 +185,7 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
         bindingLimit: memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
         meetsLatencyTarget: false,
       },
-      () => [],
+      { shape, request, limit: 0 },
     );
   }
 
@@ -167,13 +193,13 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
   let bindingLimit: BindingLimit;
   let meetsLatencyTarget = true;
   if (inputs.concurrency !== undefined) {
-    point = at(Math.min(inputs.concurrency, maxConcurrency));
+    point = throughputAt(shape, request, Math.min(inputs.concurrency, maxConcurrency));
     bindingLimit = inputs.concurrency > maxConcurrency ? capLimit : "requested-concurrency";
     meetsLatencyTarget = meetsTarget(point, latency);
   } else {
-    const found = highestConcurrencyMeeting(at, maxConcurrency, latency);
+    const found = highestConcurrencyMeeting(shape, request, maxConcurrency, latency);
     if (found === undefined) {
-      point = at(1);
+      point = throughputAt(shape, request, 1);
       meetsLatencyTarget = false;
       bindingLimit = "latency-target";
     } else {
@@ -193,11 +219,45 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
       bindingLimit: measured === undefined ? bindingLimit : "measured",
       meetsLatencyTarget: measured === undefined ? meetsLatencyTarget : true,
     },
-    lazySweep(maxConcurrency),
+    { shape, request, limit: maxConcurrency },
   );
 }
 
-/** Attaches the sweep as a property computed on first read (evaluate() rarely needs it; reports do). */
-function withSweep(c: Omit<Capacity, "sweep">, sweep: () => ThroughputPoint[]): Capacity {
-  return Object.defineProperty(c, "sweep", { get: sweep, enumerable: true, configurable: true }) as Capacity;
+interface SweepSource {
+  shape: ReplicaShape;
+  request: RequestShape;
+  limit: number;
+}
+
+/**
+ * A Capacity whose sweep is computed on first read (evaluate() rarely needs
+ * it; reports do). `toJSON` includes it; a spread copy does not, so copy
+ * `sweep` explicitly.
+ */
+class CapacityWithLazySweep implements Capacity {
+  memory!: MemoryFit;
+  fits!: boolean;
+  maxConcurrency!: number;
+  point!: ThroughputPoint;
+  outputTokensPerSecond!: number;
+  throughputSource!: "estimate" | "measured";
+  bindingLimit!: BindingLimit;
+  meetsLatencyTarget!: boolean;
+  #source: SweepSource;
+  #sweep: ThroughputPoint[] | undefined;
+  constructor(fields: Omit<Capacity, "sweep">, source: SweepSource) {
+    Object.assign(this, fields);
+    this.#source = source;
+  }
+  get sweep(): ThroughputPoint[] {
+    const src = this.#source;
+    return (this.#sweep ??= sweepConcurrencies(src.limit).map((c) => throughputAt(src.shape, src.request, c)));
+  }
+  toJSON(): Capacity {
+    return { ...this, sweep: this.sweep };
+  }
+}
+
+function withSweep(fields: Omit<Capacity, "sweep">, source: SweepSource): Capacity {
+  return new CapacityWithLazySweep(fields, source);
 }

@@ -344,7 +344,10 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       preemptionAssumption: isSpot
         ? `${preemptionsPerDay} preemptions per node per day x ${coldStartMinutes.toFixed(1)} min cold start x $${round2(replicaHourlyUsd)}/h per replica`
         : `none (${node.pricing} nodes are not preempted)`,
-      sweep: capacity.sweep,
+      // A getter: the sweep is computed only when a report or JSON reads it, keeping evaluate() fast.
+      get sweep() {
+        return capacity.sweep;
+      },
       fleet,
     },
     api: {

@@ -134,8 +134,20 @@ export function bytesPerWeight(variant: WeightVariant, part: ModulePart): number
   }
 }
 
-/** Whole-model weight bytes under a checkpoint. */
+const weightBytesCache = new WeakMap<ModelConfig, WeakMap<WeightVariant, number>>();
+
+/** Whole-model weight bytes under a checkpoint (cached per model and checkpoint object). */
 export function modelWeightBytes(model: ModelConfig, variant: WeightVariant): number {
+  let byVariant = weightBytesCache.get(model);
+  if (!byVariant) weightBytesCache.set(model, (byVariant = new WeakMap()));
+  const hit = byVariant.get(variant);
+  if (hit !== undefined) return hit;
+  const bytes = countWeightBytes(model, variant);
+  byVariant.set(variant, bytes);
+  return bytes;
+}
+
+function countWeightBytes(model: ModelConfig, variant: WeightVariant): number {
   const p = paramBreakdown(model);
   const b = (part: ModulePart) => bytesPerWeight(variant, part);
   const experts = model.architecture.moe?.numExperts ?? 0;
