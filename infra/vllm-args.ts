@@ -70,7 +70,8 @@ export function vllmArgs(evaluation: Evaluation, model: ModelConfig): string[] {
   // MLA models need vLLM's own block size (64); forcing the scenario's 16 would fail at start.
   if (!model.architecture.mla) args.push("--block-size", String(serving.blockSize));
   if (variant.vllmQuantization !== undefined) args.push("--quantization", variant.vllmQuantization);
-  if (parallel.pipelineParallel > 1) args.push("--distributed-executor-backend", "ray");
+  // A replica larger than one node runs on the Ray cluster its LeaderWorkerSet group forms.
+  if (parallel.tensorParallel * parallel.pipelineParallel > evaluation.node.gpusPerNode) args.push("--distributed-executor-backend", "ray");
   args.push(...model.serving.extraVllmArgs);
   return args;
 }

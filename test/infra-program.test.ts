@@ -12,6 +12,8 @@ import { vllmArgs } from "../infra/vllm-args";
 import { ScenarioSchema } from "../engine/scenario";
 import { validateK8sObject } from "./infra-k8s-validate";
 
+// Internal to @pulumi/pulumi but stable: resolves when every pending registration RPC has finished.
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const ROOT = path.resolve(__dirname, "..");
 const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f) && f !== "Pulumi.yaml").sort();
 const HF_TOKEN = "hf_test_token_never_in_plain_text";
@@ -55,7 +57,7 @@ async function runStack(file: string, overrides: Record<string, unknown> = {}) {
   const outputs = createStack();
   const plain = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
   // Registrations finish asynchronously after the constructors return.
-  await new Promise((r) => setTimeout(r, 50));
+  await settings.waitForRPCs();
   return { resources, outputs: plain };
 }
 
