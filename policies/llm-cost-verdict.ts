@@ -67,7 +67,7 @@ export function costVerdictFindings(resources: readonly ResourceView[], rawConfi
   for (const f of fleet.evaluations) {
     const e = f.evaluation;
     if (e.verdict === "api-not-allowed") {
-      notes.push(`The API is not allowed for this workload, so the cost comparison does not apply: ${e.summary}`);
+      notes.push(`Passes without a cost comparison: ${e.summary}`);
       continue;
     }
     const lossUsd = -e.savingsMonthlyUsd;
