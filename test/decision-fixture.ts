@@ -64,7 +64,7 @@ export function fixtureInputs(overrides: Partial<ScenarioInput> & { outputTokens
   return {
     scenario,
     model,
-    variant: model.weights[0]!,
+    variant: model.weights.find((w) => w.dtype === scenario.weightDtype) ?? model.weights[0]!,
     machine,
     gpu: catalog.gpus.get(machine.gpu)!,
     nodePrice: NODE_PRICE,
