@@ -9,7 +9,8 @@ import { SECRET_CONFIG_KEYS } from "../infra/config";
 import { evaluateStack } from "../infra/evaluation";
 import { createStack } from "../infra/program";
 import { vllmArgs } from "../infra/vllm-args";
-import { ScenarioSchema } from "../engine/scenario";
+import { INFRA_CONFIG_KEYS } from "../catalog/scenario-file";
+import { SCENARIO_KEYS, ScenarioSchema } from "../engine/scenario";
 import { validateK8sObject } from "./infra-k8s-validate";
 
 // Internal to @pulumi/pulumi but stable: resolves when every pending registration RPC has finished.
@@ -199,5 +200,35 @@ describe("bad stack config fails with a message naming the key", () => {
     pulumi.runtime.setAllConfig({ ...stackConfig(base, overrides), ...SECRETS }, Object.keys(SECRETS));
     await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "llm-breakeven", "bad", true);
     expect(() => createStack()).toThrow(message);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    runtime: { name: string; options: { typescript: boolean } };
+    main: string;
+    config: Record<string, { type?: string; secret?: boolean; description: string }>;
+  };
+
+  test("names the project, the TypeScript runtime and infra/ as the program", () => {
+    expect(project.name).toBe("llm-breakeven");
+    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+    expect(project.main).toBe("infra/");
+  });
+
+  test("declares only keys the program reads, each with a description, the two credentials as secrets", () => {
+    const readable = [...SCENARIO_KEYS, ...INFRA_CONFIG_KEYS].map((k) => `llm-breakeven:${k}`);
+    for (const [key, decl] of Object.entries(project.config)) {
+      expect(readable, key).toContain(key);
+      expect(decl.description.length, key).toBeGreaterThan(20);
+    }
+    expect(Object.entries(project.config).filter(([, d]) => d.secret).map(([k]) => k)).toEqual(Object.keys(SECRETS));
+  });
+
+  // The CLI refuses a stack that lacks a declared key without a default.
+  test.each(STACK_FILES)("%s sets every declared key except the secrets", (file) => {
+    const set = Object.keys(stackConfig(file));
+    for (const key of Object.keys(project.config).filter((k) => !project.config[k]!.secret)) expect(set, `${file} ${key}`).toContain(key);
   });
 });
