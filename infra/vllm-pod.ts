@@ -14,8 +14,9 @@ export const SERVES_LABEL = "llm-breakeven.dev/serves";
 
 /** Seconds between startup probes; the failure threshold is the cold-start budget divided by this. */
 export const STARTUP_PROBE_PERIOD_SECONDS = 10;
-/** Readiness and liveness probe periods and thresholds: a stuck server is out of the Service in 15 s, restarted in 60 s. */
+/** Readiness probe: a server that stops answering leaves the Service within 15 s. */
 export const READINESS_PROBE = { periodSeconds: 5, failureThreshold: 3 } as const;
+/** Liveness probe: a server stuck for a minute (after start-up) is restarted. */
 export const LIVENESS_PROBE = { periodSeconds: 20, failureThreshold: 3 } as const;
 /**
  * preStop sleep: long enough for the endpoint to leave the Service (kube-proxy
