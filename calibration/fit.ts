@@ -25,6 +25,7 @@ const LEGACY_PROFILE_BEFORE_VLLM = "0.18.0";
 const THROUGHPUT_START: CalibrationConstants = {
   bandwidthEfficiency: 0.8,
   computeEfficiency: 0.6,
+  prefillComputeEfficiency: 0.6,
   stepOverheadUs: 1500,
   layerOverheadUs: 20,
   allReduceLatencyUs: 12,
@@ -151,7 +152,7 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
   const start = THROUGHPUT_KEYS.map((k) => Math.log(THROUGHPUT_START[k]));
   const loss = (x: number[]) => {
     const c = fromLogSpace(x);
-    const over = Math.max(0, c.bandwidthEfficiency - 1) + Math.max(0, c.computeEfficiency - 1);
+    const over = Math.max(0, c.bandwidthEfficiency - 1) + Math.max(0, c.computeEfficiency - 1) + Math.max(0, c.prefillComputeEfficiency - 1);
     return throughputLoss(cases, c) + 10 * over;
   };
   const best = nelderMead(loss, start, { step: 0.5, iterations: 1500, restarts: 3 });
@@ -159,6 +160,7 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
   return {
     bandwidthEfficiency: round(Math.min(1, c.bandwidthEfficiency), 4),
     computeEfficiency: round(Math.min(1, c.computeEfficiency), 4),
+    prefillComputeEfficiency: round(Math.min(1, c.prefillComputeEfficiency), 4),
     stepOverheadUs: round(c.stepOverheadUs, 1),
     layerOverheadUs: round(c.layerOverheadUs, 2),
     allReduceLatencyUs: round(c.allReduceLatencyUs, 2),

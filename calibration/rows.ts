@@ -81,6 +81,13 @@ export function impliedReserveBytes(m: Extract<Matched<KvRow>, { ok: true }>): {
   return { bytes: usable - weights - kvBytes, kvBytes };
 }
 
+/** V1 became vLLM's default engine in 0.8.0 (March 2025); a row without a version counts by its publication date. */
+function measuredOnVllmV0(row: ThroughputRow): boolean {
+  const version = /^(\d+)\.(\d+)/.exec(row.engine_version);
+  if (version) return Number(version[1]) === 0 && Number(version[2]) < 8;
+  return /^\d{4}/.test(row.published) && row.published < "2025-03";
+}
+
 /** The settings a throughput row ran with, as far as the row says: vLLM's defaults otherwise. */
 export interface ThroughputCase {
   row: ThroughputRow;
@@ -98,7 +105,14 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const m = matchRow(row, catalog);
   if (!m.ok) return { ok: false, row, reason: m.reason };
   if (row.input_tokens === undefined || row.output_tokens === undefined) return { ok: false, row, reason: "the source gives no input or output length" };
+  if (row.engine === "vllm" && measuredOnVllmV0(row)) {
+    return { ok: false, row, reason: "measured on vLLM's legacy V0 engine (before 0.8.0, when V1 became the default); the project deploys V1" };
+  }
   const tp = row.tp ?? row.gpu_count;
+  const gpusPerNode = Math.max(0, ...[...catalog.machineTypes.values()].filter((t) => t.gpu === row.gpu).map((t) => t.gpuCount));
+  if (tp > gpusPerNode) {
+    return { ok: false, row, reason: `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)` };
+  }
   const pp = Math.max(1, Math.round(row.gpu_count / tp));
   const request = { inputTokens: row.input_tokens, outputTokens: row.output_tokens };
   const serving = {

@@ -9,8 +9,10 @@ export const CalibrationConstantsSchema = z
   .object({
     /** Share of peak HBM bandwidth a decode step reaches on weights and KV reads. */
     bandwidthEfficiency: z.number().gt(0).max(1),
-    /** Share of dense peak FLOPS a prefill or large-batch decode reaches. */
+    /** Share of dense peak FLOPS a large-batch decode step reaches (small-M matmuls, attention over the cache). */
     computeEfficiency: z.number().gt(0).max(1),
+    /** Share of dense peak FLOPS a prefill reaches (large matmuls over the prompt's tokens). */
+    prefillComputeEfficiency: z.number().gt(0).max(1),
     /** Fixed cost of one engine step (scheduler, sampling, launch), microseconds. */
     stepOverheadUs: z.number().nonnegative(),
     /** Fixed cost per transformer layer per step (kernel launches), microseconds. */

@@ -65,8 +65,10 @@ interface Derived {
   gpus: number;
   /** Effective bytes a second of one GPU. */
   bandwidth: number;
-  /** Effective FLOPS of one GPU. */
+  /** Effective FLOPS of one GPU in a decode step. */
   flops: number;
+  /** Effective FLOPS of one GPU in a prefill. */
+  prefillFlops: number;
   kvPerGpu: number;
   /** Attention FLOPS per token per context token (QK^T and PV over all layers). */
   attentionFlopsPerTokenContext: number;
@@ -104,6 +106,7 @@ function derive(shape: ReplicaShape): Derived {
     gpus,
     bandwidth: gpu.memoryBandwidthGBps * 1e9 * constants.bandwidthEfficiency,
     flops: tflopsFor(gpu, variant) * 1e12 * constants.computeEfficiency,
+    prefillFlops: tflopsFor(gpu, variant) * 1e12 * constants.prefillComputeEfficiency,
     kvPerGpu: shape.kvBytesPerTokenPerGpu ?? shape.kvBytesPerToken / tp,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
     fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * constants.moeLayerOverheadUs : 0)) * US,
@@ -149,7 +152,7 @@ function prefillFlops(shape: ReplicaShape, inputTokens: number): number {
  */
 export function marginalPrefillSeconds(shape: ReplicaShape, inputTokens: number): number {
   const d = derive(shape);
-  return prefillFlops(shape, inputTokens) / (shape.parallel.tensorParallel * d.flops) + inputTokens * d.commSecondsPerToken;
+  return prefillFlops(shape, inputTokens) / (shape.parallel.tensorParallel * d.prefillFlops) + inputTokens * d.commSecondsPerToken;
 }
 
 /**
