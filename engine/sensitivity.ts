@@ -59,29 +59,65 @@ export interface Sensitivity {
   fragileInputs: SensitivityInput[];
 }
 
+/** How one input is read and scaled; a Record over the inputs, so adding one without a lever does not compile. */
+interface Lever {
+  /** The current value, as the evaluation used it. */
+  read: (inputs: EvaluationInputs, base: Evaluation) => number;
+  /** The inputs with this input scaled by `f`. */
+  scale: (inputs: EvaluationInputs, base: Evaluation, f: number) => EvaluationInputs;
+}
+
+const withWorkload = (inputs: EvaluationInputs, change: Partial<EvaluationInputs["scenario"]["workload"]>): EvaluationInputs => ({
+  ...inputs,
+  scenario: { ...inputs.scenario, workload: { ...inputs.scenario.workload, ...change } },
+});
+const withOps = (inputs: EvaluationInputs, change: Partial<EvaluationInputs["scenario"]["ops"]>): EvaluationInputs => ({
+  ...inputs,
+  scenario: { ...inputs.scenario, ops: { ...inputs.scenario.ops, ...change } },
+});
+
+/**
+ * The levers. Volume scales input and output tokens together (the request
+ * shape holds); the API price scales every rate; throughput becomes a
+ * measured figure of the base's times `f`, and is left alone when the model
+ * cannot serve on this hardware at all.
+ */
+const LEVERS: Record<SensitivityInput, Lever> = {
+  utilization: {
+    read: (i) => i.scenario.workload.utilization,
+    scale: (i, _b, f) => withWorkload(i, { utilization: i.scenario.workload.utilization * f }),
+  },
+  volume: {
+    read: (i) => i.scenario.workload.outputTokensPerMonth,
+    scale: (i, _b, f) => withWorkload(i, { inputTokensPerMonth: i.scenario.workload.inputTokensPerMonth * f, outputTokensPerMonth: i.scenario.workload.outputTokensPerMonth * f }),
+  },
+  gpuPrice: {
+    read: (i) => i.nodePrice.hourlyUsd,
+    scale: (i, _b, f) => ({ ...i, nodePrice: { ...i.nodePrice, hourlyUsd: i.nodePrice.hourlyUsd * f } }),
+  },
+  throughput: {
+    read: (_i, b) => b.selfHost.capacity.outputTokensPerSecond,
+    scale: (i, b, f) => {
+      const c = b.selfHost.capacity;
+      // A measured figure also lifts the latency check, which would let a model that cannot serve here "flip" by speed alone.
+      if (!c.fits || !c.meetsLatencyTarget || c.outputTokensPerSecond <= 0) return i;
+      return { ...i, measured: { reference: "sensitivity", ...i.measured, outputTokensPerSecond: c.outputTokensPerSecond * f } };
+    },
+  },
+  overhead: { read: (i) => i.scenario.ops.overheadPct, scale: (i, _b, f) => withOps(i, { overheadPct: i.scenario.ops.overheadPct * f }) },
+  fteCost: { read: (i) => i.scenario.ops.fteMonthlyUsd, scale: (i, _b, f) => withOps(i, { fteMonthlyUsd: i.scenario.ops.fteMonthlyUsd * f }) },
+  apiPrice: {
+    read: (i) => i.apiPrice.outputUsdPerMTok,
+    scale: (i, _b, f) => {
+      const a = i.apiPrice;
+      return { ...i, apiPrice: { ...a, inputUsdPerMTok: a.inputUsdPerMTok * f, outputUsdPerMTok: a.outputUsdPerMTok * f, cachedInputUsdPerMTok: a.cachedInputUsdPerMTok * f } };
+    },
+  },
+};
+
 /** The current value of an input, as the evaluation used it. */
 export function inputValue(inputs: EvaluationInputs, base: Evaluation, input: SensitivityInput): number {
-  const { workload, ops } = inputs.scenario;
-  switch (input) {
-    case "utilization":
-      return workload.utilization;
-    case "volume":
-      return workload.outputTokensPerMonth;
-    case "gpuPrice":
-      return inputs.nodePrice.hourlyUsd;
-    case "throughput":
-      return base.selfHost.capacity.outputTokensPerSecond;
-    case "overhead":
-      return ops.overheadPct;
-    case "fteCost":
-      return ops.fteMonthlyUsd;
-    case "apiPrice":
-      return inputs.apiPrice.outputUsdPerMTok;
-    default: {
-      const never: never = input;
-      throw new Error(`unhandled input ${String(never)}`);
-    }
-  }
+  return LEVERS[input].read(inputs, base);
 }
 
 /** Largest factor an input may be scaled by (a utilization cannot pass 1). */
@@ -89,46 +125,9 @@ function maxFactor(inputs: EvaluationInputs, input: SensitivityInput): number {
   return input === "utilization" ? 1 / inputs.scenario.workload.utilization : Number.POSITIVE_INFINITY;
 }
 
-/**
- * The inputs with one input scaled by `factor`. Volume scales input and output
- * tokens together (the request shape holds); the API price scales every rate;
- * throughput becomes a measured figure of the base's times `factor`, and is
- * left alone when the model cannot serve on this hardware at all.
- */
+/** The inputs with one input scaled by `factor` (capped where the input has a ceiling). */
 export function perturb(inputs: EvaluationInputs, base: Evaluation, input: SensitivityInput, factor: number): EvaluationInputs {
-  const scenario = inputs.scenario;
-  const f = Math.min(factor, maxFactor(inputs, input));
-  switch (input) {
-    case "utilization":
-      return { ...inputs, scenario: { ...scenario, workload: { ...scenario.workload, utilization: scenario.workload.utilization * f } } };
-    case "volume": {
-      const w = scenario.workload;
-      return { ...inputs, scenario: { ...scenario, workload: { ...w, inputTokensPerMonth: w.inputTokensPerMonth * f, outputTokensPerMonth: w.outputTokensPerMonth * f } } };
-    }
-    case "gpuPrice":
-      return { ...inputs, nodePrice: { ...inputs.nodePrice, hourlyUsd: inputs.nodePrice.hourlyUsd * f } };
-    case "throughput": {
-      const c = base.selfHost.capacity;
-      // A measured figure also lifts the latency check, which would let a model that cannot serve here "flip" by speed alone.
-      if (!c.fits || !c.meetsLatencyTarget || c.outputTokensPerSecond <= 0) return inputs;
-      return { ...inputs, measured: { reference: "sensitivity", ...inputs.measured, outputTokensPerSecond: c.outputTokensPerSecond * f } };
-    }
-    case "overhead":
-      return { ...inputs, scenario: { ...scenario, ops: { ...scenario.ops, overheadPct: scenario.ops.overheadPct * f } } };
-    case "fteCost":
-      return { ...inputs, scenario: { ...scenario, ops: { ...scenario.ops, fteMonthlyUsd: scenario.ops.fteMonthlyUsd * f } } };
-    case "apiPrice": {
-      const a = inputs.apiPrice;
-      return {
-        ...inputs,
-        apiPrice: { ...a, inputUsdPerMTok: a.inputUsdPerMTok * f, outputUsdPerMTok: a.outputUsdPerMTok * f, cachedInputUsdPerMTok: a.cachedInputUsdPerMTok * f },
-      };
-    }
-    default: {
-      const never: never = input;
-      throw new Error(`unhandled input ${String(never)}`);
-    }
-  }
+  return LEVERS[input].scale(inputs, base, Math.min(factor, maxFactor(inputs, input)));
 }
 
 // Factors tried outward from the base until the verdict changes; finer near 1 so a flip within ±10 % is not stepped over.
