@@ -321,9 +321,11 @@ export function recommend(search: RecommendSearch): Recommendation {
   }
 
   const kindOrder = { api: 0, "self-host": 1, hybrid: 2 } as const;
+  const cents = (o: Omit<RecommendOption, "rank">) => Math.round(o.monthlyUsd * 100);
+  const nodes = (o: Omit<RecommendOption, "rank">) => (o.selfHost ? o.selfHost.replicas * o.selfHost.nodesPerReplica : 0);
   const label = (o: Omit<RecommendOption, "rank">) => `${o.selfHost?.machineType ?? ""}|${o.selfHost?.pricing ?? ""}`;
-  // Ties go to the simpler option: the API, then a pure fleet, then a split.
-  options.sort((a, b) => a.monthlyUsd - b.monthlyUsd || kindOrder[a.kind] - kindOrder[b.kind] || label(a).localeCompare(label(b)));
+  // Ties (to the cent) go to the simpler option: the API, then a pure fleet, then a split; then fewer nodes to run.
+  options.sort((a, b) => cents(a) - cents(b) || kindOrder[a.kind] - kindOrder[b.kind] || nodes(a) - nodes(b) || label(a).localeCompare(label(b)));
   return {
     options: options.map((o, i) => ({ ...o, rank: i + 1 })),
     excluded: excluded.sort((a, b) => a.machineType.localeCompare(b.machineType)),

@@ -51,14 +51,23 @@ function cause(o: RecommendOption, winner: RecommendOption): string | undefined 
   return parts.length ? parts.join(", ") : undefined;
 }
 
+// Totals within half a cent are the same price.
+const HALF_CENT = 0.005;
+
 /** Why an option wins (rank 1) or loses, in a sentence. */
 export function optionReason(o: RecommendOption, rec: Recommendation): string {
   const winner = rec.options[0];
   const runnerUp = rec.options[1];
   if (!winner || o.rank === 1) {
     if (!runnerUp) return `The only option: ${facts(o, rec)}.`;
-    return `Wins by ${usd(runnerUp.monthlyUsd - o.monthlyUsd)} a month over #2; ${facts(o, rec)}.`;
+    const margin = runnerUp.monthlyUsd - o.monthlyUsd;
+    const nodes = (x: RecommendOption) => (x.selfHost ? x.selfHost.replicas * x.selfHost.nodesPerReplica : 0);
+    const tie = nodes(o) < nodes(runnerUp) ? "Ties with #2 on cost and runs fewer nodes" : "Ties with #2 on cost";
+    const lead = margin < HALF_CENT ? tie : `Wins by ${usd(margin)} a month over #2`;
+    return `${lead}; ${facts(o, rec)}.`;
   }
+  const extra = o.monthlyUsd - winner.monthlyUsd;
   const why = cause(o, winner);
-  return `${usd(o.monthlyUsd - winner.monthlyUsd)} a month more than #1${why ? `: ${why}` : ""}; ${facts(o, rec, !why?.includes("/h a node"))}.`;
+  const lead = extra < HALF_CENT ? "Costs the same as #1" : `${usd(extra)} a month more than #1`;
+  return `${lead}${why ? `: ${why}` : ""}; ${facts(o, rec, !why?.includes("/h a node"))}.`;
 }
