@@ -68,10 +68,14 @@ export function readStackConfig(): StackConfig {
   };
 }
 
-/** A structured value as an object; a plain string (`llm-breakeven:model: kimi-k2.5`) as itself. */
+/**
+ * A structured value as an object; a plain string (`llm-breakeven:model: kimi-k2.5`)
+ * as itself; an empty string as unset, since that is how Pulumi.yaml declares
+ * an optional string (`default: ""`) without making it required.
+ */
 function readValue(config: pulumi.Config, key: string): unknown {
   const text = config.get(key);
-  if (text === undefined) return undefined;
+  if (text === undefined || text === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -12,6 +12,7 @@ import { vllmArgs } from "../infra/vllm-args";
 import { INFRA_CONFIG_KEYS } from "../catalog/scenario-file";
 import { SCENARIO_KEYS, ScenarioSchema } from "../engine/scenario";
 import { validateK8sObject } from "./infra-k8s-validate";
+import { mergeProjectConfig, projectErrors, schemaErrors, stackValueErrors, type ProjectConfigType, type PulumiProject } from "./infra-pulumi-project";
 
 // Internal to @pulumi/pulumi but stable: resolves when every pending registration RPC has finished.
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -27,10 +28,24 @@ interface Recorded {
   inputs: Record<string, any>;
 }
 
-/** Stack config as the Pulumi CLI hands it to a program: every value a string, objects as JSON. */
+const PROJECT = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as PulumiProject & {
+  runtime: { name: string; options: { typescript: boolean } };
+  main: string;
+  config: Record<string, ProjectConfigType & { description: string }>;
+};
+
+/** A stack file's `config:` block as written. */
+function stackFileConfig(file: string): Record<string, unknown> {
+  return (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> }).config;
+}
+
+/**
+ * Stack config as the Pulumi CLI hands it to a program: Pulumi.yaml's
+ * defaults merged in where the stack sets nothing, every value a string,
+ * objects as JSON.
+ */
 function stackConfig(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const raw = (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> }).config;
-  const merged: Record<string, unknown> = { ...raw, ...overrides };
+  const merged = mergeProjectConfig(PROJECT, { ...stackFileConfig(file), ...overrides }).config;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(merged)) if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
   return out;
@@ -74,7 +89,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
   const scenario = ScenarioSchema.parse(
-    Object.fromEntries(Object.entries(stackConfig(file)).filter(([k]) => k.startsWith("llm-breakeven:") && !/:(cluster|deployment)$/.test(k)).map(([k, v]) => [k.slice(14), v.startsWith("{") ? JSON.parse(v) : v])),
+    Object.fromEntries(Object.entries(stackConfig(file)).filter(([k, v]) => k.startsWith("llm-breakeven:") && !/:(cluster|deployment)$/.test(k) && v !== "").map(([k, v]) => [k.slice(14), v.startsWith("{") ? JSON.parse(v) : v])),
   );
   // Evaluated lazily so that a stack the engine rejects fails its own tests, not the whole file.
   let cached: ReturnType<typeof evaluateStack> | undefined;
@@ -203,32 +218,59 @@ describe("bad stack config fails with a message naming the key", () => {
   });
 });
 
-describe("Pulumi.yaml", () => {
-  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    runtime: { name: string; options: { typescript: boolean } };
-    main: string;
-    config: Record<string, { type?: string; secret?: boolean; description: string }>;
-  };
-
+describe("Pulumi.yaml, checked as the Pulumi CLI checks it", () => {
   test("names the project, the TypeScript runtime and infra/ as the program", () => {
-    expect(project.name).toBe("llm-breakeven");
-    expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
-    expect(project.main).toBe("infra/");
+    expect(PROJECT.name).toBe("llm-breakeven");
+    expect(PROJECT.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+    expect(PROJECT.main).toBe("infra/");
   });
 
-  test("declares only keys the program reads, each with a description, the two credentials as secrets", () => {
+  test("passes Pulumi's project JSON schema and its Go config rules", () => {
+    expect(schemaErrors(PROJECT)).toEqual([]);
+    expect(projectErrors(PROJECT)).toEqual([]);
+  });
+
+  test.each([
+    ["a type Pulumi does not know", { "llm-breakeven:model": { type: "map" } }, schemaErrors, /config\/llm-breakeven:model\/type: must be equal to one of the allowed values/],
+    ["a misspelt attribute", { "llm-breakeven:model": { type: "string", descripton: "x" } }, schemaErrors, /must NOT have additional properties/],
+    ["a type on another namespace's key", { "gcp:project": { type: "string" } }, projectErrors, /'gcp:project' is not namespaced by the project and should not define a type/],
+    ["an object default on a string key", { "llm-breakeven:model": { type: "string", default: {} } }, projectErrors, /default value specified for configuration key 'llm-breakeven:model' is not of the expected type 'string'/],
+  ])("would reject %s", (_what, config, check, message) => {
+    expect(check({ ...PROJECT, config: { ...PROJECT.config, ...config } }).join("\n")).toMatch(message);
+  });
+
+  test("declares every key the program reads and no other, each with a type and a description; the two credentials are secret", () => {
     const readable = [...SCENARIO_KEYS, ...INFRA_CONFIG_KEYS].map((k) => `llm-breakeven:${k}`);
-    for (const [key, decl] of Object.entries(project.config)) {
-      expect(readable, key).toContain(key);
+    expect(Object.keys(PROJECT.config).sort()).toEqual(readable.sort());
+    for (const [key, decl] of Object.entries(PROJECT.config)) {
+      expect(decl.type, key).toMatch(/^(string|object)$/);
       expect(decl.description.length, key).toBeGreaterThan(20);
     }
-    expect(Object.entries(project.config).filter(([, d]) => d.secret).map(([k]) => k)).toEqual(Object.keys(SECRETS));
+    expect(Object.entries(PROJECT.config).filter(([, d]) => d.secret).map(([k]) => k)).toEqual(Object.keys(SECRETS));
   });
 
-  // The CLI refuses a stack that lacks a declared key without a default.
-  test.each(STACK_FILES)("%s sets every declared key except the secrets", (file) => {
-    const set = Object.keys(stackConfig(file));
-    for (const key of Object.keys(project.config).filter((k) => !project.config[k]!.secret)) expect(set, `${file} ${key}`).toContain(key);
+  test("requires exactly the keys without a default: model, node, workload, api, cluster and the two secrets", () => {
+    expect(mergeProjectConfig(PROJECT, {}).missing.map((k) => k.slice("llm-breakeven:".length))).toEqual(
+      ["api", "cluster", "huggingFaceToken", "model", "node", "vllmApiKey", "workload"],
+    );
+  });
+
+  test("an optional object's default {} gives the same scenario as leaving the key out", () => {
+    const optional = ["replicas", "throughput", "ops", "serving"];
+    const required = Object.fromEntries(
+      Object.entries(stackFileConfig("Pulumi.llama70b-h100.yaml"))
+        .filter(([k]) => k.startsWith("llm-breakeven:") && [...SCENARIO_KEYS].includes(k.slice(14) as never) && !optional.includes(k.slice(14)))
+        .map(([k, v]) => [k.slice(14), v]),
+    );
+    for (const key of optional) expect(PROJECT.config[`llm-breakeven:${key}`]!.default, key).toEqual({});
+    expect(ScenarioSchema.parse({ ...required, ...Object.fromEntries(optional.map((k) => [k, {}])) })).toEqual(ScenarioSchema.parse(required));
+  });
+
+  test.each(STACK_FILES)("%s sets every required key but the secrets, each of its declared type", (file) => {
+    const { config, missing } = mergeProjectConfig(PROJECT, stackFileConfig(file));
+    expect(missing).toEqual(Object.keys(SECRETS));
+    const withSecrets = { ...config, ...SECRETS };
+    expect(stackValueErrors(PROJECT, withSecrets, Object.keys(SECRETS))).toEqual([]);
+    expect(stackValueErrors(PROJECT, withSecrets, [])).toEqual(Object.keys(SECRETS).map((k) => `configuration key '${k}' must be encrypted as it's secret`));
   });
 });
