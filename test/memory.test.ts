@@ -1,0 +1,131 @@
+import { describe, expect, test } from "vitest";
+import { loadCatalog } from "../catalog/load";
+import { readKvRows } from "../calibration/points";
+import { matchKvRows, predictKv } from "../calibration/rows";
+import { fitMemory, kvBytesPerTokenPerGpu, kvLayerSlots, layersPerStage, reserveBytesPerGpu, weightBytesPerStage, BYTES_PER_GIB } from "../engine/memory";
+
+const catalog = loadCatalog();
+const model = (id: string) => catalog.models.get(id)!;
+const h100 = catalog.gpus.get("h100-80gb")!;
+const reserve = catalog.calibration.reserve;
+const settings = { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const };
+const one = { tensorParallel: 1, pipelineParallel: 1 };
+
+describe("vLLM's startup log, row by row (calibration/data/vllm-kv-cache-points.csv, V1 rows with a model config)", () => {
+  const matched = matchKvRows(readKvRows(), catalog);
+  const rows = matched.flatMap((m) => (m.ok ? [m] : []));
+
+  test("every V1 row with a config is checked, and only rows without a config are left out", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(19);
+    for (const m of matched) if (!m.ok) expect(m.reason).toMatch(/no model config/);
+  });
+
+  test.each(rows.map((m) => [m.row.id, m] as const))("%s: weights GiB and KV cache within 3 % of the log", (_id, m) => {
+    const p = predictKv(m, reserve);
+    expect(Math.abs(p.weightsErrorPct)).toBeLessThanOrEqual(3);
+    expect(Math.abs(p.kvTokensErrorPct)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("weights per GPU", () => {
+  test("Llama-3.1-8B at TP2 splits 32 layers and a 128,256-row vocabulary in two: 7.48 GiB per GPU (the log says 7.51)", () => {
+    const [bytes] = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, { tensorParallel: 2, pipelineParallel: 1 });
+    expect(bytes! / BYTES_PER_GIB).toBeCloseTo(7.48, 2);
+  });
+
+  test("PP2 gives each stage 16 of Llama-3.1-8B's 32 layers, the embedding to the first and the LM head to the last", () => {
+    expect(layersPerStage(32, 2)).toEqual([16, 16]);
+    expect(layersPerStage(61, 4)).toEqual([15, 15, 15, 16]);
+    const stages = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, { tensorParallel: 1, pipelineParallel: 2 });
+    // Embedding and LM head are the same size (128,256 x 4,096 x 2 B); the last stage adds the 4,096 final-norm weights.
+    expect(stages[1]! - stages[0]!).toBe(4096 * 2);
+  });
+
+  test("an FP8 checkpoint keeps Llama-3.1-8B's 2 x 0.53e9 embedding and LM-head weights at 2 bytes: 8.46 GiB, not half of 14.96", () => {
+    const llama = model("llama-3.1-8b-instruct");
+    const fp8 = weightBytesPerStage(llama, llama.weights.find((w) => w.dtype === "fp8")!, one)[0]! / BYTES_PER_GIB;
+    expect(fp8).toBeCloseTo(8.46, 2);
+  });
+
+  test("Kimi K2.5's vision encoder is replicated on every rank under --mm-encoder-tp-mode data: 400M x 2 B = 0.75 GiB per GPU", () => {
+    const kimi = model("kimi-k2.5");
+    const withEncoder = weightBytesPerStage(kimi, kimi.weights[0]!, { tensorParallel: 8, pipelineParallel: 1 })[0]!;
+    const without = weightBytesPerStage({ ...kimi, architecture: { ...kimi.architecture, visionEncoderParams: undefined } }, kimi.weights[0]!, { tensorParallel: 8, pipelineParallel: 1 })[0]!;
+    expect((withEncoder - without) / BYTES_PER_GIB).toBeCloseTo(0.745, 3);
+  });
+});
+
+describe("KV cache per GPU", () => {
+  test("GQA splits KV heads across TP ranks: Qwen2.5-7B's 4 KV heads at TP4 leave one head, 28 x 2 x 128 x 2 B = 14,336 B per token", () => {
+    expect(kvBytesPerTokenPerGpu(model("qwen2.5-7b-instruct"), 2, { tensorParallel: 4, pipelineParallel: 1 })).toBe(14_336);
+  });
+
+  test("TP beyond the KV heads replicates them: TP8 costs as much per GPU as TP4", () => {
+    const q = model("qwen2.5-7b-instruct");
+    expect(kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 8, pipelineParallel: 1 })).toBe(kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 4, pipelineParallel: 1 }));
+  });
+
+  test("MLA's latent is replicated on every TP rank: DeepSeek-V3 is 70,272 B per token on each GPU at TP8", () => {
+    expect(kvBytesPerTokenPerGpu(model("deepseek-v3"), 2, { tensorParallel: 8, pipelineParallel: 1 })).toBe(70_272);
+  });
+
+  test("vLLM's hybrid allocator charges Gemma 3 27B 70 layer slots per token (10 full + 52 sliding in groups of 10, the last padded)", () => {
+    expect(kvLayerSlots(model("gemma-3-27b-it"))).toBe(70);
+  });
+
+  test("Gemma 2 9B's 21 full and 21 sliding layers make two groups of 21: 42 slots, the plain layer count", () => {
+    expect(kvLayerSlots(model("gemma-2-9b-it"))).toBe(42);
+  });
+
+  test("an fp8 KV cache holds twice the tokens of a 16-bit one on the same memory", () => {
+    const llama = model("llama-3.1-8b-instruct");
+    const args = { model: llama, variant: llama.weights[0]!, gpu: h100, parallel: one, reserve, blockSize: 16 };
+    const bf16 = fitMemory({ ...args, settings });
+    const fp8 = fitMemory({ ...args, settings: { ...settings, kvCacheDtype: "fp8" } });
+    expect(fp8.kvCacheGiBPerGpu).toBeCloseTo(bf16.kvCacheGiBPerGpu, 9);
+    expect(Math.abs(fp8.kvCacheTokens - 2 * bf16.kvCacheTokens)).toBeLessThanOrEqual(16);
+  });
+
+  test("MLA models get 64-token blocks: DeepSeek-V3's KV cache is a whole number of 64-token blocks", () => {
+    const ds = model("deepseek-v3");
+    const fit = fitMemory({ model: ds, variant: ds.weights[0]!, gpu: catalog.gpus.get("h200-141gb")!, parallel: { tensorParallel: 8, pipelineParallel: 1 }, settings, reserve, blockSize: 16 });
+    expect(fit.kvCacheTokens % 64).toBe(0);
+    expect(fit.kvCacheTokens).toBeGreaterThan(0);
+  });
+});
+
+describe("the reserve outside weights and KV cache", () => {
+  const llama = model("llama-3.1-8b-instruct");
+
+  test("TP adds the fitted NCCL term once, whatever the TP size", () => {
+    const tp1 = reserveBytesPerGpu(llama, settings, one, reserve);
+    const tp2 = reserveBytesPerGpu(llama, settings, { tensorParallel: 2, pipelineParallel: 1 }, reserve);
+    const tp4 = reserveBytesPerGpu(llama, settings, { tensorParallel: 4, pipelineParallel: 1 }, reserve);
+    expect((tp2 - tp1) / BYTES_PER_GIB).toBeCloseTo(reserve.tensorParallelGiB, 9);
+    expect(tp4).toBe(tp2);
+  });
+
+  test("the sampler's warm-up grows with max-num-seqs x vocabulary: 64 sequences reserve less than 1024", () => {
+    const few = reserveBytesPerGpu(llama, { ...settings, maxNumSeqs: 64 }, one, reserve);
+    const many = reserveBytesPerGpu(llama, settings, one, reserve);
+    expect(many - few).toBeCloseTo(reserve.logitsBytesPerSeqVocab * 960 * 128_256, 0);
+  });
+
+  test("vLLM 0.15 keeps the older, larger profile peak; 0.18 and later do not (kv-25 and kv-26 differ by 3.3 GiB)", () => {
+    const qwen = model("qwen3-14b");
+    const old = reserveBytesPerGpu(qwen, { ...settings, vllmVersion: "0.15.0" }, one, reserve);
+    const recent = reserveBytesPerGpu(qwen, { ...settings, vllmVersion: "0.18.0" }, one, reserve);
+    expect((old - recent) / BYTES_PER_GIB).toBeGreaterThan(2.8);
+    expect((old - recent) / BYTES_PER_GIB).toBeLessThan(3.8);
+  });
+
+  test("only the last PP stage samples, so the first stage keeps more KV room", () => {
+    const first = reserveBytesPerGpu(llama, settings, { tensorParallel: 1, pipelineParallel: 2 }, reserve, false);
+    const last = reserveBytesPerGpu(llama, settings, { tensorParallel: 1, pipelineParallel: 2 }, reserve, true);
+    expect(last).toBeGreaterThan(first);
+  });
+
+  test("every reserve coefficient the fit found is non-negative (memory, not a fudge)", () => {
+    for (const [key, value] of Object.entries(reserve)) if (typeof value === "number") expect(value, key).toBeGreaterThanOrEqual(0);
+  });
+});
