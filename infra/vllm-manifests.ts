@@ -42,13 +42,25 @@ function servingSelector(plan: VllmPlan): Record<string, string> {
   return { "app.kubernetes.io/name": plan.name, [SERVES_LABEL]: "true" };
 }
 
+/**
+ * `spec.replicas` of the workload: the engine's count without an autoscaler;
+ * left out with one, so the HPA owns the field. Were it set, every
+ * `pulumi up` would reset the HPA's choice (server-side apply gives the field
+ * back to Pulumi), scaling a busy fleet down to the floor. Left out, a new
+ * workload starts at one replica and the HPA raises it to its minimum, the
+ * engine's count.
+ */
+export function workloadReplicas(plan: VllmPlan): { replicas?: number } {
+  return plan.autoscaling ? {} : { replicas: plan.replicas };
+}
+
 function deployment(plan: VllmPlan): k8s.types.input.apps.v1.Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: meta(plan),
     spec: {
-      replicas: plan.replicas,
+      ...workloadReplicas(plan),
       selector: { matchLabels: podLabels(plan, "server") },
       // A GPU node holds one replica; surging would need a spare node, so replace in place.
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
@@ -64,7 +76,7 @@ function leaderWorkerSet(plan: VllmPlan): CustomObject {
     kind: "LeaderWorkerSet",
     metadata: meta(plan),
     spec: {
-      replicas: plan.replicas,
+      ...workloadReplicas(plan),
       leaderWorkerTemplate: {
         size: plan.nodesPerReplica,
         // One lost node breaks the pipeline: restart the whole group.

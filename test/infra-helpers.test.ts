@@ -113,6 +113,29 @@ describe("a model over two nodes", () => {
   });
 });
 
+describe("replicas belong to the autoscaler when there is one", () => {
+  const { evaluation, inputs } = evaluateScenario(llama70b);
+  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), "gpu"));
+
+  test("with the HPA on, the Deployment leaves spec.replicas out, so `pulumi up` never resets the HPA's choice; the HPA's floor is the engine's 1 replica", () => {
+    const m = render(true);
+    expect((m.workload.manifest as any).spec).not.toHaveProperty("replicas");
+    expect((m.horizontalPodAutoscaler as any).spec.minReplicas).toBe(1);
+  });
+
+  test("with the HPA off, the Deployment runs the engine's 1 replica itself", () => {
+    const m = render(false);
+    expect((m.workload.manifest as any).spec.replicas).toBe(1);
+    expect(m.horizontalPodAutoscaler).toBeUndefined();
+  });
+
+  test("a LeaderWorkerSet under the HPA leaves its group count to the HPA too", () => {
+    const { evaluation: e405, inputs: i405 } = evaluateScenario(llama405bTwoNodes);
+    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), "gpu")).workload.manifest as any;
+    expect(lws.spec).not.toHaveProperty("replicas");
+  });
+});
+
 describe("schema validation catches a broken manifest", () => {
   test("a port given as a string fails the Deployment schema", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);

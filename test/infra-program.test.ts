@@ -134,7 +134,10 @@ describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
       ? one(resources, "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
       : one(resources, "kubernetes:apps/v1:Deployment");
     const template = multiNode ? workload.inputs.spec.leaderWorkerTemplate.leaderTemplate : workload.inputs.spec.template;
-    expect(workload.inputs.spec.replicas).toBe(evaluation.selfHost.replicas);
+    // With an autoscaler the HPA owns spec.replicas and holds the engine's count as its floor.
+    const hpa = resources.find((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    if (hpa) expect([workload.inputs.spec.replicas, hpa.inputs.spec.minReplicas]).toEqual([undefined, evaluation.selfHost.replicas]);
+    else expect(workload.inputs.spec.replicas).toBe(evaluation.selfHost.replicas);
     const pod = template.spec;
     const c = pod.containers[0];
     expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
