@@ -11,7 +11,7 @@ import { EXIT } from "../errors";
 
 /** Usage of `breakeven capacity`. */
 export const CAPACITY_USAGE =
-  "breakeven capacity --model M --machine-type T [--weight-dtype D] [--tp N] [--pp N] --input-tokens I --output-tokens O [--concurrency C] [--gpu-memory-utilization U] [--max-model-len L] [--max-num-seqs S] [--max-num-batched-tokens B] [--kv-cache-dtype auto|fp8] [--format table|json]";
+  "breakeven capacity --model M --machine-type T [--weight-dtype D] [--tp N] [--pp N] --input-tokens I --output-tokens O [--concurrency C] [--gpu-memory-utilization U] [--max-model-len L] [--max-num-seqs S] [--max-num-batched-tokens B] [--kv-cache-dtype auto|fp8] [--min-output-tokens-per-second-per-request R] [--max-ttft-ms T] [--format table|json]";
 
 /** The `capacity` JSON contract. */
 export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
@@ -31,6 +31,7 @@ export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
     perRequestOutputTokensPerSecond: c.point.perRequestOutputTokensPerSecond,
     ttftMs: c.point.ttftMs,
     bindingLimit: c.bindingLimit,
+    meetsLatencyTarget: c.meetsLatencyTarget,
     throughputSource: c.throughputSource,
     sweep: c.sweep,
   };
@@ -54,6 +55,8 @@ export function runCapacity(argv: string[]): number {
       "max-num-seqs": { type: "string" },
       "max-num-batched-tokens": { type: "string" },
       "kv-cache-dtype": { type: "string" },
+      "min-output-tokens-per-second-per-request": { type: "string" },
+      "max-ttft-ms": { type: "string" },
       format: { type: "string" },
     },
     false,
@@ -99,6 +102,9 @@ export function runCapacity(argv: string[]): number {
   );
   const serving = resolveServing(servingInput, request, model, gpu);
   const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
+  const minSpeed = numberOption("min-output-tokens-per-second-per-request", values["min-output-tokens-per-second-per-request"], { min: 0.001, max: 1e6 });
+  const maxTtft = numberOption("max-ttft-ms", values["max-ttft-ms"], { min: 0.001, max: 1e9 });
+  const latency = minSpeed === undefined && maxTtft === undefined ? undefined : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
   const capacity = estimateCapacity({
     model,
     variant,
@@ -108,8 +114,22 @@ export function runCapacity(argv: string[]): number {
     request,
     calibration: catalog.calibration,
     concurrency,
+    latency,
   });
-  const extra = { model: model.id, weightDtype: variant.dtype, machineType: machine.id, gpu: gpu.id, gpus: tp * pp, tensorParallel: tp, pipelineParallel: pp, serving, errorBandPct: catalog.calibration.errorBandPct };
+  const extra = {
+    model: model.id,
+    weightDtype: variant.dtype,
+    machineType: machine.id,
+    gpu: gpu.id,
+    gpus: tp * pp,
+    tensorParallel: tp,
+    pipelineParallel: pp,
+    serving,
+    vllmVersion: model.serving.vllmVersion,
+    latencyTarget: latency ?? null,
+    errorBandPct: catalog.calibration.errorBandPct,
+    calibrationFittedOn: catalog.calibration.fittedOn,
+  };
   if (format === "json") {
     process.stdout.write(`${toJson(capacityJson(capacity, extra))}\n`);
     return EXIT.ok;
@@ -130,7 +150,8 @@ export function renderCapacityTable(c: Capacity, title: string, errorBandPct: nu
     lines.push(`Does not fit: ${m.reason ?? "no KV room for one request"}`);
     return lines.join("\n");
   }
-  lines.push(`Max concurrency at this request shape: ${c.maxConcurrency}; limited by ${c.bindingLimit}`);
+  lines.push(`Max concurrency at this request shape: ${c.maxConcurrency}; the point used (=>) is set by: ${c.bindingLimit}`);
+  if (!c.meetsLatencyTarget) lines.push("Even one request at a time misses the latency target: no throughput is credited.");
   lines.push(`Estimates, ±${errorBandPct} % (calibration p90):`, "");
   const rows = [["", "concurrency", "output tok/s", "per request tok/s", "TTFT ms", "bound"]];
   const points = c.sweep.some((p) => p.concurrency === c.point.concurrency) ? c.sweep : [...c.sweep, c.point].sort((a, b) => a.concurrency - b.concurrency);
