@@ -19,6 +19,8 @@ export interface CollectedResource {
 // The runtime's own modules: the mock monitor the harness listens on, and the RPC queue it drains.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any; waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { engineAddr?: string } } } };
 
 interface RegisterRequest {
   getType(): string;
@@ -36,9 +38,14 @@ interface RegisterRequest {
  * config and returns every resource it registered, in order. As in a real
  * preview, outputs a provider would compute are unknown; the mocks echo
  * inputs as state, which is what a create step's preview shows. The mocks
- * are process-wide: one stack per process.
+ * are process-wide: one stack per process. `engineAddress` is an Engine
+ * service that receives the program's log messages.
  */
-export async function collectResources<T>(stackConfig: StackConfigValues, program: () => T): Promise<{ resources: CollectedResource[]; outputs: T }> {
+export async function collectResources<T>(
+  stackConfig: StackConfigValues,
+  program: () => T,
+  engineAddress?: string,
+): Promise<{ resources: CollectedResource[]; outputs: T }> {
   pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -49,6 +56,8 @@ export async function collectResources<T>(stackConfig: StackConfigValues, progra
     stackConfig.stack,
     true,
   );
+  // The program's log messages go to this engine (see engine.ts), not to stdout.
+  if (engineAddress) state.getStore().settings.options.engineAddr = engineAddress;
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
   const resources: CollectedResource[] = [];

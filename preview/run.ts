@@ -8,6 +8,7 @@ import { SECRET_CONFIG_KEYS } from "../infra/config";
 import { createStack } from "../infra/program";
 import { PolicyPackProcess, type AnalyzeResult, type EnforcementLevel, type PolicyPackConfig } from "./analyzer";
 import { collectResources, type CollectedResource } from "./collect";
+import { startEngine, type ProgramDiagnostic } from "./engine";
 import { readStackConfig } from "./stack-files";
 
 /** A violation as the preview reports it. */
@@ -44,6 +45,8 @@ export interface PreviewResult {
   project: string;
   policyPack: { name: string; version: string; dir: string };
   resources: PreviewResource[];
+  /** What the program logged (its own verdict line, warnings), as `pulumi preview` lists under Diagnostics. */
+  diagnostics: ProgramDiagnostic[];
   policies: PreviewPolicy[];
   /** True when a mandatory policy reported a violation. */
   blocked: boolean;
@@ -89,17 +92,21 @@ export interface PreviewOptions {
 export async function runPreview(stack: string, opts: PreviewOptions = {}): Promise<PreviewResult> {
   const secrets = Object.values(SECRET_CONFIG_KEYS).map((k) => `${CONFIG_NAMESPACE}:${k}`);
   const stackConfig = readStackConfig(stack, secrets);
-  const { evaluation } = evaluateFile(stackConfig.file, opts.today);
+  // Relative to the working directory, so the verdict names the file as `breakeven evaluate Pulumi.<stack>.yaml` does.
+  const { evaluation } = evaluateFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, opts.today);
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
   // Start the pack first: its start-up (about a second) overlaps the program run.
   const packStarting = PolicyPackProcess.start(packDir);
   packStarting.catch(() => undefined);
+  const engine = await startEngine();
   let collected: CollectedResource[];
   try {
-    collected = (await collectResources(stackConfig, createStack)).resources;
+    collected = (await collectResources(stackConfig, createStack, engine.address)).resources;
   } catch (err) {
     void packStarting.then((p) => p.stop(), () => undefined);
     throw err;
+  } finally {
+    engine.stop();
   }
   const pack = await packStarting.catch((err: Error) => {
     throw new UserInputError(packDir, "", `is not a runnable policy pack (run \`npm run build\` for dist/policies): ${err.message.split("\n")[0]}`);
@@ -122,6 +129,7 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       stack,
       project: stackConfig.project,
       policyPack: { name: info.name, version: info.version, dir: path.relative(fromRoot(), packDir) || "." },
+      diagnostics: engine.diagnostics,
       resources: collected.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, dependencies: r.dependencies, inputs: maskSecrets(r.inputs) as Record<string, unknown> })),
       policies,
       blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),

@@ -10,9 +10,12 @@ export function renderPreviewTable(result: PreviewResult): string {
     "",
     `Resources: ${result.resources.length} to create`,
     textTable(resourceCounts(result).map(([type, n]) => [`  + ${type}`, String(n)]), [false, true]),
-    "",
-    "Policies:",
   ];
+  if (result.diagnostics.length) {
+    lines.push("", "Diagnostics (the program's own log):");
+    for (const d of result.diagnostics) lines.push(`  ${d.severity}: ${d.message}`);
+  }
+  lines.push("", "Policies:");
   for (const p of result.policies) {
     lines.push(`  ${policyStatus(p) === "blocked" ? "x" : policyStatus(p) === "advisory" ? "!" : "o"} ${p.name} (${p.enforcementLevel}): ${policyStatus(p)}`);
     for (const v of p.violations) lines.push(`      [${v.enforcementLevel}] ${urnName(v.urn)}: ${v.message}`);

@@ -1,0 +1,99 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { stackNames } from "../preview/stack-files";
+
+/**
+ * The offline preview end to end, as CI runs it: the compiled CLI (`npm test`
+ * builds first) runs each stack's program under mocks and sends every
+ * resource through the compiled policy pack, a separate process, over gRPC.
+ */
+const root = path.join(__dirname, "..");
+const cli = path.join(root, "dist", "cli", "main.js");
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(root, "dist", "policies", "PulumiPolicy.yaml"))) throw new Error("dist/ is not built: run `npm run build` (npm test does)");
+});
+
+describe("breakeven preview", () => {
+  test("the dev stack (Kimi K2.5 on an 8xH100 spot node for light R&D use) is blocked by llm-cost-verdict", () => {
+    const { code, stdout } = run(["preview", "--stack", "dev", "--format", "json"]);
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout);
+    expect(result.blocked).toBe(true);
+    expect(result.verdict.verdict).toBe("api");
+    const cost = result.policies.find((p: { name: string }) => p.name === "llm-cost-verdict");
+    expect(cost.enforcementLevel).toBe("mandatory");
+    expect(cost.violations).toEqual([
+      {
+        message: expect.stringMatching(/^Self-hosting Kimi K2\.5 on 1 x a3-highgpu-8g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gemini-3-pro-preview; break-even needs/),
+        urn: expect.stringMatching(/gcp:container\/nodePool:NodePool::gpu$/),
+        enforcementLevel: "mandatory",
+      },
+    ]);
+  });
+
+  test("the JSON contract: stack, resources with the inputs the policies saw, policies, blocked, verdict", () => {
+    const result = JSON.parse(run(["preview", "--stack", "dev", "--format", "json"]).stdout);
+    expect(result.stack).toBe("dev");
+    const pool = result.resources.find((r: { type: string; inputs: any }) => r.type === "gcp:container/nodePool:NodePool" && r.inputs.nodeConfig?.guestAccelerators);
+    expect(pool).toMatchObject({ name: expect.any(String), urn: expect.stringMatching(/^urn:pulumi:dev::llm-breakeven::/), inputs: { nodeConfig: { machineType: "a3-highgpu-8g", spot: true } } });
+    expect(result.policies.map((p: { name: string }) => p.name).sort()).toEqual(["llm-cost-verdict", "model-fits-gpu", "pinned-serving-versions", "spot-gpu-safety"]);
+    expect(JSON.stringify(result.resources)).not.toContain("offline-preview-placeholder");
+  });
+
+  test.each(stackNames(root))("stack %s: exit code follows the policies, and the verdict is evaluate's", (stack) => {
+    const preview = run(["preview", "--stack", stack, "--format", "json"]);
+    const result = JSON.parse(preview.stdout);
+    expect(preview.code).toBe(result.blocked ? 1 : 0);
+    const evaluated = run(["evaluate", `Pulumi.${stack}.yaml`, "--format", "json"]);
+    expect(result.verdict).toEqual(JSON.parse(evaluated.stdout));
+    if (stack === "llama70b-h100") {
+      // The stack written so that self-hosting wins on honest numbers.
+      expect(result.verdict.verdict).toBe("self-host");
+      expect(preview.code).toBe(0);
+    }
+  });
+
+  test("the markdown report starts with its marker and the outcome", () => {
+    const { code, stdout } = run(["preview", "--stack", "dev", "--format", "markdown"]);
+    expect(code).toBe(1);
+    expect(stdout.split("\n").slice(0, 4)).toEqual(["<!-- llm-breakeven-preview:dev -->", "## llm-breakeven · stack `dev`", "", "⛔ **Preview blocked** by a mandatory policy"]);
+  });
+
+  test.each([
+    [["preview"], "error: command line: --stack: is required; usage: breakeven preview --stack <name>"],
+    [["preview", "--stack", "nope"], 'error: command line: --stack: no stack "nope": Pulumi.nope.yaml not found; valid: '],
+    [["preview", "--stack", "dev", "--format", "xml"], 'error: command line: --format: "xml" is not valid; expected one of table, json, markdown'],
+    [["preview", "--stack", "dev", "--policy-pack-config", "missing.json"], "error: missing.json: file not found"],
+  ])("bad input %j exits 2 with one line", (args, start) => {
+    const { code, stderr, stdout } = run(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.startsWith(start)).toBe(true);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("a policy config lowers a policy to advisory, and the preview then passes", () => {
+    const file = path.join(root, "dist", "test-policy-config.json");
+    fs.writeFileSync(file, JSON.stringify({ "llm-cost-verdict": { overrideJustification: "Residency review pending, see ticket 42" } }));
+    const result = JSON.parse(run(["preview", "--stack", "dev", "--format", "json", "--policy-pack-config", file]).stdout);
+    const cost = result.policies.find((p: { name: string }) => p.name === "llm-cost-verdict");
+    expect(cost.violations[0].enforcementLevel).toBe("advisory");
+    expect(cost.violations[0].message).toMatch(/^Overridden with the justification "Residency review pending, see ticket 42": self-hosting Kimi K2\.5/);
+  });
+
+  // What `pulumi preview --policy-pack policies` runs: the TypeScript sources in policies/, launched by
+  // run-policy-pack, which registers ts-node (type-checking) as the CLI's Node.js policy host does.
+  test("the TypeScript pack in policies/ runs unchanged the way the Pulumi CLI launches it", () => {
+    const result = JSON.parse(run(["preview", "--stack", "dev", "--format", "json", "--policy-pack", "policies"]).stdout);
+    expect(result.policyPack).toEqual({ name: "llm-breakeven", version: "0.1.0", dir: "policies" });
+    expect(result.blocked).toBe(true);
+  });
+});
