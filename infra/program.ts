@@ -5,6 +5,7 @@ import { readStackConfig } from "./config";
 import { evaluateStack } from "./evaluation";
 import { GpuNodePool } from "./gpu-node-pool";
 import { nodePoolLabels } from "./node-pool-labels";
+import { loadNodeReservations } from "./node-resources";
 import { stackOutputs, verdictIsWarning, verdictLine } from "./outputs";
 import { VllmDeployment } from "./vllm-deployment";
 import { vllmPlan } from "./vllm-plan";
@@ -33,7 +34,7 @@ export function createStack() {
   });
 
   const poolName = `gpu-${inputs.machine.id}`;
-  const plan = vllmPlan(evaluation, inputs, config.deployment, poolName);
+  const plan = vllmPlan(evaluation, inputs, config.deployment, poolName, loadNodeReservations());
   if (plan.stockImage) {
     void pulumi.log.warn(
       `llm-breakeven: serving ${plan.image}, the model's stock image; the deployment checks at start that its NCCL is ${plan.ncclVersion} and refuses to run otherwise. Build images/vllm-nccl and set llm-breakeven:deployment.servingImage if it is not.`,

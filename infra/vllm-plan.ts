@@ -1,6 +1,7 @@
 import type { Evaluation, EvaluationInputs } from "../engine/evaluate";
 import type { Scenario } from "../engine/scenario";
 import type { DeploymentConfig } from "./config-schema";
+import { vllmContainerSize, type ContainerSize, type NodeReservations } from "./node-resources";
 import { vllmArgs } from "./vllm-args";
 
 /**
@@ -24,6 +25,8 @@ export interface VllmPlan {
   maxReplicas: number;
   nodesPerReplica: number;
   gpusPerNode: number;
+  /** CPU and memory of the vLLM container: the machine's GKE allocatable less the DaemonSet allowance. */
+  containerSize: ContainerSize;
   gkeAccelerator: string;
   spot: boolean;
   nodePoolName: string;
@@ -40,9 +43,15 @@ export interface VllmPlan {
   scenario: Scenario;
 }
 
-/** Builds the plan from the engine's evaluation and the deployment config. */
-export function vllmPlan(evaluation: Evaluation, inputs: EvaluationInputs, deployment: DeploymentConfig, nodePoolName: string): VllmPlan {
-  const { scenario, model, gpu, assumptions } = inputs;
+/** Builds the plan from the engine's evaluation, the deployment config and GKE's node reservations. */
+export function vllmPlan(
+  evaluation: Evaluation,
+  inputs: EvaluationInputs,
+  deployment: DeploymentConfig,
+  nodePoolName: string,
+  reservations: NodeReservations,
+): VllmPlan {
+  const { scenario, model, gpu, machine, assumptions } = inputs;
   return {
     name: deployment.name,
     namespace: deployment.namespace,
@@ -54,6 +63,7 @@ export function vllmPlan(evaluation: Evaluation, inputs: EvaluationInputs, deplo
     maxReplicas: Math.max(scenario.replicas.max, evaluation.selfHost.replicas),
     nodesPerReplica: scenario.node.nodesPerReplica,
     gpusPerNode: evaluation.node.gpusPerNode,
+    containerSize: vllmContainerSize(machine, reservations),
     gkeAccelerator: gpu.gkeAccelerator,
     spot: scenario.node.pricing === "spot",
     nodePoolName,

@@ -66,6 +66,16 @@ function execLine(role: PodRole): string {
   }
 }
 
+/**
+ * Requests equal to limits for CPU and memory (Guaranteed QoS: the scheduler
+ * reserves the node for the replica, the kubelet evicts it last), all of the
+ * node's GPUs as a limit.
+ */
+export function vllmResources(plan: VllmPlan): k8s.types.input.core.v1.ResourceRequirements {
+  const size = { cpu: `${plan.containerSize.cpuMillicores}m`, memory: `${plan.containerSize.memoryMiB}Mi` };
+  return { requests: size, limits: { ...size, "nvidia.com/gpu": String(plan.gpusPerNode) } };
+}
+
 function httpProbe(extra: Omit<Probe, "httpGet">): Probe {
   return { httpGet: { path: "/health", port: VLLM_PORT }, ...extra };
 }
@@ -92,7 +102,7 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     ...(role === "worker" ? {} : { args: plan.args }),
     env,
     ports: serves ? [{ name: "http", containerPort: VLLM_PORT }] : [],
-    resources: { limits: { "nvidia.com/gpu": String(plan.gpusPerNode) } },
+    resources: vllmResources(plan),
     volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
     lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
   };

@@ -8,8 +8,9 @@ import { gkeKubeconfig } from "../infra/kubeconfig";
 import { ncclCheckedCommand } from "../infra/nccl-check";
 import { vllmArgs } from "../infra/vllm-args";
 import { vllmManifests } from "../infra/vllm-manifests";
-import { startupFailureThreshold, terminationGracePeriodSeconds } from "../infra/vllm-pod";
+import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
 import { vllmPlan } from "../infra/vllm-plan";
+import { allocatable, loadNodeReservations, parseNodeReservations, vllmContainerSize } from "../infra/node-resources";
 import { validateK8sObject } from "./infra-k8s-validate";
 
 const llama70b: ScenarioInput = {
@@ -26,6 +27,7 @@ const llama405bTwoNodes: ScenarioInput = {
   api: { provider: "google", model: "gemini-3-pro-preview" },
 };
 const evaluateScenario = (s: ScenarioInput) => evaluateStack(ScenarioSchema.parse(s));
+const reservations = loadNodeReservations();
 
 describe("vLLM arguments come from the engine", () => {
   test("Llama 3.3 70B FP8 on 2xH100: TP 2, 16k context (4x a 2,500-token request, rounded up to a power of two), H100's 1024 sequences", () => {
@@ -91,7 +93,7 @@ describe("the NCCL start check", () => {
 
 describe("a model over two nodes", () => {
   const { evaluation, inputs } = evaluateScenario(llama405bTwoNodes);
-  const plan = vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu-a2-ultragpu-8g");
+  const plan = vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu-a2-ultragpu-8g", reservations);
   const m = vllmManifests(plan);
 
   test("runs as a LeaderWorkerSet of two pods, the leader serving and the worker joining Ray", () => {
@@ -115,7 +117,7 @@ describe("a model over two nodes", () => {
 
 describe("replicas belong to the autoscaler when there is one", () => {
   const { evaluation, inputs } = evaluateScenario(llama70b);
-  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), "gpu"));
+  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), "gpu", reservations));
 
   test("with the HPA on, the Deployment leaves spec.replicas out, so `pulumi up` never resets the HPA's choice; the HPA's floor is the engine's 1 replica", () => {
     const m = render(true);
@@ -131,15 +133,43 @@ describe("replicas belong to the autoscaler when there is one", () => {
 
   test("a LeaderWorkerSet under the HPA leaves its group count to the HPA too", () => {
     const { evaluation: e405, inputs: i405 } = evaluateScenario(llama405bTwoNodes);
-    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), "gpu")).workload.manifest as any;
+    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), "gpu", reservations)).workload.manifest as any;
     expect(lws.spec).not.toHaveProperty("replicas");
+  });
+});
+
+describe("the vLLM container's CPU and memory fit GKE's allocatable, less room for DaemonSets", () => {
+  test("a2-highgpu-1g (12 vCPU, 85 GiB): GKE keeps 100m (6 % + 1 % + 2 x 0.5 % + 8 x 0.25 % of a core) and 6,902 MiB (1 + 0.8 + 0.8 + 6 % of 69 GiB) plus 100 MiB for eviction", () => {
+    const a = allocatable({ vcpu: 12, memoryGB: 85 }, reservations);
+    expect(a.cpuMillicores).toBeCloseTo(11_900, 6);
+    expect(a.memoryMiB).toBeCloseTo(87_040 - 6_901.76 - 100, 6);
+    // Less 1,000m and 2,048 MiB for the DaemonSets.
+    expect(vllmContainerSize({ vcpu: 12, memoryGB: 85 }, reservations)).toEqual({ cpuMillicores: 10_900, memoryMiB: 77_990 });
+  });
+
+  test("a3-highgpu-8g (208 vCPU, 1,872 GiB): 590m and 44.2 GiB reserved (2 % above 128 GiB is 34.88 GiB of it)", () => {
+    expect(vllmContainerSize({ vcpu: 208, memoryGB: 1872 }, reservations)).toEqual({ cpuMillicores: 208_000 - 590 - 1_000, memoryMiB: Math.floor(1872 * 1024 - 44.2 * 1024 - 100 - 2_048) });
+  });
+
+  test("Llama 3.3 70B on a3-highgpu-2g (52 vCPU, 468 GiB): requests equal limits, so the pod is Guaranteed and evicted last", () => {
+    const { evaluation, inputs } = evaluateScenario(llama70b);
+    const pod = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server");
+    expect(pod.spec!.containers[0]!.resources).toEqual({
+      requests: { cpu: "50800m", memory: "460577Mi" },
+      limits: { cpu: "50800m", memory: "460577Mi", "nvidia.com/gpu": "2" },
+    });
+  });
+
+  test("a share above 1 in the reservation data names the file and the field", () => {
+    const bad = { ...reservations, cpuTiers: [{ uptoCores: 1, share: 6 }] };
+    expect(() => parseNodeReservations(bad, "gke-node-reservations.yaml")).toThrow("gke-node-reservations.yaml: cpuTiers[0].share: 6 is not valid: Too big: expected number to be <=1");
   });
 });
 
 describe("schema validation catches a broken manifest", () => {
   test("a port given as a string fails the Deployment schema", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const m = vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu"));
+    const m = vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations));
     const broken = structuredClone(m.workload.manifest) as any;
     broken.spec.template.spec.containers[0].ports[0].containerPort = "8000";
     expect(() => validateK8sObject("kubernetes:apps/v1:Deployment", broken)).toThrow(/containerPort must be integer/);

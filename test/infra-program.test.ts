@@ -146,6 +146,8 @@ describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
     expect(c.args).toEqual(expect.arrayContaining(["--tensor-parallel-size", String(evaluation.parallel.tensorParallel), "--max-model-len", String(evaluation.serving.maxModelLen)]));
     expect(c.command.join(" ")).toContain(`want="${model.serving.ncclVersion}"`);
     expect(c.env).toContainEqual({ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" });
+    expect(c.resources.limits).toEqual({ ...c.resources.requests, "nvidia.com/gpu": String(inputs.machine.gpuCount) });
+    expect(parseInt(c.resources.requests.cpu, 10)).toBeLessThan(inputs.machine.vcpu * 1000);
     expect(c.startupProbe.httpGet.path).toBe("/health");
     expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(evaluation.selfHost.coldStartMinutes * 60);
     expect(c.readinessProbe.httpGet.path).toBe("/health");
