@@ -2,6 +2,7 @@ import { loadCatalog } from "../catalog/load";
 import { errorStats, readKvRows, readThroughputRows } from "../calibration/points";
 import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
 import { kimiReferenceCheck } from "./kimi-reference";
+import { benchPreview } from "./preview";
 import { benchRecommend } from "./recommend";
 import { evaluationsPerSecond } from "./speed";
 
@@ -78,4 +79,6 @@ const speed = evaluationsPerSecond(catalog);
 say(`evaluate(): ${Math.round(speed).toLocaleString("en-US")} scenario evaluations a second (goal: at least 100,000)`);
 say();
 for (const line of benchRecommend()) say(line);
+say();
+for (const line of benchPreview()) say(line);
 process.stdout.write(`${out.join("\n")}\n`);
