@@ -14,10 +14,19 @@ export const SERVES_LABEL = "llm-breakeven.dev/serves";
 
 /** Seconds between startup probes; the failure threshold is the cold-start budget divided by this. */
 export const STARTUP_PROBE_PERIOD_SECONDS = 10;
-/** Readiness probe: a server that stops answering leaves the Service within 15 s. */
-export const READINESS_PROBE = { periodSeconds: 5, failureThreshold: 3 } as const;
-/** Liveness probe: a server stuck for a minute (after start-up) is restarted. */
-export const LIVENESS_PROBE = { periodSeconds: 20, failureThreshold: 3 } as const;
+/**
+ * Readiness probe: a server that stops answering leaves the Service within
+ * about 15 s. A saturated vLLM can take over a second to answer `/health`
+ * (scaleapi/llm-engine#255, llm-d/llm-d-benchmark#1734), so the timeout is
+ * 5 s, not the kubelet's default of 1 s, which would drop a busy replica.
+ */
+export const READINESS_PROBE = { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 } as const;
+/**
+ * Liveness probe: a server stuck for a minute (after start-up) is restarted.
+ * Its 10 s timeout keeps a merely busy server, which costs a full cold start
+ * to restart, from being killed.
+ */
+export const LIVENESS_PROBE = { periodSeconds: 20, timeoutSeconds: 10, failureThreshold: 3 } as const;
 /**
  * preStop sleep: long enough for the endpoint to leave the Service (kube-proxy
  * and load balancers converge in a few seconds) before vLLM gets SIGTERM.

@@ -63,6 +63,12 @@ describe("pod timing", () => {
   test("the startup probe allows the engine's cold start: 18.4 min is 111 probes 10 s apart", () => {
     expect(startupFailureThreshold(18.4)).toBe(111);
   });
+  test("a busy server has 5 s to answer readiness and 10 s to answer liveness, not the kubelet's 1 s; liveness gives up after 60 s, four times readiness's 15 s", () => {
+    const { evaluation, inputs } = evaluateScenario(llama70b);
+    const c = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server").spec!.containers[0]!;
+    expect([c.readinessProbe!.timeoutSeconds, c.livenessProbe!.timeoutSeconds]).toEqual([5, 10]);
+    expect([c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!, c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!]).toEqual([15, 60]);
+  });
   test("a 30 s spot notice leaves a serving pod 15 s (GKE gives the second half to system pods)", () => {
     expect(terminationGracePeriodSeconds(30)).toBe(15);
   });
