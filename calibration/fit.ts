@@ -30,6 +30,7 @@ const THROUGHPUT_START: CalibrationConstants = {
   layerOverheadUs: 20,
   allReduceLatencyUs: 12,
   moeLayerOverheadUs: 40,
+  moeTokenOverheadNs: 100,
 };
 const THROUGHPUT_KEYS = Object.keys(THROUGHPUT_START) as (keyof CalibrationConstants)[];
 
@@ -128,10 +129,10 @@ function throughputLoss(cases: ThroughputCase[], constants: CalibrationConstants
   let count = 0;
   for (const c of cases) {
     const p = predictThroughput(c, constants);
-    sum += Math.abs(Math.log(p.outputTokensPerSecond / c.row.output_tokens_per_s));
+    sum += Math.log(p.outputTokensPerSecond / c.row.output_tokens_per_s) ** 2;
     count++;
     if (c.row.load === "concurrency" && c.row.per_request_output_tokens_per_s !== undefined) {
-      sum += Math.abs(Math.log(p.perRequestOutputTokensPerSecond / c.row.per_request_output_tokens_per_s));
+      sum += Math.log(p.perRequestOutputTokensPerSecond / c.row.per_request_output_tokens_per_s) ** 2;
       count++;
     }
   }
@@ -165,6 +166,7 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
     layerOverheadUs: round(c.layerOverheadUs, 2),
     allReduceLatencyUs: round(c.allReduceLatencyUs, 2),
     moeLayerOverheadUs: round(c.moeLayerOverheadUs, 2),
+    moeTokenOverheadNs: round(c.moeTokenOverheadNs, 2),
   };
 }
 

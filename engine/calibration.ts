@@ -21,6 +21,8 @@ export const CalibrationConstantsSchema = z
     allReduceLatencyUs: z.number().nonnegative(),
     /** Extra time per MoE layer per step for routing and expert dispatch, microseconds. */
     moeLayerOverheadUs: z.number().nonnegative(),
+    /** Time per token per MoE layer to route it and move its hidden state to and from its experts (permute, gather, scatter), nanoseconds. */
+    moeTokenOverheadNs: z.number().nonnegative(),
   })
   .strict();
 /** Throughput constants. */

@@ -65,15 +65,22 @@ interface Derived {
   gpus: number;
   /** Effective bytes a second of one GPU. */
   bandwidth: number;
-  /** Effective FLOPS of one GPU in a decode step. */
+  /** Effective matmul FLOPS of one GPU in a decode step (the weight format's tensor-core rate). */
   flops: number;
-  /** Effective FLOPS of one GPU in a prefill. */
+  /** Effective matmul FLOPS of one GPU in a prefill. */
   prefillFlops: number;
+  /** Attention runs in 16-bit whatever the weights: effective FLOPS of one GPU for it, in decode and in prefill. */
+  attentionFlops: number;
+  prefillAttentionFlops: number;
   kvPerGpu: number;
-  /** Attention FLOPS per token per context token (QK^T and PV over all layers). */
+  /** Decode attention FLOPS per token per context token (QK^T and PV over all layers; MLA attends over its latent). */
   attentionFlopsPerTokenContext: number;
+  /** Prefill attention FLOPS per token per context token (MLA prefills in its expanded per-head form). */
+  prefillAttentionFlopsPerTokenContext: number;
   /** Fixed seconds of one engine step (step, layers, MoE dispatch). */
   fixedSeconds: number;
+  /** Seconds per token of MoE routing and token movement, over all MoE layers. */
+  moeSecondsPerToken: number;
   /** Seconds of the TP all-reduces of one step, excluding their bytes; and seconds per token of their bytes. */
   commLatencySeconds: number;
   commSecondsPerToken: number;
@@ -98,6 +105,8 @@ function derive(shape: ReplicaShape): Derived {
   const tp = parallel.tensorParallel;
   const gpus = tp * parallel.pipelineParallel;
   const attnDim = a.mla ? a.numAttentionHeads * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) : a.numAttentionHeads * a.headDim;
+  // Prefill: QK^T over the query/key width and PV over the value width, per head.
+  const prefillAttnDim = a.mla ? (a.numAttentionHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim)) / 2 : a.numAttentionHeads * a.headDim;
   const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
   const d: Derived = {
     p,
@@ -107,13 +116,17 @@ function derive(shape: ReplicaShape): Derived {
     bandwidth: gpu.memoryBandwidthGBps * 1e9 * constants.bandwidthEfficiency,
     flops: tflopsFor(gpu, variant) * 1e12 * constants.computeEfficiency,
     prefillFlops: tflopsFor(gpu, variant) * 1e12 * constants.prefillComputeEfficiency,
+    attentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.computeEfficiency,
+    prefillAttentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.prefillComputeEfficiency,
     kvPerGpu: shape.kvBytesPerTokenPerGpu ?? shape.kvBytesPerToken / tp,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
+    prefillAttentionFlopsPerTokenContext: 4 * a.numLayers * prefillAttnDim,
     fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * constants.moeLayerOverheadUs : 0)) * US,
     // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
     commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
     commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,
     chunkTokens: shape.maxNumBatchedTokens ?? DEFAULT_CHUNK_TOKENS,
+    moeSecondsPerToken: a.moe ? p.moeLayers * constants.moeTokenOverheadNs * 1e-9 : 0,
   };
   derivedCache.set(shape, d);
   return d;
@@ -135,24 +148,22 @@ export function decodeStepSeconds(shape: ReplicaShape, batch: number, contextTok
   const tp = shape.parallel.tensorParallel;
   const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, batch) * d.expertBytes : 0;
   const tMem = ((d.fixedWeightBytes + expertsRead) / tp + batch * contextTokens * d.kvPerGpu) / d.bandwidth;
-  const tCmp = (batch * (2 * d.p.active + d.attentionFlopsPerTokenContext * contextTokens)) / (tp * d.flops);
-  const tComm = d.commLatencySeconds + batch * d.commSecondsPerToken;
+  const tCmp = (batch * ((2 * d.p.active) / d.flops + (d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops)) / tp;
+  const tComm = d.commLatencySeconds + batch * (d.commSecondsPerToken + d.moeSecondsPerToken);
   return { seconds: Math.max(tMem, tCmp) + tComm + d.fixedSeconds, bound: tCmp > tMem ? "compute" : "memory" };
 }
 
-/** FLOPS to prefill one prompt: matmuls plus causal attention (half the square). */
-function prefillFlops(shape: ReplicaShape, inputTokens: number): number {
-  const d = derive(shape);
-  return 2 * d.p.active * inputTokens + (d.attentionFlopsPerTokenContext / 2) * inputTokens * inputTokens;
-}
-
 /**
- * Seconds a prompt adds to a running batch: its FLOPS and all-reduce bytes
- * (the weights are read by the decode step it joins, under chunked prefill).
+ * Seconds a prompt adds to a running batch: its matmul FLOPS at the weight
+ * format's rate, its causal attention (half the square) at the 16-bit rate,
+ * and its all-reduce bytes (the weights are read by the decode step it
+ * joins, under chunked prefill).
  */
 export function marginalPrefillSeconds(shape: ReplicaShape, inputTokens: number): number {
   const d = derive(shape);
-  return prefillFlops(shape, inputTokens) / (shape.parallel.tensorParallel * d.prefillFlops) + inputTokens * d.commSecondsPerToken;
+  const matmul = (2 * d.p.active * inputTokens) / d.prefillFlops;
+  const attention = ((d.prefillAttentionFlopsPerTokenContext / 2) * inputTokens * inputTokens) / d.prefillAttentionFlops;
+  return (matmul + attention) / shape.parallel.tensorParallel + inputTokens * (d.commSecondsPerToken + d.moeSecondsPerToken);
 }
 
 /**
