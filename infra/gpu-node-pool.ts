@@ -9,6 +9,16 @@ export const LOCAL_SSD_PARTITION_GB = 375;
 /** Boot disk of a GPU node: the vLLM image (about 10 GB) several times over, plus the OS. */
 export const GPU_BOOT_DISK_GB = 200;
 
+/**
+ * Boot disk of a GPU node. Without local SSD the container's writable layer,
+ * and so the Hugging Face cache, is on the boot disk, and every node of a
+ * replica downloads the whole checkpoint: the disk grows by the weights, or
+ * the kubelet evicts the pod on disk pressure halfway through the download.
+ */
+export function gpuBootDiskGB(localSsdGB: number, weightGB: number): number {
+  return localSsdGB > 0 ? GPU_BOOT_DISK_GB : GPU_BOOT_DISK_GB + Math.ceil(weightGB);
+}
+
 /** Arguments of {@link GpuNodePool}. */
 export interface GpuNodePoolArgs {
   project: string;
@@ -25,6 +35,8 @@ export interface GpuNodePoolArgs {
   gpusPerNode: number;
   /** Local SSD bundled with the machine, GB; backs ephemeral storage (weights cache) when present. */
   localSsdGB: number;
+  /** Size of the checkpoint each node downloads, GB. */
+  weightGB: number;
   spot: boolean;
   /** Most nodes the autoscaler may add across all zones. */
   totalMaxNodeCount: number;
@@ -71,7 +83,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
           machineType: args.machineType,
           spot: args.spot,
           imageType: args.nodeImage,
-          diskSizeGb: GPU_BOOT_DISK_GB,
+          diskSizeGb: gpuBootDiskGB(args.localSsdGB, args.weightGB),
           ephemeralStorageLocalSsdConfig: localSsdCount > 0 ? { localSsdCount } : undefined,
           guestAccelerators: [
             {

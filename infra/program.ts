@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { customMetricsAdapter, leaderWorkerSetController } from "./addons";
 import { GkeCluster } from "./cluster";
+import { modelWeightBytes } from "../engine/params";
 import { readStackConfig } from "./config";
 import { evaluateStack } from "./evaluation";
 import { GpuNodePool } from "./gpu-node-pool";
@@ -51,6 +52,7 @@ export function createStack() {
     gkeAccelerator: inputs.gpu.gkeAccelerator,
     gpusPerNode: inputs.machine.gpuCount,
     localSsdGB: inputs.machine.localSsdGB,
+    weightGB: modelWeightBytes(inputs.model, inputs.variant) / 1e9,
     spot: plan.spot,
     totalMaxNodeCount: plan.maxReplicas * plan.nodesPerReplica,
     driverVersion: inputs.model.serving.nvidiaDriverVersion,

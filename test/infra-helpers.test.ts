@@ -6,6 +6,7 @@ import { cosInstallScript, driverInstallerManifest } from "../infra/driver-insta
 import { evaluateStack } from "../infra/evaluation";
 import { gkeKubeconfig } from "../infra/kubeconfig";
 import { ncclCheckedCommand } from "../infra/nccl-check";
+import { gpuBootDiskGB } from "../infra/gpu-node-pool";
 import { vllmArgs } from "../infra/vllm-args";
 import { vllmManifests } from "../infra/vllm-manifests";
 import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
@@ -169,6 +170,15 @@ describe("the vLLM container's CPU and memory fit GKE's allocatable, less room f
   test("a share above 1 in the reservation data names the file and the field", () => {
     const bad = { ...reservations, cpuTiers: [{ uptoCores: 1, share: 6 }] };
     expect(() => parseNodeReservations(bad, "gke-node-reservations.yaml")).toThrow("gke-node-reservations.yaml: cpuTiers[0].share: 6 is not valid: Too big: expected number to be <=1");
+  });
+});
+
+describe("the GPU node's boot disk holds the weights when no local SSD does", () => {
+  test.each([
+    ["a2-highgpu-8g (no local SSD), Llama 3.3 70B in BF16 (141.1 GB)", 0, 141.1, 342],
+    ["a3-highgpu-8g (6,000 GB local SSD), the same checkpoint", 6000, 141.1, 200],
+  ])("%s: %i GB local SSD, %d GB of weights -> %i GB boot disk", (_what, localSsdGB, weightGB, diskGB) => {
+    expect(gpuBootDiskGB(localSsdGB, weightGB)).toBe(diskGB);
   });
 });
 
