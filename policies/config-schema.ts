@@ -1,5 +1,6 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { z } from "zod";
+import type { Findings } from "./findings";
 
 function withoutDefaults(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDefaults);
@@ -22,19 +23,15 @@ export function policyConfigSchema(schema: z.ZodObject): PolicyConfigSchema {
   return { properties: json.properties ?? {}, ...(json.required?.length ? { required: json.required } : {}) };
 }
 
-/** Parses a policy's config with its zod schema; a bad value is reported as one sentence naming the key. */
-export function parsePolicyConfig<S extends z.ZodType>(schema: S, raw: unknown, policyName: string): z.infer<S> {
+/**
+ * Parses a policy's config with its zod schema. A bad value comes back as
+ * the policy's findings: one violation naming the key, so the preview
+ * blocks with a sentence rather than a stack trace.
+ */
+export function parsePolicyConfig<S extends z.ZodType>(schema: S, raw: unknown, policyName: string): { config: z.infer<S> } | { invalid: Findings } {
   const result = schema.safeParse(raw ?? {});
-  if (result.success) return result.data;
+  if (result.success) return { config: result.data };
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join(".") : "(config)";
-  throw new PolicyConfigError(`The ${policyName} policy config is not valid: ${where}: ${issue?.message ?? "invalid"}.`);
-}
-
-/** A policy config the pack cannot use; policies report it as their violation. */
-export class PolicyConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PolicyConfigError";
-  }
+  return { invalid: { violations: [{ message: `The ${policyName} policy config is not valid: ${where}: ${issue?.message ?? "invalid"}.` }] } };
 }

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { pct, tokens, usd } from "../reports/format";
-import { parsePolicyConfig, policyConfigSchema, PolicyConfigError } from "./config-schema";
+import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { assessFleet, type FleetEvaluation } from "./fleet";
 import { report, type Findings, type Violation } from "./findings";
 import type { ResourceView } from "./resources";
@@ -52,13 +52,9 @@ function capitalized(s: string): string {
  * cannot be priced, and a pass that says so where the API is not allowed.
  */
 export function costVerdictFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
-  let config: LlmCostVerdictConfig;
-  try {
-    config = parsePolicyConfig(LlmCostVerdictConfigSchema, rawConfig, LLM_COST_VERDICT);
-  } catch (err) {
-    if (err instanceof PolicyConfigError) return { violations: [{ message: err.message }] };
-    throw err;
-  }
+  const parsed = parsePolicyConfig(LlmCostVerdictConfigSchema, rawConfig, LLM_COST_VERDICT);
+  if ("invalid" in parsed) return parsed.invalid;
+  const config = parsed.config;
   const fleet = assessFleet(resources, rawConfig, catalog, today);
   if (fleet.pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
   if (fleet.missingScenario) return { violations: [fleet.missingScenario] };

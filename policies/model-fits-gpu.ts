@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
-import { parsePolicyConfig, policyConfigSchema, PolicyConfigError } from "./config-schema";
+import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { assessFleet } from "./fleet";
 import { report, type Findings } from "./findings";
 import type { ResourceView } from "./resources";
@@ -21,12 +21,8 @@ export type ModelFitsGpuConfig = z.infer<typeof ModelFitsGpuConfigSchema>;
  * engine's memory model finds it; the message carries its GiB figures.
  */
 export function modelFitsFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
-  try {
-    parsePolicyConfig(ModelFitsGpuConfigSchema, rawConfig, MODEL_FITS_GPU);
-  } catch (err) {
-    if (err instanceof PolicyConfigError) return { violations: [{ message: err.message }] };
-    throw err;
-  }
+  const parsed = parsePolicyConfig(ModelFitsGpuConfigSchema, rawConfig, MODEL_FITS_GPU);
+  if ("invalid" in parsed) return parsed.invalid;
   const fleet = assessFleet(resources, rawConfig, catalog, today);
   if (fleet.pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
   if (fleet.missingScenario || fleet.evaluations.length === 0) {

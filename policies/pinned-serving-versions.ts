@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
-import { parsePolicyConfig, policyConfigSchema, PolicyConfigError } from "./config-schema";
+import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { report, type Findings, type Violation } from "./findings";
 import { poolLabel, readGpuPools, readPodTemplates, servingPodTemplates, RESOURCE_TYPES, type ContainerView, type ResourceView } from "./resources";
 
@@ -63,13 +63,9 @@ export function pinnedNcclVersion(c: ContainerView): string | undefined {
  * version, the vLLM image by digest, and NCCL at an exact version.
  */
 export function pinnedVersionFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog): Findings {
-  let config: PinnedServingVersionsConfig;
-  try {
-    config = parsePolicyConfig(PinnedServingVersionsConfigSchema, rawConfig, PINNED_SERVING_VERSIONS);
-  } catch (err) {
-    if (err instanceof PolicyConfigError) return { violations: [{ message: err.message }] };
-    throw err;
-  }
+  const parsed = parsePolicyConfig(PinnedServingVersionsConfigSchema, rawConfig, PINNED_SERVING_VERSIONS);
+  if ("invalid" in parsed) return parsed.invalid;
+  const config = parsed.config;
   const pools = readGpuPools(resources, (id) => catalog.machineTypes.has(id));
   if (pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
   const pins = [...new Set(pools.map((p) => poolLabel(p, "model")).filter((m): m is string => m !== undefined))]

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { num } from "../reports/format";
-import { parsePolicyConfig, policyConfigSchema, PolicyConfigError } from "./config-schema";
+import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { assessFleet } from "./fleet";
 import { report, type Findings, type Violation } from "./findings";
 import { RESOURCE_TYPES, servingPodTemplates, type PodTemplateView, type ResourceView } from "./resources";
@@ -43,12 +43,8 @@ export function startupBudgetSeconds(probe: Record<string, any>): number {
  * notice, and their startup probe waits out the engine's cold-start estimate.
  */
 export function spotSafetyFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
-  try {
-    parsePolicyConfig(SpotGpuSafetyConfigSchema, rawConfig, SPOT_GPU_SAFETY);
-  } catch (err) {
-    if (err instanceof PolicyConfigError) return { violations: [{ message: err.message }] };
-    throw err;
-  }
+  const parsed = parsePolicyConfig(SpotGpuSafetyConfigSchema, rawConfig, SPOT_GPU_SAFETY);
+  if ("invalid" in parsed) return parsed.invalid;
   const fleet = assessFleet(resources, rawConfig, catalog, today);
   if (!fleet.pools.some((p) => p.spot)) return { violations: [], passNote: "The stack declares no spot GPU node pools." };
   const templates = servingPodTemplates(resources);

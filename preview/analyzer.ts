@@ -63,6 +63,16 @@ function options(r: CollectedResource): unknown {
   return o;
 }
 
+/** Type, name, URN, inputs and options: what AnalyzeRequest and AnalyzerResource both carry. */
+function describeResource<M extends { setType(v: string): void; setName(v: string): void; setUrn(v: string): void; setProperties(v: unknown): void; setOptions(v: unknown): void }>(msg: M, r: CollectedResource): M {
+  msg.setType(r.type);
+  msg.setName(r.name);
+  msg.setUrn(r.urn);
+  msg.setProperties(Struct.fromJavaScript(r.inputs));
+  msg.setOptions(options(r));
+  return msg;
+}
+
 function diagnostics(res: any, describe: Map<string, string>): AnalyzeResult {
   return {
     diagnostics: res.getDiagnosticsList().map((d: any) => {
@@ -152,13 +162,7 @@ export class PolicyPackProcess {
 
   /** Analyze: one resource's inputs, as the engine sends each resource during a preview. */
   async analyze(r: CollectedResource, descriptions: Map<string, string>): Promise<AnalyzeResult> {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(Struct.fromJavaScript(r.inputs));
-    req.setOptions(options(r));
-    return diagnostics(await call(this.client, "analyze", req), descriptions);
+    return diagnostics(await call(this.client, "analyze", describeResource(new analyzerPb.AnalyzeRequest(), r)), descriptions);
   }
 
   /** AnalyzeStack: every resource with its parent and dependencies, as the engine sends them at the end of a preview. */
@@ -166,12 +170,7 @@ export class PolicyPackProcess {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(
       resources.map((r) => {
-        const a = new analyzerPb.AnalyzerResource();
-        a.setType(r.type);
-        a.setName(r.name);
-        a.setUrn(r.urn);
-        a.setProperties(Struct.fromJavaScript(r.inputs));
-        a.setOptions(options(r));
+        const a = describeResource(new analyzerPb.AnalyzerResource(), r);
         if (r.parent) a.setParent(r.parent);
         a.setDependenciesList(r.dependencies);
         for (const [key, urns] of Object.entries(r.propertyDependencies)) {

@@ -3,18 +3,22 @@ import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
-import { evaluate } from "../engine/evaluate";
+import { evaluate, type Evaluation } from "../engine/evaluate";
 import { ScenarioSchema } from "../engine/scenario";
 import type { PreviewResult } from "../preview/run";
+import { toJson } from "../reports/json";
 import { renderPreviewMarkdown } from "../reports/preview-markdown";
 import { renderPreviewTable } from "../reports/preview-table";
 import { scenario } from "./policies-fixture";
 
 /**
- * Golden files for the preview reports. The verdict comes from the engine on
- * the policy tests' hand-checkable scenario (a measured 1,000 tok/s, $10/h,
- * API at $2 / $12): $13,790 a month against $360. Run with UPDATE_GOLDEN=1
- * to rewrite the files after an intended change, and review the diff.
+ * Golden files for the preview reports. The verdict is the engine's on the
+ * policy tests' hand-checkable scenario (a measured 1,000 tok/s, $10/h, API
+ * at $2 / $12: $13,790 a month against $360), frozen in
+ * golden/preview-verdict.json so that a change to the capacity model's
+ * estimates does not churn the report goldens. Run with UPDATE_GOLDEN=1 to
+ * re-evaluate and rewrite every file after an intended change, and review
+ * the diff.
  */
 const GOLDEN = path.join(__dirname, "golden");
 
@@ -24,9 +28,17 @@ function golden(name: string, actual: string): void {
   expect(actual).toBe(fs.readFileSync(file, "utf8").replace(/\n$/, ""));
 }
 
+function frozenVerdict(): Evaluation {
+  const file = path.join(GOLDEN, "preview-verdict.json");
+  if (process.env.UPDATE_GOLDEN === "1") {
+    const verdict = evaluate(resolveInputs(ScenarioSchema.parse(scenario()), loadCatalog(), { file: "test" }, "2026-11-23"));
+    fs.writeFileSync(file, `${toJson(verdict)}\n`);
+  }
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Evaluation;
+}
+
 function previewResult(blocked: boolean): PreviewResult {
-  const catalog = loadCatalog();
-  const verdict = evaluate(resolveInputs(ScenarioSchema.parse(scenario()), catalog, { file: "test" }, "2026-11-23"));
+  const verdict = frozenVerdict();
   const urn = (type: string, name: string) => `urn:pulumi:test::llm-breakeven::${type}::${name}`;
   const resources = [
     ["gcp:container/cluster:Cluster", "gke"],
@@ -68,6 +80,11 @@ function previewResult(blocked: boolean): PreviewResult {
 }
 
 describe("preview reports", () => {
+  test("the frozen verdict is the hand-checked one: $13,790 against $360", () => {
+    const v = frozenVerdict();
+    expect([v.verdict, v.selfHost.monthlyUsd.total, v.api.monthlyUsd]).toEqual(["api", 13790, 360]);
+  });
+
   test("the PR comment of a blocked preview: verdict first, cost table, break-even, assumptions, policy results", () => {
     const md = renderPreviewMarkdown(previewResult(true));
     golden("preview-blocked.md", md);
