@@ -19,8 +19,8 @@ const num = z.coerce.number().finite();
 const optNum = z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.coerce.number().finite().optional());
 const text = z.string();
 
-/** One row of throughput-points.csv. */
-export const ThroughputRowSchema = z.object({
+/** The columns both measurement files share (shared/data/README.md): what ran, on what. */
+const measuredSetup = {
   id: z.string().min(1),
   model: text,
   model_config: text,
@@ -28,6 +28,11 @@ export const ThroughputRowSchema = z.object({
   kv_dtype: text,
   gpu: text,
   gpu_count: num,
+};
+
+/** One row of throughput-points.csv. */
+export const ThroughputRowSchema = z.object({
+  ...measuredSetup,
   tp: optNum,
   engine: z.enum(["vllm", "sglang", "tensorrt-llm", "nim"]),
   engine_version: text,
@@ -50,13 +55,7 @@ export type ThroughputRow = z.infer<typeof ThroughputRowSchema>;
 
 /** One row of vllm-kv-cache-points.csv. */
 export const KvRowSchema = z.object({
-  id: z.string().min(1),
-  model: text,
-  model_config: text,
-  weight_dtype: text,
-  kv_dtype: text,
-  gpu: text,
-  gpu_count: num,
+  ...measuredSetup,
   tp: num,
   pp: num,
   gpu_memory_utilization: num,
