@@ -97,7 +97,14 @@ describe("what binds", () => {
   test("short requests on a roomy cache hit max-num-seqs before the KV cache", () => {
     const c = estimateCapacity({ ...base, serving: { ...serving, maxNumSeqs: 8 }, request: { inputTokens: 100, outputTokens: 100 } });
     expect(c.maxConcurrency).toBe(8);
-    expect(c.bindingLimit === "max-num-seqs" || c.bindingLimit === "compute").toBe(true);
+    expect(c.bindingLimit).toBe("max-num-seqs");
+  });
+
+  test("1,024 short requests on Llama-3.1-8B make the decode step compute-bound, and compute is named", () => {
+    const c = estimateCapacity({ ...base, request: { inputTokens: 100, outputTokens: 100 } });
+    expect(c.point.concurrency).toBe(1024);
+    expect(c.point.decodeBound).toBe("compute");
+    expect(c.bindingLimit).toBe("compute");
   });
 
   test("long requests fill the KV cache first", () => {
