@@ -1,6 +1,7 @@
 import { loadCatalog } from "../catalog/load";
 import { errorStats, readKvRows, readThroughputRows } from "../calibration/points";
 import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
+import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
 import { benchRecommend } from "./recommend";
@@ -70,6 +71,8 @@ for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b)))
   const goal = group === "vllm+sglang" ? " (goal: median <= 15 %, p90 <= 35 %)" : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
   say(`  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`);
 }
+say();
+for (const line of heldOutCheck(catalog)) say(line);
 say(`  skipped ${skipped.length} rows:`);
 for (const s of skipped) say(s);
 say();
