@@ -3,7 +3,9 @@ import type { Evaluation } from "../engine/evaluate";
 import { UserInputError } from "../catalog/errors";
 import { fromRoot } from "../catalog/paths";
 import { CONFIG_NAMESPACE } from "../catalog/scenario-file";
-import { evaluateFile } from "../cli/commands/evaluate";
+import { inputsFromFile } from "../cli/commands/evaluate";
+import { evaluate } from "../engine/evaluate";
+import { sensitivity, type Sensitivity } from "../engine/sensitivity";
 import { SECRET_CONFIG_KEYS } from "../infra/config";
 import { createStack } from "../infra/program";
 import { PolicyPackProcess, type AnalyzeResult, type EnforcementLevel, type PolicyPackConfig } from "./analyzer";
@@ -52,6 +54,8 @@ export interface PreviewResult {
   blocked: boolean;
   /** The same object as `breakeven evaluate Pulumi.<stack>.yaml --format json`. */
   verdict: Evaluation;
+  /** How the verdict moves with each input (`breakeven sensitivity`); absent only in hand-built results. */
+  sensitivity?: Sensitivity | undefined;
 }
 
 /** Pulumi's secret envelope in serialized properties. */
@@ -93,7 +97,8 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   const secrets = Object.values(SECRET_CONFIG_KEYS).map((k) => `${CONFIG_NAMESPACE}:${k}`);
   const stackConfig = readStackConfig(stack, secrets);
   // Relative to the working directory, so the verdict names the file as `breakeven evaluate Pulumi.<stack>.yaml` does.
-  const { evaluation } = evaluateFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, opts.today);
+  const { inputs } = inputsFromFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, opts.today);
+  const evaluation = evaluate(inputs);
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
   // Start the pack first: its start-up (about a second) overlaps the program run.
   const packStarting = PolicyPackProcess.start(packDir);
@@ -134,6 +139,7 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       policies,
       blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
       verdict: evaluation,
+      sensitivity: sensitivity(inputs),
     };
   } finally {
     pack.stop();

@@ -1,5 +1,6 @@
 import type { PreviewResult } from "../preview/run";
 import { renderEvaluationMarkdown } from "./evaluation-markdown";
+import { renderSensitivityMarkdown } from "./sensitivity";
 import { markdownTable } from "./format";
 import { policyStatus, resourceCounts, urnName } from "./preview-summary";
 
@@ -32,6 +33,7 @@ export function renderPreviewMarkdown(result: PreviewResult): string {
     "",
     renderEvaluationMarkdown(result.verdict),
     "",
+    ...(result.sensitivity ? [renderSensitivityMarkdown(result.sensitivity), ""] : []),
     `### Policy results (${result.policyPack.name}@v${result.policyPack.version})`,
     "",
     markdownTable(["Policy", "Level", "Result", "Message"], policyRows),

@@ -67,6 +67,15 @@ describe("breakeven preview", () => {
     expect(stdout.split("\n").slice(0, 4)).toEqual(["<!-- llm-breakeven-preview:dev -->", "## llm-breakeven · stack `dev`", "", "⛔ **Preview blocked** by a mandatory policy"]);
   });
 
+  test("the PR report says how the verdict moves with each input, and whether it is fragile", () => {
+    const { stdout } = run(["preview", "--stack", "dev", "--format", "markdown"]);
+    const json = JSON.parse(run(["preview", "--stack", "dev", "--format", "json"]).stdout);
+    // The dev stack loses by a factor of 100: no single input within ±10 % flips it.
+    expect(json.sensitivity.fragile).toBe(false);
+    expect(stdout).toContain("#### Sensitivity\n\n**Robust verdict.** ");
+    expect(stdout.indexOf("#### Sensitivity")).toBeLessThan(stdout.indexOf("### Policy results"));
+  });
+
   test.each([
     [["preview"], "error: command line: --stack: is required; usage: breakeven preview --stack <name>"],
     [["preview", "--stack", "nope"], 'error: command line: --stack: no stack "nope": Pulumi.nope.yaml not found; valid: '],
