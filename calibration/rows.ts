@@ -159,7 +159,9 @@ export function predictThroughput(c: ThroughputCase, constants: Calibration["thr
     return { ...p, outputTokensPerSecond: p.outputTokensPerSecond };
   }
   if (row.load === "offline" || row.request_rate === undefined || !Number.isFinite(row.request_rate)) {
-    return at(cap);
+    const full = at(cap);
+    if (!variableLengths(row)) return full;
+    return { ...full, outputTokensPerSecond: burstOutputTokensPerSecond(burstPrompts(row), cap, request.outputTokens, at) };
   }
   const rate = row.request_rate;
   let n = cap;
@@ -175,6 +177,51 @@ export function predictThroughput(c: ThroughputCase, constants: Calibration["thr
   const total = Number.isFinite(prompts) ? prompts : n;
   const seconds = Math.max((total * request.outputTokens) / p.outputTokensPerSecond, (total - 1) / rate + inSystemSeconds);
   return { ...p, outputTokensPerSecond: (total * request.outputTokens) / seconds };
+}
+
+/**
+ * Whether a row's requests have dataset-drawn lengths rather than fixed ones:
+ * the ShareGPT conversations `vllm bench serve` and SGLang's bench sample
+ * (named in the row's id or notes). The random datasets are fixed-length.
+ */
+export function variableLengths(row: ThroughputRow): boolean {
+  return /sharegpt/i.test(row.id) || /sharegpt/i.test(row.notes);
+}
+
+/**
+ * Requests in an everything-at-once run: the row's `num_prompts`, else the
+ * count its notes give ("1000 prompts"), else 1000, the default
+ * `--num-prompts` of both `vllm bench serve` and SGLang's `bench_serving`.
+ */
+export function burstPrompts(row: ThroughputRow): number {
+  if (row.num_prompts !== undefined) return row.num_prompts;
+  const stated = /(\d+) prompts/i.exec(row.notes);
+  return stated ? Number(stated[1]) : 1000;
+}
+
+/**
+ * Output tokens a second of a burst of `prompts` requests whose output
+ * lengths vary (ShareGPT answers: close to exponential, a long tail of long
+ * answers), on a replica that runs at most `cap` at once. While prompts wait,
+ * the batch stays full; once the queue is empty it drains: with memoryless
+ * lengths the batch steps down from m = min(prompts, cap) to 1, each size k
+ * lasting until the next of its k requests ends, which emits one mean
+ * output's worth of tokens at the batch-k rate. So the drain takes
+ * mean output x sum over k of 1 / throughput(k), the tail of few long
+ * answers at small-batch speed that a burst of fixed-length requests never
+ * has. Summed exactly up to 32 and over geometric buckets above.
+ */
+export function burstOutputTokensPerSecond(prompts: number, cap: number, meanOutputTokens: number, at: (concurrency: number) => { outputTokensPerSecond: number }): number {
+  const m = Math.max(1, Math.min(prompts, cap));
+  const steadyTokens = Math.max(0, prompts - m) * meanOutputTokens;
+  let drainSeconds = 0;
+  for (let k = 1; k <= m; ) {
+    const width = Math.min(m - k + 1, Math.max(1, Math.floor(k / 8)));
+    drainSeconds += (width * meanOutputTokens) / at(k + (width - 1) / 2).outputTokensPerSecond;
+    k += width;
+  }
+  const steadySeconds = steadyTokens / at(m).outputTokensPerSecond;
+  return (prompts * meanOutputTokens) / (steadySeconds + drainSeconds);
 }
 
 /** Engine groups the errors are reported by; the goal applies to `vllm+sglang`. */
