@@ -4,6 +4,7 @@ import { replicaShape } from "../engine/capacity";
 import { fitMemory, weightBytesPerStage, kvBytesPerTokenOnStage, layersPerStage, kvElementBytes, BYTES_PER_GIB, type MemorySettings } from "../engine/memory";
 import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
+import { sglangMemFractionStatic } from "./sglang-memory";
 
 /**
  * The model's predictions for each measured row, shared by `npm run
@@ -88,6 +89,16 @@ function measuredOnVllmV0(row: ThroughputRow): boolean {
   return /^\d{4}/.test(row.published) && row.published < "2025-03";
 }
 
+/** A reserve of nothing: SGLang's `mem_fraction_static` already leaves its headroom outside. */
+const NO_RESERVE: ReserveConstants = {
+  baseGiB: 0,
+  tensorParallelGiB: 0,
+  activationBytesPerTokenHidden: 0,
+  logitsBytesPerSeqVocab: 0,
+  legacyProfileBytesPerTokenIntermediate: 0,
+  legacyProfileBeforeVllm: "0.0.0",
+};
+
 /** The settings a throughput row ran with, as far as the row says: vLLM's defaults otherwise. */
 export interface ThroughputCase {
   row: ThroughputRow;
@@ -115,8 +126,9 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   }
   const pp = Math.max(1, Math.round(row.gpu_count / tp));
   const request = { inputTokens: row.input_tokens, outputTokens: row.output_tokens };
+  const sglang = row.engine === "sglang";
   const serving = {
-    gpuMemoryUtilization: 0.9,
+    gpuMemoryUtilization: sglang ? sglangMemFractionStatic(row, m.gpu, tp, pp) : 0.9,
     maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens) * 2),
     maxNumSeqs: m.gpu.vllmDefaultMaxNumSeqs,
     maxNumBatchedTokens: 8192,
@@ -124,7 +136,9 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
     blockSize: 16,
   };
   const parallel = { tensorParallel: tp, pipelineParallel: pp };
-  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings: serving, reserve: calibration.reserve, blockSize: 16 });
+  // SGLang's fraction covers weights and KV pool alone: no reserve on top.
+  const reserve = sglang ? NO_RESERVE : calibration.reserve;
+  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings: serving, reserve, blockSize: 16 });
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
   const shape = replicaShape({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration }, memory);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
