@@ -80,7 +80,7 @@ export function fitReserve(rows: OkKv[]): ReserveConstants {
       gpuMemoryUtilization: row.gpu_memory_utilization,
       maxModelLen: row.max_model_len,
       maxNumSeqs: row.max_num_seqs ?? m.gpu.vllmDefaultMaxNumSeqs,
-      maxNumBatchedTokens: 8192,
+      maxNumBatchedTokens: m.gpu.vllmDefaultMaxNumBatchedTokens,
       kvCacheDtype: row.kv_dtype === "fp8" ? ("fp8" as const) : ("auto" as const),
       vllmVersion: row.vllm_version || undefined,
     };

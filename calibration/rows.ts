@@ -4,7 +4,8 @@ import { replicaShape } from "../engine/capacity";
 import { fitMemory, weightBytesPerStage, kvBytesPerTokenOnStage, layersPerStage, kvElementBytes, BYTES_PER_GIB, type MemorySettings } from "../engine/memory";
 import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
-import { sglangMemFractionStatic } from "./sglang-memory";
+import type { Gpu } from "../engine/hardware";
+import { SGLANG_CHUNKED_PREFILL_TOKENS, sglangMemFractionStatic } from "./sglang-memory";
 
 /**
  * The model's predictions for each measured row, shared by `npm run
@@ -12,12 +13,12 @@ import { sglangMemFractionStatic } from "./sglang-memory";
  */
 
 /** vLLM V1's defaults for `vllm serve` on a data-center GPU, used where a row does not say otherwise. */
-function rowSettings(row: KvRow, gpuMaxNumSeqs: number): MemorySettings {
+function rowSettings(row: KvRow, gpu: Gpu): MemorySettings {
   return {
     gpuMemoryUtilization: row.gpu_memory_utilization,
     maxModelLen: row.max_model_len,
-    maxNumSeqs: row.max_num_seqs ?? gpuMaxNumSeqs,
-    maxNumBatchedTokens: 8192,
+    maxNumSeqs: row.max_num_seqs ?? gpu.vllmDefaultMaxNumSeqs,
+    maxNumBatchedTokens: gpu.vllmDefaultMaxNumBatchedTokens,
     kvCacheDtype: row.kv_dtype === "fp8" ? "fp8" : "auto",
     vllmVersion: row.vllm_version || undefined,
   };
@@ -48,7 +49,7 @@ export function predictKv(m: Extract<Matched<KvRow>, { ok: true }>, reserve: Res
     variant,
     gpu,
     parallel: { tensorParallel: row.tp, pipelineParallel: row.pp },
-    settings: rowSettings(row, gpu.vllmDefaultMaxNumSeqs),
+    settings: rowSettings(row, gpu),
     reserve,
     blockSize: 16,
   });
@@ -131,7 +132,8 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
     gpuMemoryUtilization: sglang ? sglangMemFractionStatic(row, m.gpu, tp, pp) : 0.9,
     maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens) * 2),
     maxNumSeqs: m.gpu.vllmDefaultMaxNumSeqs,
-    maxNumBatchedTokens: 8192,
+    // SGLang's chunked prefill is 8192 tokens on 40-160 GiB GPUs (calibration/sglang-memory.ts).
+    maxNumBatchedTokens: sglang ? SGLANG_CHUNKED_PREFILL_TOKENS : m.gpu.vllmDefaultMaxNumBatchedTokens,
     kvCacheDtype: row.kv_dtype === "fp8" ? ("fp8" as const) : ("auto" as const),
     blockSize: 16,
   };

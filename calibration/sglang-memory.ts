@@ -1,6 +1,9 @@
 import type { Gpu } from "../engine/hardware";
 import type { ThroughputRow } from "./points";
 
+/** SGLang's default `--chunked-prefill-size` on 40-160 GiB GPUs (server_args.py). */
+export const SGLANG_CHUNKED_PREFILL_TOKENS = 8192;
+
 /**
  * SGLang's default `--mem-fraction-static`: the share of GPU memory it gives
  * weights plus KV pool (no separate reserve: what is left is its activation
@@ -29,7 +32,7 @@ export function sglangMemFractionStatic(row: ThroughputRow, gpu: Gpu, tensorPara
     return 0.88;
   }
   const memoryMiB = gpu.cudaTotalGiB * 1024;
-  const chunkedPrefillTokens = 8192;
+  const chunkedPrefillTokens = SGLANG_CHUNKED_PREFILL_TOKENS;
   const cudaGraphMaxBatch = tensorParallel < 4 ? 256 : 512;
   const dpAttention = /dp-attention|dpattn/i.test(`${row.id} ${row.notes}`);
   const dpSize = Number(/--dp(?:-size)?[ =](\d+)/.exec(row.notes)?.[1] ?? 1);

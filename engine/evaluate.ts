@@ -168,7 +168,7 @@ export function resolveServing(s: Scenario["serving"], request: RequestShape, mo
     gpuMemoryUtilization: s.gpuMemoryUtilization,
     maxModelLen: s.maxModelLen ?? defaultLen,
     maxNumSeqs: s.maxNumSeqs ?? gpu.vllmDefaultMaxNumSeqs,
-    maxNumBatchedTokens: s.maxNumBatchedTokens,
+    maxNumBatchedTokens: s.maxNumBatchedTokens ?? gpu.vllmDefaultMaxNumBatchedTokens,
     kvCacheDtype: s.kvCacheDtype,
     blockSize: s.blockSize,
   };

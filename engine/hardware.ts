@@ -26,6 +26,8 @@ export const GpuSchema = z
     interconnectGBps: z.number().positive(),
     /** vLLM's default `--max-num-seqs` on this GPU. */
     vllmDefaultMaxNumSeqs: z.number().int().positive(),
+    /** vLLM's default `--max-num-batched-tokens` for `vllm serve` on this GPU. */
+    vllmDefaultMaxNumBatchedTokens: z.number().int().positive(),
     source: z.string().min(1),
     cudaTotalSource: z.string().min(1),
   })

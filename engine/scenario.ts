@@ -146,8 +146,8 @@ export const ServingSchema = z
     maxModelLen: z.number().int().positive().optional(),
     /** `--max-num-seqs`. Defaults to vLLM's per-GPU default (1024 on H100/H200, 256 on A100/L4). */
     maxNumSeqs: z.number().int().positive().optional(),
-    /** `--max-num-batched-tokens`. Defaults to 8192 (vLLM V1's default for online serving on data-center GPUs). */
-    maxNumBatchedTokens: z.number().int().positive().default(8192),
+    /** `--max-num-batched-tokens`. Defaults to vLLM's per-GPU default for `vllm serve` (8192 on H100/H200, 2048 on A100/L4). */
+    maxNumBatchedTokens: z.number().int().positive().optional(),
     /** `--kv-cache-dtype`. Defaults to `auto` (the model's dtype). */
     kvCacheDtype: z.enum(["auto", "fp8"]).default("auto"),
     /** `--block-size`. Defaults to 16 (vLLM picks 64 for MLA itself). */
@@ -170,7 +170,6 @@ export const ScenarioSchema = z
     api: ApiSchema,
     serving: ServingSchema.default({
       gpuMemoryUtilization: 0.9,
-      maxNumBatchedTokens: 8192,
       kvCacheDtype: "auto",
       blockSize: 16,
     }),

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import { fitMemory, kvBytesPerToken } from "../engine/memory";
 import { paramBreakdown } from "../engine/params";
+import { resolveServing } from "../engine/evaluate";
 
 const catalog = loadCatalog();
 const model = (id: string) => {
@@ -41,6 +42,20 @@ describe("parameter counts from the architecture agree with the model cards", ()
 
   test("DeepSeek-V3 touches about 37B parameters per token", () => {
     expect(paramBreakdown(model("deepseek-v3")).active / 1e9).toBeCloseTo(37, -0.5);
+  });
+});
+
+describe("vLLM's own defaults per GPU (EngineArgs.get_batch_defaults for vllm serve)", () => {
+  test.each([
+    ["h100-80gb", 1024, 8192],
+    ["h200-141gb", 1024, 8192],
+    ["a100-80gb", 256, 2048],
+    ["a100-40gb", 256, 2048],
+    ["l4", 256, 2048],
+  ])("%s: max-num-seqs %d, max-num-batched-tokens %d", (id, seqs, batched) => {
+    const gpu = catalog.gpus.get(id)!;
+    const serving = resolveServing({ gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 }, { inputTokens: 1000, outputTokens: 1000 }, model("llama-3.1-8b-instruct"), gpu);
+    expect([serving.maxNumSeqs, serving.maxNumBatchedTokens]).toEqual([seqs, batched]);
   });
 });
 

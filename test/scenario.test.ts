@@ -30,7 +30,7 @@ describe("scenario defaults", () => {
     expect(scenario.workload.hoursPerMonth).toBe(730);
     expect(scenario.ops).toEqual({ fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 });
     expect(scenario.api).toMatchObject({ cachedInputShare: 0, batchShare: 0, batchDiscount: 0.5, allowed: true });
-    expect(scenario.serving).toEqual({ gpuMemoryUtilization: 0.9, maxNumBatchedTokens: 8192, kvCacheDtype: "auto", blockSize: 16 });
+    expect(scenario.serving).toEqual({ gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 });
   });
 });
 
