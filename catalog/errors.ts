@@ -48,7 +48,7 @@ export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
  * Turns the first zod issue into a UserInputError naming the file, the field,
  * the bad value and what would be valid.
  */
-export function zodToUserError(file: string, error: z.ZodError, data: unknown, pathPrefix = ""): UserInputError {
+export function zodToUserError(file: string, error: z.ZodError, data: unknown, pathPrefix = "", schema?: z.ZodType): UserInputError {
   // A typo in a key is the root cause of the "required" issue it leaves behind: report it first.
   const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? error.issues[0];
   if (!issue) return new UserInputError(file, pathPrefix, "is not valid");
@@ -58,9 +58,11 @@ export function zodToUserError(file: string, error: z.ZodError, data: unknown, p
     const missing = error.issues
       .filter((i) => i.code === "invalid_type" && samePath(i.path) && valueAt(data, i.path) === undefined)
       .map((i) => String(i.path[i.path.length - 1]));
-    const suggestion = closest(unknown, missing);
+    const valid = schema ? objectKeysAt(schema, issue.path) : [];
+    const suggestion = closest(unknown, valid.length ? valid : missing);
     const field = formatPath([...issue.path, unknown], pathPrefix);
-    return new UserInputError(file, field, `unknown key ${showValue(unknown)}${suggestion ? ` (did you mean ${showValue(suggestion)}?)` : ""}; check its spelling`);
+    const hint = suggestion ? ` (did you mean ${showValue(suggestion)}?)` : valid.length ? ` (valid keys: ${valid.join(", ")})` : "";
+    return new UserInputError(file, field, `unknown key ${showValue(unknown)}${hint}; check its spelling`);
   }
   const field = formatPath(issue.path, pathPrefix);
   const value = valueAt(data, issue.path);
@@ -72,6 +74,29 @@ export function zodToUserError(file: string, error: z.ZodError, data: unknown, p
     return new UserInputError(file, field, `is required (${expected})`);
   }
   return new UserInputError(file, field, `${showValue(value)} is not valid: ${expected}`);
+}
+
+/** The keys a zod object schema accepts at `path` (through defaults, optionals and arrays); empty when unknown. */
+export function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let cur: unknown = schema;
+  const unwrap = () => {
+    // Defaults, optionals and nullables wrap their inner schema in `def.innerType`.
+    for (let guard = 0; guard < 10; guard++) {
+      const def = (cur as { _zod?: { def?: { innerType?: unknown } } })._zod?.def;
+      if (!def?.innerType) return;
+      cur = def.innerType;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    const def = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } } })._zod?.def;
+    if (def?.type === "object" && typeof key === "string" && def.shape) cur = def.shape[key];
+    else if (def?.type === "array" && typeof key === "number") cur = def.element;
+    else return [];
+  }
+  unwrap();
+  const shape = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })._zod?.def;
+  return shape?.type === "object" && shape.shape ? Object.keys(shape.shape) : [];
 }
 
 /** The candidate within edit distance 3 of `word`, if any. */
@@ -100,6 +125,6 @@ function editDistance(a: string, b: string): number {
 /** Parses `data` with a schema or throws a UserInputError naming the file and field. */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, file: string, pathPrefix = ""): z.infer<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw zodToUserError(file, result.error, data, pathPrefix);
+  if (!result.success) throw zodToUserError(file, result.error, data, pathPrefix, schema);
   return result.data;
 }

@@ -41,6 +41,18 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
     );
   });
 
+  test("a typo in a key that has a default still gets the nearest valid key", () => {
+    expect(errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, pricng: spot }"))).toBe(
+      'scenario.yaml: node.pricng: unknown key "pricng" (did you mean "pricing"?); check its spelling',
+    );
+  });
+
+  test("an unknown key far from any valid one lists the valid keys", () => {
+    expect(errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, gpuFlavor: x }"))).toBe(
+      'scenario.yaml: node.gpuFlavor: unknown key "gpuFlavor" (valid keys: machineType, region, pricing, hourlyUsd, nodesPerReplica, tensorParallel, pipelineParallel, preemptionsPerDay, coldStartMinutes); check its spelling',
+    );
+  });
+
   test("a negative volume", () => {
     expect(errorOf(minimal.replace("outputTokensPerMonth: 5e7", "outputTokensPerMonth: -5"))).toMatch(
       /^scenario\.yaml: workload\.outputTokensPerMonth: -5 is not valid: .*0/,
