@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfigValues } from "./stack-files";
 
+/** Pulumi's unknown sentinel: what the engine sends for a value not known during a preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The invoke the program makes for the GCP project number. */
+const GET_PROJECT_TOKEN = "gcp:organizations/getProject:getProject";
+
 /** One resource as the program registered it: what the engine would pass to the analyzer. */
 export interface CollectedResource {
   type: string;
@@ -50,7 +55,10 @@ export async function collectResources<T>(
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: undefined, state: args.inputs }),
-      call: (args) => args.inputs,
+      // An invoke's outputs come from the cloud; offline, the one the program reads (the
+      // project number, for a Workload Identity principal) is unknown, as a value computed
+      // by a provider is, rather than a made-up number or "undefined" in the member string.
+      call: (args) => (args.token === GET_PROJECT_TOKEN ? { ...args.inputs, number: UNKNOWN } : args.inputs),
     },
     stackConfig.project,
     stackConfig.stack,

@@ -60,8 +60,7 @@ export interface PreviewResult {
 
 /** Pulumi's secret envelope in serialized properties. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-/** Pulumi's unknown sentinel: what the engine sends for a value not known during a preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN } from "./collect";
 
 /** Inputs with every secret replaced by "[secret]", so a report never carries a credential. */
 export function maskSecrets(value: unknown): unknown {

@@ -48,6 +48,13 @@ describe("breakeven preview", () => {
     expect(JSON.stringify(result.resources)).not.toContain("offline-preview-placeholder");
   });
 
+  test("a value only the cloud knows (the project number in the metrics adapter's principal) is unknown, never the text undefined", () => {
+    const result = JSON.parse(run(["preview", "--stack", "dev", "--format", "json"]).stdout);
+    const member = result.resources.find((r: { type: string }) => r.type === "gcp:projects/iAMMember:IAMMember");
+    expect(member.inputs.member).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    expect(JSON.stringify(result)).not.toMatch(/undefined|NaN|Infinity|\[object Object\]/);
+  });
+
   test.each(stackNames(root))("stack %s: exit code follows the policies, and the verdict is evaluate's", (stack) => {
     const preview = run(["preview", "--stack", stack, "--format", "json"]);
     const result = JSON.parse(preview.stdout);
