@@ -9,10 +9,37 @@ export type Format = (typeof FORMATS)[number];
 /** node:util parseArgs, with its errors turned into exit-2 user errors naming the command line. */
 export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: attachNegativeValues(argv, options), options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UserInputError("command line", "", (err as Error).message.replace(/\. To specify a positional.*$/s, ""));
+    throw new UserInputError("command line", "", commandLineMessage(err as Error & { code?: string }, options));
   }
+}
+
+/**
+ * `--tp -1` as `--tp=-1`: parseArgs refuses a value that starts with a dash
+ * ("argument is ambiguous", three lines), so a negative number would never
+ * reach the flag's own check, which names the flag and the valid range.
+ */
+function attachNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** One line: an unknown flag gets the flags the command accepts. */
+function commandLineMessage(err: Error & { code?: string }, options: NonNullable<ParseArgsConfig["options"]>): string {
+  const message = err.message.replace(/\. To specify a positional.*$/s, "");
+  if (err.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return message.split("\n")[0] as string;
+  const flags = Object.keys(options).map((name) => `--${name}`);
+  return `${message.replace(/^Unknown option '(.*)'$/, 'unknown option "$1"')}; valid: ${flags.join(", ")}`;
 }
 
 /** Validates `--format`. */
