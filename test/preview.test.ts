@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { stackNames } from "../preview/stack-files";
@@ -15,6 +16,13 @@ const cli = path.join(root, "dist", "cli", "main.js");
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A `--policy-pack-config` file with this content, in a fresh temporary folder. */
+function policyConfigFile(config: unknown): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-policy-config-")), "policy-config.json");
+  fs.writeFileSync(file, JSON.stringify(config));
+  return file;
 }
 
 beforeAll(() => {
@@ -88,11 +96,15 @@ describe("breakeven preview", () => {
     [["preview", "--stack", "nope"], 'error: command line: --stack: no stack "nope": Pulumi.nope.yaml not found; valid: '],
     [["preview", "--stack", "dev", "--format", "xml"], 'error: command line: --format: "xml" is not valid; expected one of table, json, markdown'],
     [["preview", "--stack", "dev", "--policy-pack-config", "missing.json"], "error: missing.json: file not found"],
+    [["preview", "--stack", "dev", "--policy-pack-config", policyConfigFile({ "llm-cost-verdct": { marginPct: 10 } })], ": llm-cost-verdct: unknown policy; valid: llm-cost-verdict, model-fits-gpu, pinned-serving-versions, spot-gpu-safety"],
+    [["preview", "--stack", "dev", "--policy-pack-config", policyConfigFile({ "llm-cost-verdict": { marginPct: "ten" } })], ': llm-cost-verdict.marginPct: "ten" is not valid'],
+    [["preview", "--stack", "dev", "--policy-pack", "no-such-pack"], 'error: command line: --policy-pack: "no-such-pack" has no PulumiPolicy.yaml'],
   ])("bad input %j exits 2 with one line", (args, start) => {
     const { code, stderr, stdout } = run(args);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr.startsWith(start)).toBe(true);
+    expect(stderr).toContain(start);
+    expect(stderr.startsWith("error: ")).toBe(true);
     expect(stderr.trim().split("\n")).toHaveLength(1);
   });
 

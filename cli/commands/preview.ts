@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { parseWith, UserInputError } from "../../catalog/errors";
@@ -7,6 +8,10 @@ import { runPreview } from "../../preview/run";
 import { toJson } from "../../reports/json";
 import { renderPreviewMarkdown } from "../../reports/preview-markdown";
 import { renderPreviewTable } from "../../reports/preview-table";
+import { LLM_COST_VERDICT, LlmCostVerdictConfigSchema } from "../../policies/llm-cost-verdict";
+import { MODEL_FITS_GPU, ModelFitsGpuConfigSchema } from "../../policies/model-fits-gpu";
+import { PINNED_SERVING_VERSIONS, PinnedServingVersionsConfigSchema } from "../../policies/pinned-serving-versions";
+import { SPOT_GPU_SAFETY, SpotGpuSafetyConfigSchema } from "../../policies/spot-gpu-safety";
 import { formatOption, parseCommandLine } from "../args";
 import { EXIT } from "../errors";
 
@@ -26,7 +31,33 @@ function readPolicyConfig(file: string): PolicyPackConfig {
     if (err instanceof UserInputError) throw err;
     throw new UserInputError(file, "", `is not valid JSON: ${(err as Error).message}`);
   }
-  return parseWith(PolicyPackConfigSchema, data, file) as PolicyPackConfig;
+  const config = parseWith(PolicyPackConfigSchema, data, file) as PolicyPackConfig;
+  checkPolicyConfig(config, file);
+  return config;
+}
+
+/** Each policy's config schema, the one its `configSchema` is generated from. */
+const POLICY_CONFIG_SCHEMAS: Record<string, z.ZodType> = {
+  [LLM_COST_VERDICT]: LlmCostVerdictConfigSchema,
+  [MODEL_FITS_GPU]: ModelFitsGpuConfigSchema,
+  [PINNED_SERVING_VERSIONS]: PinnedServingVersionsConfigSchema,
+  [SPOT_GPU_SAFETY]: SpotGpuSafetyConfigSchema,
+};
+
+/**
+ * Checks the config before the preview runs, as the Pulumi CLI checks it
+ * against each policy's `configSchema`: a misspelt policy name would
+ * otherwise be ignored, and a bad value would surface as a violation.
+ */
+function checkPolicyConfig(config: PolicyPackConfig, file: string): void {
+  for (const [policy, given] of Object.entries(config)) {
+    const schema = POLICY_CONFIG_SCHEMAS[policy];
+    if (!schema) throw new UserInputError(file, policy, `unknown policy; valid: ${Object.keys(POLICY_CONFIG_SCHEMAS).join(", ")}`);
+    if (typeof given === "string") continue;
+    const { enforcementLevel, ...properties } = given;
+    void enforcementLevel;
+    parseWith(schema, properties, file, policy);
+  }
 }
 
 /** `breakeven preview`: exit 0 when no mandatory policy fails, 1 when blocked, 2 on bad input. */
@@ -39,6 +70,9 @@ export async function runPreviewCommand(argv: string[]): Promise<number> {
   void positionals;
   if (!values.stack) throw new UserInputError("command line", "--stack", `is required; usage: ${PREVIEW_USAGE}`);
   const format = formatOption(values.format);
+  const packDir = values["policy-pack"];
+  if (packDir !== undefined && !fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")))
+    throw new UserInputError("command line", "--policy-pack", `${JSON.stringify(packDir)} has no PulumiPolicy.yaml; expected a policy pack folder such as policies (the TypeScript pack) or dist/policies (the compiled one, the default)`);
   const result = await runPreview(values.stack, {
     packDir: values["policy-pack"] ? path.resolve(values["policy-pack"]) : undefined,
     policyConfig: values["policy-pack-config"] ? readPolicyConfig(values["policy-pack-config"]) : undefined,
