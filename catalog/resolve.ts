@@ -30,6 +30,34 @@ function pick<T>(map: Map<string, T>, id: string, file: string, field: string, w
 }
 
 /**
+ * The workload's request against the model's context and `serving.maxModelLen`,
+ * as vLLM takes them: above the model's context vLLM refuses to start, and a
+ * request longer than max-model-len is rejected, so neither can be priced.
+ */
+function checkMaxModelLen(scenario: Scenario, maxContextTokens: number, modelId: string, file: string, p: string): void {
+  const requestTokens = scenario.workload.inputTokensPerRequest + scenario.workload.outputTokensPerRequest;
+  if (requestTokens > maxContextTokens) {
+    throw new UserInputError(
+      file,
+      `${p}workload.inputTokensPerRequest`,
+      `${scenario.workload.inputTokensPerRequest} input + ${scenario.workload.outputTokensPerRequest} output tokens per request exceed ${modelId}'s context of ${maxContextTokens} tokens; valid: a request of at most ${maxContextTokens} tokens`,
+    );
+  }
+  const maxModelLen = scenario.serving.maxModelLen;
+  if (maxModelLen === undefined) return;
+  if (maxModelLen > maxContextTokens) {
+    throw new UserInputError(file, `${p}serving.maxModelLen`, `${maxModelLen} is above ${modelId}'s context of ${maxContextTokens} tokens, which vLLM refuses; valid: ${requestTokens} to ${maxContextTokens}`);
+  }
+  if (maxModelLen < requestTokens) {
+    throw new UserInputError(
+      file,
+      `${p}serving.maxModelLen`,
+      `${maxModelLen} is shorter than one request (workload.inputTokensPerRequest ${scenario.workload.inputTokensPerRequest} + outputTokensPerRequest ${scenario.workload.outputTokensPerRequest}), which vLLM would reject; valid: ${requestTokens} to ${maxContextTokens}`,
+    );
+  }
+}
+
+/**
  * Resolves a validated scenario against the catalogs: the model and its
  * checkpoint, the machine and GPU, the node and API prices. Every unknown id
  * or missing price is a UserInputError naming the field.
@@ -60,6 +88,7 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
   if (parallel.tensorParallel > machine.gpuCount) {
     throw new UserInputError(file, `${p}node.tensorParallel`, `${parallel.tensorParallel} exceeds the ${machine.gpuCount} GPUs of one ${machine.id}; tensor parallelism stays inside a node`);
   }
+  checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
   const node = nodePrice(catalog.prices, scenario.node, file);
   const apiPrice = apiPriceFor(scenario, file);
   let measured: MeasuredThroughput | undefined;

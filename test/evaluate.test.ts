@@ -144,3 +144,24 @@ describe("monotonicity", () => {
     );
   });
 });
+
+describe("a request the model cannot take is bad input, not a price", () => {
+  // The story's request is 3000 input + 1000 output = 4000 tokens; Kimi K2.5's context is 262,144.
+  test("max-model-len shorter than one request: vLLM would reject every request", () => {
+    expect(() => inputsOf(story.replace("maxModelLen: 4096", "maxModelLen: 2048"))).toThrow(
+      "scenario.yaml: serving.maxModelLen: 2048 is shorter than one request (workload.inputTokensPerRequest 3000 + outputTokensPerRequest 1000), which vLLM would reject; valid: 4000 to 262144",
+    );
+  });
+
+  test("max-model-len above the model's context: vLLM refuses to start", () => {
+    expect(() => inputsOf(story.replace("maxModelLen: 4096", "maxModelLen: 300000"))).toThrow(
+      "scenario.yaml: serving.maxModelLen: 300000 is above kimi-k2.5's context of 262144 tokens, which vLLM refuses; valid: 4000 to 262144",
+    );
+  });
+
+  test("a request longer than the model's context", () => {
+    expect(() => inputsOf(story.replace("inputTokensPerRequest: 3000", "inputTokensPerRequest: 300000").replace("maxModelLen: 4096", "maxModelLen: 8192"))).toThrow(
+      "scenario.yaml: workload.inputTokensPerRequest: 300000 input + 1000 output tokens per request exceed kimi-k2.5's context of 262144 tokens; valid: a request of at most 262144 tokens",
+    );
+  });
+});
