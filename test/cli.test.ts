@@ -114,4 +114,16 @@ describe("breakeven capacity", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: command line: --machine-type: is required; usage: breakeven capacity /);
   });
+
+  // Llama 3.1 8B's context is 131,072 tokens; the request here is 1000 + 1000 = 2000.
+  test.each([
+    [["--max-model-len", "1024"], 'error: command line: --max-model-len: "1024" is not valid; expected a whole number from 2000 to 131072'],
+    [["--gpu-memory-utilization", "abc"], 'error: command line: --gpu-memory-utilization: "abc" is not valid; expected a number'],
+    [["--gpu-memory-utilization", "1.5"], 'error: command line: --gpu-memory-utilization: "1.5" is not valid: Too big: expected number to be <=1'],
+    [["--tp", "-1"], 'error: command line: --tp: "-1" is not valid; expected a whole number from 1 to 1'],
+  ])("bad serving flags %j are exit 2 naming the flag as typed", (flags, line) => {
+    const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "1000", ...flags);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(line);
+  });
 });

@@ -2,12 +2,43 @@ import { estimateCapacity, type Capacity } from "../../engine/capacity";
 import { resolveServing } from "../../engine/evaluate";
 import { WeightDtypeSchema } from "../../engine/model-config";
 import { ServingSchema } from "../../engine/scenario";
+import type { z } from "zod";
 import { parseWith, UserInputError } from "../../catalog/errors";
 import { loadCatalog } from "../../catalog/load";
 import { num, textTable, tokens } from "../../reports/format";
 import { toJson } from "../../reports/json";
 import { formatOption, numberOption, parseCommandLine } from "../args";
 import { EXIT } from "../errors";
+
+/** The serving flags of `capacity` and the scenario keys they set. */
+const SERVING_FLAGS = {
+  "gpu-memory-utilization": "gpuMemoryUtilization",
+  "max-model-len": "maxModelLen",
+  "max-num-seqs": "maxNumSeqs",
+  "max-num-batched-tokens": "maxNumBatchedTokens",
+  "kv-cache-dtype": "kvCacheDtype",
+} as const;
+
+/** The serving flags through the scenario's own schema, a bad one named by its flag and shown as typed. */
+function parseServingFlags(values: Partial<Record<keyof typeof SERVING_FLAGS, string>>): z.infer<typeof ServingSchema> {
+  const raw: Record<string, unknown> = {};
+  for (const [flag, key] of Object.entries(SERVING_FLAGS) as [keyof typeof SERVING_FLAGS, string][]) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (key === "kvCacheDtype") raw[key] = v;
+    else if (Number.isFinite(Number(v)) && v.trim() !== "") raw[key] = Number(v);
+    else throw new UserInputError("command line", `--${flag}`, `${JSON.stringify(v)} is not valid; expected a number`);
+  }
+  try {
+    return parseWith(ServingSchema, raw, "command line");
+  } catch (err) {
+    if (!(err instanceof UserInputError)) throw err;
+    const flag = Object.entries(SERVING_FLAGS).find(([, key]) => key === err.field)?.[0];
+    if (!flag) throw err;
+    const value = raw[err.field];
+    throw new UserInputError("command line", `--${flag}`, err.message.slice(`command line: ${err.field}: `.length).replace(/^\S+ is not valid/, `${JSON.stringify(String(value))} is not valid`));
+  }
+}
 
 /** Usage of `breakeven capacity`. */
 export const CAPACITY_USAGE =
@@ -89,17 +120,11 @@ export function runCapacity(argv: string[]): number {
     inputTokens: numberOption("input-tokens", need("input-tokens"), { integer: true, min: 0, max: 10_000_000 })!,
     outputTokens: numberOption("output-tokens", need("output-tokens"), { integer: true, min: 1, max: 10_000_000 })!,
   };
-  const servingInput = parseWith(
-    ServingSchema,
-    {
-      ...(values["gpu-memory-utilization"] !== undefined ? { gpuMemoryUtilization: Number(values["gpu-memory-utilization"]) } : {}),
-      ...(values["max-model-len"] !== undefined ? { maxModelLen: Number(values["max-model-len"]) } : {}),
-      ...(values["max-num-seqs"] !== undefined ? { maxNumSeqs: Number(values["max-num-seqs"]) } : {}),
-      ...(values["max-num-batched-tokens"] !== undefined ? { maxNumBatchedTokens: Number(values["max-num-batched-tokens"]) } : {}),
-      ...(values["kv-cache-dtype"] !== undefined ? { kvCacheDtype: values["kv-cache-dtype"] } : {}),
-    },
-    "command line",
-  );
+  const servingInput = parseServingFlags(values);
+  const requestTokens = request.inputTokens + request.outputTokens;
+  if (requestTokens > model.architecture.maxContextTokens)
+    throw new UserInputError("command line", "--input-tokens", `${request.inputTokens} input + ${request.outputTokens} output tokens exceed ${model.id}'s context of ${model.architecture.maxContextTokens} tokens`);
+  if (servingInput.maxModelLen !== undefined) numberOption("max-model-len", values["max-model-len"], { integer: true, min: requestTokens, max: model.architecture.maxContextTokens });
   const serving = resolveServing(servingInput, request, model, gpu);
   const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
   const minSpeed = numberOption("min-output-tokens-per-second-per-request", values["min-output-tokens-per-second-per-request"], { min: 0.001, max: 1e6 });
