@@ -31,16 +31,17 @@ export function throughputLine(e: Evaluation): string {
 /** The break-even in one sentence: utilization, volume, and the throughput a replica would need. */
 export function breakEvenLine(e: Evaluation): string {
   const b = e.breakEven;
+  const declared = tokens(e.workload.outputTokensPerMonth);
   const volume =
     b.monthlyOutputTokens === null
-      ? "no volume makes self-hosting cheaper (each added replica costs more per token than the API)"
-      : `self-hosting is cheaper from ${tokens(b.monthlyOutputTokens)} output tokens a month`;
+      ? `no output volume makes self-hosting cheaper (declared ${declared}; each added replica costs more per token than the API)`
+      : `self-hosting is cheaper from ${tokens(b.monthlyOutputTokens)} output tokens a month (declared ${declared})`;
   const c = e.selfHost.capacity;
   const speed =
     c.outputTokensPerSecond > 0
       ? `; each replica would need ${num(b.outputTokensPerSecondPerReplica, 0)} output tok/s at ${pct(e.workload.utilization)} utilization (${num(b.outputTokensPerSecondPerReplica / c.outputTokensPerSecond, 1)}x its ${num(c.outputTokensPerSecond, 0)})`
       : "";
-  return `${pct(b.utilization)} utilization of ${e.selfHost.replicas} replica(s); ${volume} (declared ${tokens(e.workload.outputTokensPerMonth)})${speed}`;
+  return `${pct(b.utilization)} utilization of ${e.selfHost.replicas} replica(s); ${volume}${speed}`;
 }
 
 /** Plain-text report of an evaluation, for a terminal. */
