@@ -267,7 +267,8 @@ export function fitMemory(args: {
   let reason: string | undefined;
   if (worstOverflow.weights + worstOverflow.reserve >= usable) {
     const samplerGiB = (reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * model.architecture.vocabSize) / BYTES_PER_GIB;
-    const hint = samplerGiB >= 0.5 ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)` : "";
+    // The hint helps only when the weights alone fit: otherwise no max-num-seqs makes room.
+    const hint = samplerGiB >= 0.5 && worstOverflow.weights < usable ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)` : "";
     reason = `weights need ${toGiB(worstOverflow.weights).toFixed(2)} GiB and vLLM's reserve ${toGiB(worstOverflow.reserve).toFixed(2)} GiB per GPU, but ${settings.gpuMemoryUtilization} x ${gpu.cudaTotalGiB} GiB leaves only ${toGiB(usable).toFixed(2)} GiB${hint}`;
   } else if (kvCacheTokens < settings.maxModelLen) {
     reason = `the KV cache holds ${kvCacheTokens} tokens (${toGiB(bind.kv).toFixed(2)} GiB per GPU), less than one request of max-model-len ${settings.maxModelLen}`;

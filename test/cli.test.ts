@@ -115,6 +115,15 @@ describe("breakeven capacity", () => {
     expect(r.stderr).toMatch(/^error: command line: --machine-type: is required; usage: breakeven capacity /);
   });
 
+  test("a model whose weights overflow the GPU gets no false memory sum and no KV cache line", () => {
+    const r = breakeven("capacity", "--model", "llama-3.3-70b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "100");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[1]).toMatch(/^Memory per GPU: weights 131\.\d+ \+ reserve \d+\.\d+ GiB needed, 71\.\d+ GiB usable: no room for a KV cache$/);
+    expect(lines[2]).toMatch(/^Does not fit: weights need 131\.\d\d GiB/);
+    expect(lines).toHaveLength(3);
+  });
+
   // Llama 3.1 8B's context is 131,072 tokens; the request here is 1000 + 1000 = 2000.
   test.each([
     [["--max-model-len", "1024"], 'error: command line: --max-model-len: "1024" is not valid; expected a whole number from 2000 to 131072'],

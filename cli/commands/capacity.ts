@@ -166,11 +166,15 @@ export function runCapacity(argv: string[]): number {
 /** Plain-text capacity report with the concurrency sweep, the point used marked. */
 export function renderCapacityTable(c: Capacity, title: string, errorBandPct: number): string {
   const m = c.memory;
-  const lines = [
-    title,
-    `Memory per GPU: usable ${num(m.usableGiBPerGpu, 2)} GiB = weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} + KV cache ${num(m.kvCacheGiBPerGpu, 2)} GiB`,
-    `KV cache: ${tokens(m.kvCacheTokens)} tokens at ${num(m.kvBytesPerToken, 0)} B/token; ${num(m.maxConcurrencyAtMaxModelLen, 2)}x requests of max-model-len`,
-  ];
+  // When weights and reserve overflow the GPU, "usable = weights + reserve + KV" would be a false sum.
+  const overflow = m.weightsGiBPerGpu + m.reserveGiBPerGpu > m.usableGiBPerGpu;
+  const lines = overflow
+    ? [title, `Memory per GPU: weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} GiB needed, ${num(m.usableGiBPerGpu, 2)} GiB usable: no room for a KV cache`]
+    : [
+        title,
+        `Memory per GPU: usable ${num(m.usableGiBPerGpu, 2)} GiB = weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} + KV cache ${num(m.kvCacheGiBPerGpu, 2)} GiB`,
+        `KV cache: ${tokens(m.kvCacheTokens)} tokens at ${num(m.kvBytesPerToken, 0)} B/token; ${num(m.maxConcurrencyAtMaxModelLen, 2)}x requests of max-model-len`,
+      ];
   if (!c.fits) {
     lines.push(`Does not fit: ${m.reason ?? "no KV room for one request"}`);
     return lines.join("\n");
