@@ -14,7 +14,7 @@ export function verdictLine(evaluation: Evaluation): string {
   const be = evaluation.breakEven;
   const volume = be.monthlyOutputTokens === null ? "never at these prices" : `${tokens(be.monthlyOutputTokens)} output tokens a month`;
   return (
-    `llm-breakeven: ${evaluation.verdict}. ${evaluation.summary} ` +
+    `llm-breakeven (verdict: ${evaluation.verdict}): ${evaluation.summary} ` +
     `Break-even at ${pct(be.utilization)} utilization of this fleet, or ${volume}; ` +
     `self-host ${usd(evaluation.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} vs API ${usd(evaluation.api.usdPerMillionOutputTokensAllIn)} per 1M output tokens ` +
     `(node price as of ${evaluation.pricesAsOf.node ?? "override"}, API price ${evaluation.pricesAsOf.api ?? "override"}).`

@@ -7,6 +7,7 @@ import { evaluateStack } from "../infra/evaluation";
 import { gkeKubeconfig } from "../infra/kubeconfig";
 import { ncclCheckedCommand } from "../infra/nccl-check";
 import { gpuBootDiskGB } from "../infra/gpu-node-pool";
+import { verdictLine } from "../infra/outputs";
 import { vllmArgs } from "../infra/vllm-args";
 import { vllmManifests } from "../infra/vllm-manifests";
 import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
@@ -203,4 +204,11 @@ test("the kubeconfig authenticates with gke-gcloud-auth-plugin, not a stored tok
   expect(text).toContain("server: https://10.0.0.2");
   expect(text).toContain("command: gke-gcloud-auth-plugin");
   expect(text).not.toContain("token:");
+});
+
+describe("the verdict line the program logs during preview", () => {
+  test("names the verdict, then the summary sentence with the dollar figures", () => {
+    const { evaluation } = evaluateScenario(llama70b);
+    expect(verdictLine(evaluation)).toMatch(/^llm-breakeven \(verdict: self-host\): Self-host: Llama 3\.3 70B Instruct on 1 x a3-highgpu-2g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o, saving \$[\d,]+\. Break-even at /);
+  });
 });

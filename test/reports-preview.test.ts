@@ -54,7 +54,7 @@ function previewResult(blocked: boolean): PreviewResult {
     project: "llm-breakeven",
     policyPack: { name: "llm-breakeven", version: "0.1.0", dir: "dist/policies" },
     resources,
-    diagnostics: [{ severity: "warning", message: "llm-breakeven: api. The API wins.", urn: undefined }],
+    diagnostics: [{ severity: "warning", message: "llm-breakeven (verdict: api): The API wins.", urn: undefined }],
     policies: [
       {
         name: "llm-cost-verdict",
