@@ -193,7 +193,7 @@ describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
     expect((outputs.selfHostMonthlyUsd as { total: number }).total).toBeCloseTo(evaluation.selfHost.monthlyUsd.total, 1);
     expect(outputs.apiMonthlyUsd).toBeCloseTo(evaluation.api.monthlyUsd, 1);
     const logged = (evaluation.verdict === "self-host" ? info : warn).mock.calls.map((c) => String(c[0]));
-    expect(logged.filter((l) => l.startsWith(`llm-breakeven: ${evaluation.verdict}.`))).toHaveLength(1);
+    expect(logged.filter((l) => l.startsWith(`llm-breakeven (verdict: ${evaluation.verdict}): `))).toHaveLength(1);
   });
 });
 
