@@ -111,5 +111,8 @@ export function readBenchmarkThroughput(paths: string[], scenario: Scenario, mod
     reference: `${point.file} (vllm bench serve, ${point.result.model_id}, ${point.result.date.slice(0, 8)}, concurrency ${point.concurrency}${note})`,
     date: isoDate(point.result.date),
     concurrency: point.concurrency,
+    perRequestOutputTokensPerSecond: point.perRequestOutputTokensPerSecond,
+    ttftMs: point.ttftMs,
+    ...(scenario.workload.latency ? { meetsLatencyTarget } : {}),
   };
 }

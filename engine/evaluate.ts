@@ -47,6 +47,12 @@ export interface MeasuredThroughput {
   reference: string;
   date?: string | undefined;
   concurrency?: number | undefined;
+  /** Measured decode speed one request saw (1000 / mean TPOT), when the source gives it. */
+  perRequestOutputTokensPerSecond?: number | undefined;
+  /** Measured mean time to first token, ms, when the source gives it. */
+  ttftMs?: number | undefined;
+  /** Whether the measured point meets the workload's latency target; absent when the source cannot say. */
+  meetsLatencyTarget?: boolean | undefined;
 }
 
 /** Everything the engine needs; the adapters resolve it from catalogs and config. */
@@ -106,6 +112,8 @@ export interface Evaluation {
       weightsGiBPerGpu: number;
       bindingLimit: BindingLimit;
       meetsLatencyTarget: boolean;
+      /** Whether per-request speed and TTFT are measured (from a benchmark file) or estimated. */
+      latencySource: "estimate" | "measured";
       doesNotFitReason?: string | undefined;
     };
     kvBytesPerToken: number;
@@ -257,7 +265,9 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly, tokensPerReplicaMonth, minReplicas: scenario.replicas.min };
   const fleetTokensFull = capacity.outputTokensPerSecond * 3600 * workload.hoursPerMonth * replicas;
 
-  const fits = capacity.fits && capacity.meetsLatencyTarget && canServe;
+  const measuredLatency = inputs.measured?.perRequestOutputTokensPerSecond !== undefined;
+  const meetsLatencyTarget = inputs.measured?.meetsLatencyTarget ?? capacity.meetsLatencyTarget;
+  const fits = capacity.fits && meetsLatencyTarget && canServe;
   const savings = apiMonthly - total;
   let verdict: Verdict;
   if (!scenario.api.allowed) verdict = "api-not-allowed";
@@ -270,7 +280,13 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     );
   }
   if (!capacity.fits) warnings.push(`${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`);
-  if (capacity.fits && !capacity.meetsLatencyTarget) warnings.push("Even one request at a time misses the latency target on this hardware.");
+  if (capacity.fits && !meetsLatencyTarget) {
+    warnings.push(
+      inputs.measured?.meetsLatencyTarget === false
+        ? `No measured point in ${inputs.measured.reference} meets the latency target.`
+        : "Even one request at a time misses the latency target on this hardware.",
+    );
+  }
   if (inputs.measured && estimate > 0) {
     const diffPct = ((inputs.measured.outputTokensPerSecond - estimate) / estimate) * 100;
     if (Math.abs(diffPct) > calibration.errorBandPct) {
@@ -322,8 +338,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       capacity: {
         fits: capacity.fits,
         outputTokensPerSecond: capacity.outputTokensPerSecond,
-        perRequestOutputTokensPerSecond: capacity.point.perRequestOutputTokensPerSecond,
-        ttftMs: capacity.point.ttftMs,
+        perRequestOutputTokensPerSecond: inputs.measured?.perRequestOutputTokensPerSecond ?? capacity.point.perRequestOutputTokensPerSecond,
+        ttftMs: inputs.measured?.ttftMs ?? capacity.point.ttftMs,
         concurrency: capacity.point.concurrency,
         kvCacheTokens: capacity.memory.kvCacheTokens,
         kvCacheGiBPerGpu: capacity.memory.kvCacheGiBPerGpu,
@@ -332,7 +348,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
         maxConcurrencyAtMaxModelLen: capacity.memory.maxConcurrencyAtMaxModelLen,
         weightsGiBPerGpu: capacity.memory.weightsGiBPerGpu,
         bindingLimit: capacity.bindingLimit,
-        meetsLatencyTarget: capacity.meetsLatencyTarget,
+        meetsLatencyTarget,
+        latencySource: measuredLatency ? "measured" : "estimate",
         doesNotFitReason: capacity.memory.reason,
       },
       kvBytesPerToken: capacity.memory.kvBytesPerToken,

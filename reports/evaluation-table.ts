@@ -62,7 +62,7 @@ export function renderEvaluationTable(e: Evaluation): string {
     "",
     `Model: ${e.model.displayName} (${e.model.weightDtype}, ${e.model.huggingFaceRepo}) on ${e.parallel.tensorParallel * e.parallel.pipelineParallel} x ${e.node.gpu} (TP ${e.parallel.tensorParallel}, PP ${e.parallel.pipelineParallel})`,
     `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason ?? "no room"}`}`,
-    `Throughput: ${throughputLine(e)}; estimated ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
+    `Throughput: ${throughputLine(e)}; ${c.latencySource === "measured" ? "measured" : "estimated"} ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
     `Spot preemption: ${e.selfHost.preemptionAssumption}`,
     `Prices: node ${e.node.priceSource}${e.pricesAsOf.node ? ` as of ${e.pricesAsOf.node}` : ""}; API ${e.api.priceSource}${e.pricesAsOf.api ? ` (${e.pricesAsOf.api})` : ""}${e.api.note ? `, ${e.api.note}` : ""}; calibration ${e.pricesAsOf.calibration}`,
   ];

@@ -102,4 +102,33 @@ describe("a stack that names a benchmark sweep", () => {
     expect(evaluation.selfHost.measured?.concurrency).toBe(4);
     expect(evaluation.selfHost.measured?.reference).toContain("qwen3-8b-h100-c4.json");
   });
+
+  test("the report then shows the measured per-request speed and TTFT of that point, not the estimate", async () => {
+    const { evaluateFile } = await import("../cli/commands/evaluate");
+    const { evaluation } = evaluateFile(file("scenario.yaml"), "2026-11-23");
+    expect(evaluation.selfHost.capacity.latencySource).toBe("measured");
+    expect(evaluation.selfHost.capacity.perRequestOutputTokensPerSecond).toBeCloseTo(135.5, 1);
+    expect(evaluation.selfHost.capacity.ttftMs).toBe(64);
+    expect(evaluation.selfHost.capacity.meetsLatencyTarget).toBe(true);
+  });
+
+  test("a sweep with no point meeting the target makes self-hosting infeasible, with a warning naming the sweep", async () => {
+    const { parseScenario: parse } = await import("../catalog/scenario-file");
+    const { resolveInputs } = await import("../catalog/resolve");
+    const { evaluate } = await import("../engine/evaluate");
+    const sc = parse(
+      `model: qwen3-8b
+node: { machineType: a3-highgpu-1g }
+throughput: { fromBenchmark: [c1.json] }
+workload: { inputTokensPerMonth: 1e9, outputTokensPerMonth: 1e9, inputTokensPerRequest: 233, outputTokensPerRequest: 221, latency: { minOutputTokensPerSecondPerRequest: 500 } }
+api: { provider: openai, model: gpt-4o }
+`,
+      "scenario.yaml",
+    ).scenario;
+    const inputs = resolveInputs(sc, catalog, { file: "scenario.yaml", readBenchmark: (_p, s) => readBenchmarkThroughput(sweep, s, qwen, "throughput.fromBenchmark") }, "2026-11-23");
+    const e = evaluate(inputs);
+    expect(e.selfHost.capacity.meetsLatencyTarget).toBe(false);
+    expect(e.verdict).toBe("api");
+    expect(e.warnings.some((w) => w.startsWith("No measured point in ") && w.endsWith("meets the latency target."))).toBe(true);
+  });
 });
