@@ -113,7 +113,13 @@ function wrap(text: string, width: number): string[] {
 
 function subtitle(e: Evaluation): string[] {
   const notes = [e.summary];
-  if (e.breakEven.monthlyOutputTokens === null) notes.push("No break-even: each added replica costs more per token than the API, or the model cannot be served here.");
+  if (e.breakEven.monthlyOutputTokens === null) {
+    notes.push(
+      e.selfHost.capacity.fits && e.selfHost.capacity.meetsLatencyTarget
+        ? "No break-even: each added replica costs more per token than the API."
+        : "No break-even: the model cannot be served on this machine at the declared settings.",
+    );
+  }
   notes.push(
     `Self-hosting: ${usd(e.selfHost.fleet.perReplicaMonthlyUsd)} per replica a month (compute, overhead, preemption) serving ${tokens(e.selfHost.fleet.tokensPerReplicaMonth)} output tokens at ${Math.round(e.workload.utilization * 100)} % utilization, plus ${usd(e.selfHost.fleet.fixedMonthlyUsd)} ops.`,
   );

@@ -33,13 +33,14 @@ function cells(row: SensitivityRow, baseVerdict: Verdict): string[] {
   return [`${view.label}${row.fragile ? " (fragile)" : ""}`, view.show(row.baseValue), ...step, flipCell(row)];
 }
 
-function headline(s: Sensitivity): string {
+/** The verdict and its robustness in a sentence; `labelled` when a badge before it already says "Robust"/"Fragile". */
+function headline(s: Sensitivity, labelled = false): string {
   const margin = s.savingsMonthlyUsd >= 0 ? `self-hosting saves ${usd(s.savingsMonthlyUsd)} a month` : `the API is cheaper by ${usd(-s.savingsMonthlyUsd)} a month`;
   const verdict = `Verdict: ${VERDICT_SHORT[s.verdict]}; ${margin}.`;
   if (s.verdict === "api-not-allowed") return `${verdict} The API is not allowed, so no input changes the verdict.`;
-  if (!s.fragile) return `${verdict} Robust: no single input flips it within ±${FRAGILE_WITHIN * 100} %.`;
+  if (!s.fragile) return `${verdict} ${labelled ? "No" : "Robust: no"} single input flips it within ±${FRAGILE_WITHIN * 100} %.`;
   const names = s.fragileInputs.map((i) => INPUT_VIEW[i].label.toLowerCase()).join(", ");
-  return `${verdict} Fragile: it flips within ±${FRAGILE_WITHIN * 100} % of ${names}.`;
+  return `${verdict} ${labelled ? "It" : "Fragile: it"} flips within ±${FRAGILE_WITHIN * 100} % of ${names}.`;
 }
 
 const RIGHT = [false, true, true, true, true, true, false];
@@ -58,7 +59,7 @@ export function renderSensitivityMarkdown(s: Sensitivity): string {
   return [
     "#### Sensitivity",
     "",
-    `${badge}${headline(s)}`,
+    `${badge}${headline(s, badge !== "")}`,
     "",
     markdownTable(header(), s.rows.map((r) => cells(r, s.verdict)), RIGHT),
     "",

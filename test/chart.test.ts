@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { runChart } from "../cli/commands/chart";
 import { runCommand } from "../cli/errors";
 import { evaluate } from "../engine/evaluate";
@@ -79,6 +79,17 @@ describe("breakeven chart", () => {
     expect(await runCommand(() => runChart([scenario, "-o", out]))).toBe(0);
     expect(fs.readFileSync(out).subarray(1, 4).toString("latin1")).toBe("PNG");
     expect(fs.readdirSync(dir)).toEqual(["chart.png"]);
+  });
+
+  test("an output folder that does not exist is named in the error, not a temporary file", async () => {
+    const out = path.join(dir, "missing", "chart.svg");
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await runCommand(() => runChart([scenario, "-o", out]))).toBe(2);
+      expect(err.mock.calls.map((c) => String(c[0])).join("")).toBe(`error: command line: -o: cannot write ${out}: folder ${path.dirname(out)} does not exist\n`);
+    } finally {
+      err.mockRestore();
+    }
   });
 
   test("an output name that is not .svg, .png or .json is a one-line error with exit 2", async () => {

@@ -74,7 +74,7 @@ describe("a fragile verdict: 0.9B output tokens a month, the API bill 15,750 aga
   test("the markdown for the PR report calls it fragile and names the inputs", () => {
     const md = renderSensitivityMarkdown(s);
     expect(md).toContain("⚠️ **Fragile verdict.**");
-    expect(md).toContain("it flips within ±10 % of output volume / month, gpu node price / h, api price (output / 1m)");
+    expect(md).toContain("⚠️ **Fragile verdict.** Verdict: self-host; self-hosting saves $1,011 a month. It flips within ±10 % of output volume / month, gpu node price / h, api price (output / 1m).");
   });
 });
 

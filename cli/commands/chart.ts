@@ -20,7 +20,9 @@ const OUTPUT_KINDS = { ".svg": "svg", ".png": "png", ".json": "spec" } as const;
  * atomic), so a reader never sees half a chart.
  */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) throw new UserInputError("command line", "-o", `cannot write ${file}: folder ${dir} does not exist`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
