@@ -90,3 +90,12 @@ export function breakEvenUtilization(fleetMonthlyUsd: number, fleetTokensAtFullU
   if (fleetTokensAtFullUtilization <= 0 || apiUsdPerOutputToken <= 0) return Number.POSITIVE_INFINITY;
   return fleetMonthlyUsd / (fleetTokensAtFullUtilization * apiUsdPerOutputToken);
 }
+
+/**
+ * Output tokens a second one replica costing `replicaMonthlyUsd` (its share
+ * of the whole fleet's bill) must serve, at a utilization, for that bill to
+ * equal what the API charges for the same tokens.
+ */
+export function breakEvenOutputTokensPerSecond(replicaMonthlyUsd: number, hoursPerMonth: number, utilization: number, apiUsdPerOutputToken: number): number {
+  return replicaMonthlyUsd / (monthlyOutputTokensPerReplica(1, hoursPerMonth, utilization) * apiUsdPerOutputToken);
+}

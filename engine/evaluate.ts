@@ -4,6 +4,7 @@ import { estimateCapacity, type BindingLimit, type Capacity, type ResolvedServin
 import {
   apiMonthlyUsd,
   breakEvenMonthlyOutputTokens,
+  breakEvenOutputTokensPerSecond,
   breakEvenUtilization,
   monthlyOutputTokensPerReplica,
   replicasNeeded,
@@ -114,6 +115,8 @@ export interface Evaluation {
       meetsLatencyTarget: boolean;
       /** Whether per-request speed and TTFT are measured (from a benchmark file) or estimated. */
       latencySource: "estimate" | "measured";
+      /** The model fits, meets the latency target, and some replica count serves the volume: self-hosting is an option at all. */
+      canServe: boolean;
       doesNotFitReason?: string | undefined;
     };
     kvBytesPerToken: number;
@@ -263,15 +266,15 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const apiMonthly = apiMonthlyUsd(apiPrice, workload.inputTokensPerMonth, workload.outputTokensPerMonth);
   const apiUsdPerOutputToken = apiMonthly / workload.outputTokensPerMonth;
   const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly, tokensPerReplicaMonth, minReplicas: scenario.replicas.min };
-  const fleetTokensFull = capacity.outputTokensPerSecond * 3600 * workload.hoursPerMonth * replicas;
+  const fleetTokensFull = monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, 1) * replicas;
 
   const measuredLatency = inputs.measured?.perRequestOutputTokensPerSecond !== undefined;
   const meetsLatencyTarget = inputs.measured?.meetsLatencyTarget ?? capacity.meetsLatencyTarget;
-  const fits = capacity.fits && meetsLatencyTarget && canServe;
+  const servable = capacity.fits && meetsLatencyTarget && canServe;
   const savings = apiMonthly - total;
   let verdict: Verdict;
   if (!scenario.api.allowed) verdict = "api-not-allowed";
-  else if (!fits) verdict = "api";
+  else if (!servable) verdict = "api";
   else verdict = savings > 0 ? "self-host" : "api";
 
   if (nodePrice.asOf && daysBetween(nodePrice.asOf, inputs.today) > assumptions.priceMaxAgeDays) {
@@ -296,13 +299,14 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     }
   }
 
+  const computePerMillion = usdPerMillionOutputTokens(replicaHourlyUsd, capacity.outputTokensPerSecond);
   const fmtUsd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
   let summary: string;
   const hostDesc = `${model.displayName} on ${nodes} x ${node.machineType} (${node.pricing})`;
   if (verdict === "api-not-allowed") {
     summary = `The API is not allowed for this workload, so self-hosting is the only option: ${hostDesc} costs ${fmtUsd(total)} a month.`;
-    if (!fits) summary += ` Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
-  } else if (!fits) {
+    if (!servable) summary += ` Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
+  } else if (!servable) {
     summary = `The API wins: ${model.displayName} cannot be served on ${node.machineType} (${capacity.memory.reason ?? "latency target or volume not met"}); the API costs ${fmtUsd(apiMonthly)} a month.`;
   } else if (verdict === "self-host") {
     summary = `Self-host: ${hostDesc} costs ${fmtUsd(total)} a month against ${fmtUsd(apiMonthly)} for ${apiPrice.model}, saving ${fmtUsd(savings)}.`;
@@ -331,8 +335,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       nodes,
       monthlyUsd: { compute, overhead, ops: opsMonthly, preemption, total },
       usdPerMillionOutputTokens: {
-        computeAtFullUtilization: usdPerMillionOutputTokens(replicaHourlyUsd, capacity.outputTokensPerSecond),
-        withOverheadAtFullUtilization: usdPerMillionOutputTokens(replicaHourlyUsd, capacity.outputTokensPerSecond) * (1 + overheadShare),
+        computeAtFullUtilization: computePerMillion,
+        withOverheadAtFullUtilization: computePerMillion * (1 + overheadShare),
         allInAtDeclaredVolume: (total / workload.outputTokensPerMonth) * 1e6,
       },
       capacity: {
@@ -350,6 +354,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
         bindingLimit: capacity.bindingLimit,
         meetsLatencyTarget,
         latencySource: measuredLatency ? "measured" : "estimate",
+        canServe: servable,
         doesNotFitReason: capacity.memory.reason,
       },
       kvBytesPerToken: capacity.memory.kvBytesPerToken,
@@ -386,8 +391,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     },
     breakEven: {
       utilization: breakEvenUtilization(total, fleetTokensFull, apiUsdPerOutputToken),
-      monthlyOutputTokens: fits ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
-      outputTokensPerSecondPerReplica: total / (replicas * 3600 * workload.hoursPerMonth * workload.utilization * apiUsdPerOutputToken),
+      monthlyOutputTokens: servable ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
+      outputTokensPerSecondPerReplica: breakEvenOutputTokensPerSecond(total / replicas, workload.hoursPerMonth, workload.utilization, apiUsdPerOutputToken),
     },
     savingsMonthlyUsd: savings,
     workload,

@@ -203,11 +203,6 @@ function offersByMachine(search: RecommendSearch): Map<string, Map<PricingModel,
   return byMachine;
 }
 
-/** Self-hosting can serve the volume on this evaluation: the model fits, meets latency, and some replica count suffices. */
-function serves(e: Evaluation): boolean {
-  return e.selfHost.capacity.fits && e.selfHost.capacity.meetsLatencyTarget && Number.isFinite(e.selfHost.replicasForVolume);
-}
-
 /**
  * The cheapest hybrid on one self-hosted plan: k replicas (fewer than the
  * volume needs) run at the expected utilization and the API takes the rest.
@@ -266,7 +261,7 @@ export function recommend(search: RecommendSearch): Recommendation {
         nodePrice: { hourlyUsd: cheapest.hourlyUsd, source: "catalog", asOf: cheapest.asOf, reference: cheapest.reference },
       });
       evaluations++;
-      if (!serves(e)) continue;
+      if (!e.selfHost.capacity.canServe) continue;
       const key = `${machine.id}|${pricing}|${nodesPerReplica}`;
       const held = best.get(key);
       const layout = { parallel, replicas: e.selfHost.replicas };

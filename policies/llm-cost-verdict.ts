@@ -30,7 +30,7 @@ export type LlmCostVerdictConfig = z.infer<typeof LlmCostVerdictConfigSchema>;
 export function costSentence(f: FleetEvaluation): string {
   const e = f.evaluation;
   const host = `self-hosting ${e.model.displayName} on ${e.selfHost.nodes} x ${e.node.machineType} (${e.node.pricing})`;
-  if (!e.selfHost.capacity.fits || !e.selfHost.capacity.meetsLatencyTarget) {
+  if (!e.selfHost.capacity.canServe) {
     return `${host} cannot serve the workload (${e.selfHost.capacity.doesNotFitReason ?? "the latency target or volume is not met"}), while ${e.api.model} costs ${usd(e.api.monthlyUsd)} a month`;
   }
   const breakEven =

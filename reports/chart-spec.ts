@@ -115,7 +115,7 @@ function subtitle(e: Evaluation): string[] {
   const notes = [e.summary];
   if (e.breakEven.monthlyOutputTokens === null) {
     notes.push(
-      e.selfHost.capacity.fits && e.selfHost.capacity.meetsLatencyTarget
+      e.selfHost.capacity.canServe
         ? "No break-even: each added replica costs more per token than the API."
         : "No break-even: the model cannot be served on this machine at the declared settings.",
     );

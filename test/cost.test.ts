@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   apiMonthlyUsd,
   breakEvenMonthlyOutputTokens,
+  breakEvenOutputTokensPerSecond,
   breakEvenUtilization,
   monthlyOutputTokensPerReplica,
   replicasNeeded,
@@ -80,6 +81,11 @@ describe("break-even", () => {
 
   test("the break-even utilization of a USD 15,000 fleet serving 100M tokens at full load against USD 200 per 1M is 75 %", () => {
     expect(breakEvenUtilization(15_000, 100e6, apiPerToken)).toBeCloseTo(0.75, 9);
+  });
+
+  test("a USD 15,000-a-month replica at 730 h and 75 % utilization must serve 15,000 / (730 x 3600 x 0.75 x USD 200 per 1M) = 38.05 tok/s", () => {
+    expect(breakEvenOutputTokensPerSecond(15_000, 730, 0.75, apiPerToken)).toBeCloseTo(15_000 / (730 * 3600 * 0.75 * 200e-6), 9);
+    expect(breakEvenOutputTokensPerSecond(15_000, 730, 0.75, apiPerToken)).toBeCloseTo(38.05, 2);
   });
 
   test("a break-even utilization above 1 means the fleet can never pay for itself", () => {
