@@ -77,7 +77,7 @@ export function impliedReserveBytes(m: Extract<Matched<KvRow>, { ok: true }>): {
   const stages = layersPerStage(model.architecture.numLayers, row.pp);
   const last = stages.length - 1;
   const weights = weightBytesPerStage(model, variant, parallel)[last]!;
-  const perToken = kvBytesPerTokenOnStage(model, kvElementBytes(variant, row.kv_dtype === "fp8" ? "fp8" : "auto"), row.tp, stages[last]!);
+  const perToken = kvBytesPerTokenOnStage(model, kvElementBytes(row.kv_dtype === "fp8" ? "fp8" : "auto"), row.tp, stages[last]!);
   const kvBytes = row.kv_cache_tokens === undefined ? row.kv_cache_gib * BYTES_PER_GIB : row.kv_cache_tokens * perToken;
   const usable = row.gpu_memory_utilization * gpu.cudaTotalGiB * BYTES_PER_GIB;
   return { bytes: usable - weights - kvBytes, kvBytes };

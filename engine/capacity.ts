@@ -164,7 +164,7 @@ function fitAndShape(inputs: CapacityInputs): FitAndShape {
  * sweep for reports is computed only when read.
  */
 export function estimateCapacity(inputs: CapacityInputs): Capacity {
-  const { model, variant, gpu, parallel, serving, request, calibration, latency } = inputs;
+  const { serving, request, latency } = inputs;
   const { memory, shape } = fitAndShape(inputs);
   const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));

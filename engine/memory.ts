@@ -100,7 +100,7 @@ export function weightBytesPerGpu(model: ModelConfig, variant: WeightVariant, pa
 }
 
 /** Bytes per KV cache element: 1 for an fp8 cache; `auto` follows the 16-bit activation dtype of every weight format here. */
-export function kvElementBytes(_variant: WeightVariant, kvCacheDtype: "auto" | "fp8"): number {
+export function kvElementBytes(kvCacheDtype: "auto" | "fp8"): number {
   return kvCacheDtype === "fp8" ? 1 : 2;
 }
 
@@ -246,7 +246,7 @@ export function fitMemory(args: {
 }): MemoryFit {
   const { model, variant, gpu, parallel, settings, reserve, blockSize } = args;
   const usable = settings.gpuMemoryUtilization * gpu.cudaTotalGiB * BYTES_PER_GIB;
-  const elementBytes = kvElementBytes(variant, settings.kvCacheDtype);
+  const elementBytes = kvElementBytes(settings.kvCacheDtype);
   // MLA models get 64-token blocks from vLLM whatever --block-size says.
   const block = model.architecture.mla ? 64 : blockSize;
   const stageLayers = layersPerStage(model.architecture.numLayers, parallel.pipelineParallel);

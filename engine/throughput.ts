@@ -14,12 +14,11 @@ export interface ReplicaShape {
   kvBytesPerToken: number;
   /**
    * KV bytes per token one GPU reads in a decode step: its share of the GQA
-   * heads, or the whole MLA latent (replicated on every TP rank). Defaults to
-   * `kvBytesPerToken / tensorParallel`.
+   * heads, or the whole MLA latent (replicated on every TP rank).
    */
-  kvBytesPerTokenPerGpu?: number | undefined;
-  /** vLLM's `--max-num-batched-tokens`: the prefill chunk. Defaults to 8192. */
-  maxNumBatchedTokens?: number | undefined;
+  kvBytesPerTokenPerGpu: number;
+  /** vLLM's `--max-num-batched-tokens`: the prefill chunk. */
+  maxNumBatchedTokens: number;
   constants: CalibrationConstants;
 }
 
@@ -43,7 +42,6 @@ export interface ThroughputPoint {
 }
 
 const US = 1e-6;
-const DEFAULT_CHUNK_TOKENS = 8192;
 
 /** Compute dtype a weight format runs its matmuls in on this GPU (FP8 weights without FP8 tensor cores run as 16-bit). */
 function tflopsFor(gpu: Gpu, variant: WeightVariant): number {
@@ -118,14 +116,14 @@ function derive(shape: ReplicaShape): Derived {
     prefillFlops: tflopsFor(gpu, variant) * 1e12 * constants.prefillComputeEfficiency,
     attentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.computeEfficiency,
     prefillAttentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.prefillComputeEfficiency,
-    kvPerGpu: shape.kvBytesPerTokenPerGpu ?? shape.kvBytesPerToken / tp,
+    kvPerGpu: shape.kvBytesPerTokenPerGpu,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
     prefillAttentionFlopsPerTokenContext: 4 * a.numLayers * prefillAttnDim,
     fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * constants.moeLayerOverheadUs : 0)) * US,
     // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
     commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
     commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,
-    chunkTokens: shape.maxNumBatchedTokens ?? DEFAULT_CHUNK_TOKENS,
+    chunkTokens: shape.maxNumBatchedTokens,
     moeSecondsPerToken: a.moe ? p.moeLayers * constants.moeTokenOverheadNs * 1e-9 : 0,
   };
   derivedCache.set(shape, d);

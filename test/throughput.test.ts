@@ -15,6 +15,7 @@ const ideal: CalibrationConstants = {
   layerOverheadUs: 0,
   allReduceLatencyUs: 0,
   moeLayerOverheadUs: 0,
+  moeTokenOverheadNs: 0,
 };
 const llama = model("llama-3.1-8b-instruct");
 const shape = (constants: CalibrationConstants, tp = 1): ReplicaShape => ({
@@ -23,6 +24,8 @@ const shape = (constants: CalibrationConstants, tp = 1): ReplicaShape => ({
   gpu: h100,
   parallel: { tensorParallel: tp, pipelineParallel: 1 },
   kvBytesPerToken: 131_072,
+  kvBytesPerTokenPerGpu: 131_072 / tp,
+  maxNumBatchedTokens: h100.vllmDefaultMaxNumBatchedTokens,
   constants,
 });
 
