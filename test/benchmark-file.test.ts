@@ -3,7 +3,10 @@ import { describe, expect, test } from "vitest";
 import { pickBenchmarkPoint, readBenchmarkFile, readBenchmarkThroughput } from "../catalog/benchmark";
 import { UserInputError } from "../catalog/errors";
 import { loadCatalog } from "../catalog/load";
+import { resolveInputs } from "../catalog/resolve";
 import { parseScenario } from "../catalog/scenario-file";
+import { evaluateFile } from "../cli/commands/evaluate";
+import { evaluate } from "../engine/evaluate";
 
 const catalog = loadCatalog();
 const qwen = catalog.models.get("qwen3-8b")!;
@@ -94,8 +97,7 @@ describe("reading vllm bench serve --save-result files", () => {
 });
 
 describe("a stack that names a benchmark sweep", () => {
-  test("evaluate credits the measured point that meets its 130 tok/s target (concurrency 4, 496.88 tok/s), relative to the config file", async () => {
-    const { evaluateFile } = await import("../cli/commands/evaluate");
+  test("evaluate credits the measured point that meets its 130 tok/s target (concurrency 4, 496.88 tok/s), relative to the config file", () => {
     const { evaluation } = evaluateFile(file("scenario.yaml"), "2026-11-23");
     expect(evaluation.selfHost.throughputSource).toBe("measured");
     expect(evaluation.selfHost.capacity.outputTokensPerSecond).toBe(496.88);
@@ -103,8 +105,7 @@ describe("a stack that names a benchmark sweep", () => {
     expect(evaluation.selfHost.measured?.reference).toContain("qwen3-8b-h100-c4.json");
   });
 
-  test("the report then shows the measured per-request speed and TTFT of that point, not the estimate", async () => {
-    const { evaluateFile } = await import("../cli/commands/evaluate");
+  test("the report then shows the measured per-request speed and TTFT of that point, not the estimate", () => {
     const { evaluation } = evaluateFile(file("scenario.yaml"), "2026-11-23");
     expect(evaluation.selfHost.capacity.latencySource).toBe("measured");
     expect(evaluation.selfHost.capacity.perRequestOutputTokensPerSecond).toBeCloseTo(135.5, 1);
@@ -112,11 +113,8 @@ describe("a stack that names a benchmark sweep", () => {
     expect(evaluation.selfHost.capacity.meetsLatencyTarget).toBe(true);
   });
 
-  test("a sweep with no point meeting the target makes self-hosting infeasible, with a warning naming the sweep", async () => {
-    const { parseScenario: parse } = await import("../catalog/scenario-file");
-    const { resolveInputs } = await import("../catalog/resolve");
-    const { evaluate } = await import("../engine/evaluate");
-    const sc = parse(
+  test("a sweep with no point meeting the target makes self-hosting infeasible, with a warning naming the sweep", () => {
+    const sc = parseScenario(
       `model: qwen3-8b
 node: { machineType: a3-highgpu-1g }
 throughput: { fromBenchmark: [c1.json] }

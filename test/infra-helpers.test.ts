@@ -13,7 +13,11 @@ import { vllmManifests } from "../infra/vllm-manifests";
 import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
 import { vllmPlan } from "../infra/vllm-plan";
 import { allocatable, loadNodeReservations, parseNodeReservations, vllmContainerSize } from "../infra/node-resources";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { validateK8sObject } from "./infra-k8s-validate";
+
+/** The rendered pod spec as the plain object it is (the Pulumi input type also admits Outputs and Promises). */
+const podSpec = (template: ReturnType<typeof vllmPodTemplate>) => template.spec as IPodSpec;
 
 const llama70b: ScenarioInput = {
   model: "llama-3.3-70b-instruct",
@@ -67,7 +71,7 @@ describe("pod timing", () => {
   });
   test("a busy server has 5 s to answer readiness and 10 s to answer liveness, not the kubelet's 1 s; liveness gives up after 60 s, four times readiness's 15 s", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const c = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server").spec!.containers[0]!;
+    const c = podSpec(vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server")).containers[0]!;
     expect([c.readinessProbe!.timeoutSeconds, c.livenessProbe!.timeoutSeconds]).toEqual([5, 10]);
     expect([c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!, c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!]).toEqual([15, 60]);
   });
@@ -162,7 +166,7 @@ describe("the vLLM container's CPU and memory fit GKE's allocatable, less room f
   test("Llama 3.3 70B on a3-highgpu-2g (52 vCPU, 468 GiB): requests equal limits, so the pod is Guaranteed and evicted last", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
     const pod = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server");
-    expect(pod.spec!.containers[0]!.resources).toEqual({
+    expect(podSpec(pod).containers[0]!.resources).toEqual({
       requests: { cpu: "50800m", memory: "460577Mi" },
       limits: { cpu: "50800m", memory: "460577Mi", "nvidia.com/gpu": "2" },
     });
