@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { pickBenchmarkPoint, readBenchmarkFile, readBenchmarkThroughput } from "../catalog/benchmark";
-import { UserInputError } from "../catalog/errors";
+import { userErrorOf } from "./user-error";
 import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { parseScenario } from "../catalog/scenario-file";
@@ -25,15 +25,7 @@ api: { provider: openai, model: gpt-4o, inputUsdPerMTok: 1, outputUsdPerMTok: 2 
   ).scenario;
 }
 
-function errorOf(f: () => unknown): UserInputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserInputError) return err;
-    throw err;
-  }
-  throw new Error("expected a UserInputError");
-}
+const errorOf = userErrorOf;
 
 describe("reading vllm bench serve --save-result files", () => {
   test("a real-shaped file gives its output_throughput at its max_concurrency, per-request speed 1000 / mean TPOT", () => {

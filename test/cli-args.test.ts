@@ -1,18 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { numberOption, parseCommandLine } from "../cli/args";
-import { UserInputError } from "../catalog/errors";
+import { userErrorOf } from "./user-error";
 
 const options = { tp: { type: "string" }, format: { type: "string" }, "no-spot": { type: "boolean" } } as const;
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserInputError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a UserInputError");
-}
+const messageOf = (fn: () => unknown) => userErrorOf(fn).message;
 
 describe("the command line", () => {
   test("a negative number reaches the flag's own check, which names the flag and the valid range", () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parseScenario } from "../catalog/scenario-file";
-import { UserInputError } from "../catalog/errors";
+import { userErrorOf } from "./user-error";
 import { ScenarioSchema } from "../engine/scenario";
 
 const minimal = `
@@ -11,15 +11,7 @@ workload: { inputTokensPerMonth: 1e8, outputTokensPerMonth: 5e7, inputTokensPerR
 api: { provider: openai, model: gpt-4o }
 `;
 
-function errorOf(text: string, file = "scenario.yaml"): string {
-  try {
-    parseScenario(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserInputError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a UserInputError");
-}
+const errorOf = (text: string, file = "scenario.yaml") => userErrorOf(() => parseScenario(text, file)).message;
 
 describe("scenario defaults", () => {
   test("a minimal scenario gets every documented default", () => {
