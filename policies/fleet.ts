@@ -1,6 +1,6 @@
 import { evaluate, type Evaluation, type EvaluationInputs } from "../engine/evaluate";
 import { ScenarioSchema, type PricingModel } from "../engine/scenario";
-import { UserInputError, zodToUserError } from "../catalog/errors";
+import { parseWith, UserInputError, zodToUserError } from "../catalog/errors";
 import type { Catalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
@@ -113,7 +113,7 @@ export function assessFleet(resources: readonly ResourceView[], rawConfig: unkno
   for (const key of Object.keys(ScenarioConfigSchema.shape)) if (isObject(rawConfig) && rawConfig[key] !== undefined) config[key] = rawConfig[key];
   const configCheck = ScenarioConfigSchema.safeParse(config);
   if (!configCheck.success) {
-    out.problems.push({ urn: undefined, message: `${zodToUserError("policy config", configCheck.error, config).message}.` });
+    out.problems.push({ urn: undefined, message: `${zodToUserError("policy config", configCheck.error, config, "", ScenarioConfigSchema).message}.` });
     return out;
   }
   const configMap = findScenarioConfigMap(resources);
@@ -160,13 +160,8 @@ export function assessFleet(resources: readonly ResourceView[], rawConfig: unkno
       out.problems.push({ urn, message: `${source} carries no ${NODE_POOL_LABELS.model} label and the scenario names no model: label the pool with the model it serves.` });
       continue;
     }
-    const parsed = ScenarioSchema.safeParse(data);
-    if (!parsed.success) {
-      out.problems.push({ urn, message: `${zodToUserError(source, parsed.error, data).message}.` });
-      continue;
-    }
     try {
-      const inputs = resolveInputs(parsed.data, catalog, { file: source }, today);
+      const inputs = resolveInputs(parseWith(ScenarioSchema, data, source), catalog, { file: source }, today);
       const accelerator = group[0]!.accelerators[0]?.type;
       if (accelerator !== undefined && accelerator !== inputs.gpu.gkeAccelerator) {
         out.problems.push({ urn, message: `${source} declares accelerator ${accelerator}, but ${inputs.machine.id} carries ${inputs.gpu.gkeAccelerator}.` });
