@@ -1,8 +1,10 @@
 import type { EvaluationInputs, MeasuredThroughput } from "../engine/evaluate";
 import { resolveParallelism } from "../engine/evaluate";
-import type { WeightVariant } from "../engine/model-config";
+import type { ModelConfig, WeightDtype, WeightVariant } from "../engine/model-config";
 import type { Scenario } from "../engine/scenario";
+import * as path from "node:path";
 import { apiPriceFor } from "./api-prices";
+import { readBenchmarkThroughput } from "./benchmark";
 import { UserInputError } from "./errors";
 import type { Catalog } from "./load";
 import { nodePrice } from "./prices";
@@ -13,8 +15,12 @@ export interface ScenarioOrigin {
   file: string;
   /** Prefix of field paths in messages: "" for a scenario file, "llm-breakeven:" for stack config. */
   fieldPrefix?: string;
-  /** Reads measured throughput from benchmark files (adapters pass the file reader). */
-  readBenchmark?: (paths: string[], scenario: Scenario) => MeasuredThroughput;
+  /**
+   * Folder that relative `throughput.fromBenchmark` paths start from (the
+   * config file's). Without it benchmark files are not read: a policy sees
+   * resources, not the user's files.
+   */
+  benchmarkDir?: string;
 }
 
 /** Today's date as YYYY-MM-DD in UTC. */
@@ -22,11 +28,20 @@ export function todayIso(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-function pick<T>(map: Map<string, T>, id: string, file: string, field: string, what: string): T {
+/** A catalog entry by id, or a UserInputError naming the field and listing the valid ids. */
+export function findById<T>(map: ReadonlyMap<string, T>, id: string, file: string, field: string, what: string): T {
   const found = map.get(id);
   if (found) return found;
   const known = [...map.keys()].sort();
   throw new UserInputError(file, field, `unknown ${what} ${JSON.stringify(id)}; valid: ${known.join(", ")}`);
+}
+
+/** The model's checkpoint in `dtype`, or its native (first) one when no dtype is asked for. */
+export function pickVariant(model: ModelConfig, dtype: WeightDtype | undefined, file: string, field: string): WeightVariant {
+  const variant = dtype === undefined ? model.weights[0] : model.weights.find((w) => w.dtype === dtype);
+  if (variant) return variant;
+  if (dtype === undefined) throw new UserInputError(file, field, `${model.id} lists no weights`);
+  throw new UserInputError(file, field, `${model.id} ships no ${dtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
 }
 
 /**
@@ -65,17 +80,10 @@ function checkMaxModelLen(scenario: Scenario, maxContextTokens: number, modelId:
 export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: ScenarioOrigin, today = todayIso()): EvaluationInputs {
   const { file } = origin;
   const p = origin.fieldPrefix ?? "";
-  const model = pick(catalog.models, scenario.model, file, `${p}model`, "model (a file in model-configs/)");
-  let variant: WeightVariant | undefined = model.weights[0];
-  if (scenario.weightDtype !== undefined) {
-    variant = model.weights.find((w) => w.dtype === scenario.weightDtype);
-    if (!variant) {
-      throw new UserInputError(file, `${p}weightDtype`, `${model.id} ships no ${scenario.weightDtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
-    }
-  }
-  if (!variant) throw new UserInputError(file, `${p}model`, `${model.id} lists no weights`);
-  const machine = pick(catalog.machineTypes, scenario.node.machineType, file, `${p}node.machineType`, "machine type");
-  const gpu = pick(catalog.gpus, machine.gpu, file, `${p}node.machineType`, "GPU");
+  const model = findById(catalog.models, scenario.model, file, `${p}model`, "model (a file in model-configs/)");
+  const variant = pickVariant(model, scenario.weightDtype, file, `${p}weightDtype`);
+  const machine = findById(catalog.machineTypes, scenario.node.machineType, file, `${p}node.machineType`, "machine type");
+  const gpu = findById(catalog.gpus, machine.gpu, file, `${p}node.machineType`, "GPU");
   const parallel = resolveParallelism(scenario, machine);
   const gpusPerReplica = machine.gpuCount * scenario.node.nodesPerReplica;
   if (parallel.tensorParallel * parallel.pipelineParallel !== gpusPerReplica) {
@@ -96,8 +104,14 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
     measured = { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: `${p}throughput.outputTokensPerSecond in ${file}` };
   } else if (scenario.throughput.fromBenchmark !== undefined) {
     const paths = Array.isArray(scenario.throughput.fromBenchmark) ? scenario.throughput.fromBenchmark : [scenario.throughput.fromBenchmark];
-    if (!origin.readBenchmark) throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
-    measured = origin.readBenchmark(paths, scenario);
+    const dir = origin.benchmarkDir;
+    if (dir === undefined) throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
+    measured = readBenchmarkThroughput(
+      paths.map((bench) => path.resolve(dir, bench)),
+      scenario,
+      model,
+      `${p}throughput.fromBenchmark`,
+    );
   }
   return {
     scenario,

@@ -1,5 +1,3 @@
-import * as path from "node:path";
-import { readBenchmarkThroughput } from "../catalog/benchmark";
 import { UserInputError } from "../catalog/errors";
 import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
@@ -29,13 +27,7 @@ export function evaluateStack(scenario: Scenario, today?: string): StackEvaluati
       file: STACK_CONFIG_FILE,
       fieldPrefix: FIELD_PREFIX,
       // Pulumi runs the program from the project folder, where the stack files live.
-      readBenchmark: (paths, s) =>
-        readBenchmarkThroughput(
-          paths.map((p) => path.resolve(p)),
-          s,
-          catalog.models.get(s.model)!,
-          `${FIELD_PREFIX}throughput.fromBenchmark`,
-        ),
+      benchmarkDir: process.cwd(),
     },
     today,
   );

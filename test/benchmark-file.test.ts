@@ -109,13 +109,13 @@ describe("a stack that names a benchmark sweep", () => {
     const sc = parseScenario(
       `model: qwen3-8b
 node: { machineType: a3-highgpu-1g }
-throughput: { fromBenchmark: [c1.json] }
+throughput: { fromBenchmark: [qwen3-8b-h100-c1.json, qwen3-8b-h100-c2.json, qwen3-8b-h100-c4.json, qwen3-8b-h100-c8.json] }
 workload: { inputTokensPerMonth: 1e9, outputTokensPerMonth: 1e9, inputTokensPerRequest: 233, outputTokensPerRequest: 221, latency: { minOutputTokensPerSecondPerRequest: 500 } }
 api: { provider: openai, model: gpt-4o }
 `,
       "scenario.yaml",
     ).scenario;
-    const inputs = resolveInputs(sc, catalog, { file: "scenario.yaml", readBenchmark: (_p, s) => readBenchmarkThroughput(sweep, s, qwen, "throughput.fromBenchmark") }, "2026-11-23");
+    const inputs = resolveInputs(sc, catalog, { file: "scenario.yaml", benchmarkDir: dir }, "2026-11-23");
     const e = evaluate(inputs);
     expect(e.selfHost.capacity.meetsLatencyTarget).toBe(false);
     expect(e.verdict).toBe("api");

@@ -5,6 +5,7 @@ import { ServingSchema } from "../../engine/scenario";
 import type { z } from "zod";
 import { parseWith, UserInputError } from "../../catalog/errors";
 import { loadCatalog } from "../../catalog/load";
+import { findById, pickVariant } from "../../catalog/resolve";
 import { num, textTable, tokens } from "../../reports/format";
 import { toJson } from "../../reports/json";
 import { formatOption, numberOption, parseCommandLine } from "../args";
@@ -100,20 +101,11 @@ export function runCapacity(argv: string[]): number {
     return v;
   };
   const catalog = loadCatalog();
-  const modelId = need("model");
-  const model = catalog.models.get(modelId);
-  if (!model) throw new UserInputError("command line", "--model", `unknown model ${JSON.stringify(modelId)}; valid: ${[...catalog.models.keys()].join(", ")}`);
-  const machineId = need("machine-type");
-  const machine = catalog.machineTypes.get(machineId);
-  if (!machine) throw new UserInputError("command line", "--machine-type", `unknown machine type ${JSON.stringify(machineId)}; valid: ${[...catalog.machineTypes.keys()].join(", ")}`);
-  const gpu = catalog.gpus.get(machine.gpu)!;
-  let variant = model.weights[0]!;
-  if (values["weight-dtype"] !== undefined) {
-    const dtype = parseWith(WeightDtypeSchema, values["weight-dtype"], "command line", "--weight-dtype");
-    const found = model.weights.find((w) => w.dtype === dtype);
-    if (!found) throw new UserInputError("command line", "--weight-dtype", `${model.id} ships no ${dtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
-    variant = found;
-  }
+  const model = findById(catalog.models, need("model"), "command line", "--model", "model");
+  const machine = findById(catalog.machineTypes, need("machine-type"), "command line", "--machine-type", "machine type");
+  const gpu = findById(catalog.gpus, machine.gpu, "command line", "--machine-type", "GPU");
+  const dtype = values["weight-dtype"] === undefined ? undefined : parseWith(WeightDtypeSchema, values["weight-dtype"], "command line", "--weight-dtype");
+  const variant = pickVariant(model, dtype, "command line", "--weight-dtype");
   const pp = numberOption("pp", values.pp, { integer: true, min: 1, max: 64 }) ?? 1;
   const tp = numberOption("tp", values.tp, { integer: true, min: 1, max: machine.gpuCount }) ?? machine.gpuCount;
   const request = {

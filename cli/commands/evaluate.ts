@@ -4,7 +4,6 @@ import { UserInputError } from "../../catalog/errors";
 import { loadCatalog } from "../../catalog/load";
 import { resolveInputs } from "../../catalog/resolve";
 import { loadScenarioFile, type LoadedScenario } from "../../catalog/scenario-file";
-import { readBenchmarkThroughput } from "../../catalog/benchmark";
 import { renderEvaluationMarkdown } from "../../reports/evaluation-markdown";
 import { renderEvaluationTable } from "../../reports/evaluation-table";
 import { toJson } from "../../reports/json";
@@ -24,13 +23,7 @@ export function inputsFromFile(file: string, today?: string): { loaded: LoadedSc
     {
       file,
       fieldPrefix: loaded.fieldPrefix,
-      readBenchmark: (paths, scenario) =>
-        readBenchmarkThroughput(
-          paths.map((p) => path.resolve(path.dirname(file), p)),
-          scenario,
-          catalog.models.get(scenario.model)!,
-          `${loaded.fieldPrefix}throughput.fromBenchmark`,
-        ),
+      benchmarkDir: path.dirname(file),
     },
     today,
   );
