@@ -1,45 +1,75 @@
 #!/usr/bin/env node
-import { runCapacity, CAPACITY_USAGE } from "./commands/capacity";
-import { runChart, CHART_USAGE } from "./commands/chart";
-import { runEvaluate, EVALUATE_USAGE } from "./commands/evaluate";
-import { runPreviewCommand, PREVIEW_USAGE } from "./commands/preview";
-import { runRecommend, RECOMMEND_USAGE } from "./commands/recommend";
-import { runSensitivity, SENSITIVITY_USAGE } from "./commands/sensitivity";
+import * as fs from "node:fs";
+import { fromRoot } from "../catalog/paths";
+import { runCapacity, CAPACITY_COMMAND } from "./commands/capacity";
+import { runChart, CHART_COMMAND } from "./commands/chart";
+import { runEvaluate, EVALUATE_COMMAND } from "./commands/evaluate";
+import { runPreviewCommand, PREVIEW_COMMAND } from "./commands/preview";
+import { runRecommend, RECOMMEND_COMMAND } from "./commands/recommend";
+import { runSensitivity, SENSITIVITY_COMMAND } from "./commands/sensitivity";
+import { helpText, wantsHelp, type CommandSpec } from "./command";
 import { EXIT, runCommand } from "./errors";
 
-/** A subcommand: its usage line and its runner (returns the exit code). */
-interface Command {
-  usage: string;
+/** A subcommand: the table its help and parser read, and its runner (returns the exit code). */
+export interface Command {
+  spec: CommandSpec;
   run: (argv: string[]) => Promise<number> | number;
 }
 
-/** Every `breakeven` subcommand. */
+/** Every `breakeven` subcommand; a new one declares its flags in a CommandSpec and is listed here. */
 export const COMMANDS: Record<string, Command> = {
-  evaluate: { usage: EVALUATE_USAGE, run: runEvaluate },
-  capacity: { usage: CAPACITY_USAGE, run: runCapacity },
-  preview: { usage: PREVIEW_USAGE, run: runPreviewCommand },
-  chart: { usage: CHART_USAGE, run: runChart },
-  sensitivity: { usage: SENSITIVITY_USAGE, run: runSensitivity },
-  recommend: { usage: RECOMMEND_USAGE, run: runRecommend },
+  evaluate: { spec: EVALUATE_COMMAND, run: runEvaluate },
+  capacity: { spec: CAPACITY_COMMAND, run: runCapacity },
+  preview: { spec: PREVIEW_COMMAND, run: runPreviewCommand },
+  chart: { spec: CHART_COMMAND, run: runChart },
+  sensitivity: { spec: SENSITIVITY_COMMAND, run: runSensitivity },
+  recommend: { spec: RECOMMEND_COMMAND, run: runRecommend },
 };
 
-function usage(): string {
-  return ["usage:", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join("\n");
+/** The package's version, from the package.json that ships with the code. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(fromRoot("package.json"), "utf8")) as { version: string }).version;
+}
+
+/** `breakeven --help`: every command with its one-line summary. */
+export function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    "breakeven: self-host an LLM on GCP GPUs, or pay an API per token?",
+    "",
+    "Usage: breakeven <command> [arguments] [options]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`),
+    "",
+    "Run `breakeven <command> --help` for a command's arguments, flags, defaults and examples.",
+    "`breakeven --version` prints the version.",
+  ].join("\n");
 }
 
 /** Entry point of the `breakeven` CLI. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${usage()}\n`);
+    const topic = name === "help" && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    // Bare `breakeven` is a mistake (exit 2, on stderr); asking for help is not.
+    (name === undefined ? process.stderr : process.stdout).write(`${topic ? helpText(topic.spec) : overview()}\n`);
     return name === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`error: unknown command ${JSON.stringify(name)}\n${usage()}\n`);
+    process.stderr.write(`error: unknown command ${JSON.stringify(name)}; valid: ${Object.keys(COMMANDS).join(", ")}; see \`breakeven --help\`\n`);
     return EXIT.badInput;
   }
-  return runCommand(() => command.run(rest));
+  if (wantsHelp(rest)) {
+    process.stdout.write(`${helpText(command.spec)}\n`);
+    return EXIT.ok;
+  }
+  return runCommand(() => command.run(rest), name);
 }
 
 if (require.main === module) {

@@ -87,7 +87,7 @@ describe("breakeven evaluate", () => {
   test("a bad --format is exit 2 naming the flag and the valid values", () => {
     const r = breakeven("evaluate", "Pulumi.dev.yaml", "--format", "html");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: command line: --format: "html" is not valid; expected one of table, json, markdown\n');
+    expect(r.stderr).toBe('error: command line: --format: "html" is not valid; expected one of table, json, markdown; see `breakeven evaluate --help`\n');
   });
 });
 
@@ -133,6 +133,6 @@ describe("breakeven capacity", () => {
   ])("bad serving flags %j are exit 2 naming the flag as typed", (flags, line) => {
     const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "1000", ...flags);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(line);
+    expect(r.stderr.trim()).toBe(`${line}; see \`breakeven capacity --help\``);
   });
 });

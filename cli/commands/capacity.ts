@@ -8,7 +8,8 @@ import { loadCatalog } from "../../catalog/load";
 import { findById, pickVariant } from "../../catalog/resolve";
 import { num, textTable, tokens } from "../../reports/format";
 import { toJson } from "../../reports/json";
-import { formatOption, numberOption, parseCommandLine } from "../args";
+import { formatOption, numberOption } from "../args";
+import { defineCommand, parseCommand } from "../command";
 import { EXIT } from "../errors";
 
 /** The serving flags of `capacity` and the scenario keys they set. */
@@ -41,9 +42,34 @@ function parseServingFlags(values: Partial<Record<keyof typeof SERVING_FLAGS, st
   }
 }
 
-/** Usage of `breakeven capacity`. */
-export const CAPACITY_USAGE =
-  "breakeven capacity --model M --machine-type T [--weight-dtype D] [--tp N] [--pp N] --input-tokens I --output-tokens O [--concurrency C] [--gpu-memory-utilization U] [--max-model-len L] [--max-num-seqs S] [--max-num-batched-tokens B] [--kv-cache-dtype auto|fp8] [--min-output-tokens-per-second-per-request R] [--max-ttft-ms T] [--format table|json]";
+/** `breakeven capacity`: its flags and examples (help and parser read this). */
+export const CAPACITY_COMMAND = defineCommand({
+  name: "capacity",
+  summary: "does the model fit one replica, and how many tokens a second does it serve? Memory, KV cache and a concurrency sweep.",
+  arguments: [],
+  flags: {
+    model: { type: "string", value: "id", required: true, description: "a model of model-configs/, e.g. llama-3.1-8b-instruct" },
+    "machine-type": { type: "string", value: "type", required: true, description: "a GCP machine type of the catalog, e.g. a3-highgpu-1g" },
+    "weight-dtype": { type: "string", value: "dtype", default: "the model's first checkpoint", description: "the checkpoint to serve (bf16, fp8, ...)" },
+    tp: { type: "string", value: "N", default: "every GPU of the machine", description: "tensor-parallel size" },
+    pp: { type: "string", value: "N", default: "1", description: "pipeline-parallel size" },
+    "input-tokens": { type: "string", value: "N", required: true, description: "input tokens of one request" },
+    "output-tokens": { type: "string", value: "N", required: true, description: "output tokens of one request" },
+    concurrency: { type: "string", value: "N", default: "the most the memory, vLLM's limits and the latency target allow", description: "requests in flight on the replica" },
+    "gpu-memory-utilization": { type: "string", value: "U", default: "0.9, vLLM's", description: "vLLM --gpu-memory-utilization" },
+    "max-model-len": { type: "string", value: "L", default: "the smaller of the model's context and 4x the request, at least 4096", description: "vLLM --max-model-len" },
+    "max-num-seqs": { type: "string", value: "S", default: "vLLM's per-GPU default", description: "vLLM --max-num-seqs" },
+    "max-num-batched-tokens": { type: "string", value: "B", default: "vLLM's per-GPU default", description: "vLLM --max-num-batched-tokens" },
+    "kv-cache-dtype": { type: "string", value: "auto|fp8", default: "auto", description: "vLLM --kv-cache-dtype" },
+    "min-output-tokens-per-second-per-request": { type: "string", value: "R", default: "none", description: "latency target: slowest acceptable decode speed of one request" },
+    "max-ttft-ms": { type: "string", value: "T", default: "none", description: "latency target: longest acceptable time to first token, ms" },
+    format: { type: "string", value: "table|json", default: "table", description: "output format" },
+  },
+  examples: [
+    "breakeven capacity --model llama-3.1-8b-instruct --machine-type a3-highgpu-1g --input-tokens 1500 --output-tokens 500",
+    "breakeven capacity --model qwen3-32b --machine-type a2-ultragpu-1g --input-tokens 2000 --output-tokens 400 --max-ttft-ms 2000 --format json",
+  ],
+});
 
 /** The `capacity` JSON contract. */
 export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
@@ -71,35 +97,9 @@ export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
 
 /** `breakeven capacity`: the fit and throughput of one replica. */
 export function runCapacity(argv: string[]): number {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      model: { type: "string" },
-      "machine-type": { type: "string" },
-      "weight-dtype": { type: "string" },
-      tp: { type: "string" },
-      pp: { type: "string" },
-      "input-tokens": { type: "string" },
-      "output-tokens": { type: "string" },
-      concurrency: { type: "string" },
-      "gpu-memory-utilization": { type: "string" },
-      "max-model-len": { type: "string" },
-      "max-num-seqs": { type: "string" },
-      "max-num-batched-tokens": { type: "string" },
-      "kv-cache-dtype": { type: "string" },
-      "min-output-tokens-per-second-per-request": { type: "string" },
-      "max-ttft-ms": { type: "string" },
-      format: { type: "string" },
-    },
-    false,
-  );
-  void positionals;
+  const { values } = parseCommand(CAPACITY_COMMAND, argv);
   const format = formatOption(values.format, ["table", "json"]);
-  const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => {
-    const v = values[name];
-    if (v === undefined) throw new UserInputError("command line", `--${name}`, `is required; usage: ${CAPACITY_USAGE}`);
-    return v;
-  };
+  const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => values[name] as string;
   const catalog = loadCatalog();
   const model = findById(catalog.models, need("model"), "command line", "--model", "model");
   const machine = findById(catalog.machineTypes, need("machine-type"), "command line", "--machine-type", "machine type");

@@ -4,12 +4,20 @@ import { UserInputError } from "../../catalog/errors";
 import { renderChartSvg, svgToPng } from "../../reports/chart-render";
 import { breakEvenChartSpec } from "../../reports/chart-spec";
 import { toJson } from "../../reports/json";
-import { parseCommandLine } from "../args";
+import { defineCommand, parseCommand } from "../command";
 import { EXIT } from "../errors";
-import { evaluateFile } from "./evaluate";
+import { evaluateFile, SCENARIO_ARGUMENT } from "./evaluate";
 
-/** Usage of `breakeven chart`. */
-export const CHART_USAGE = "breakeven chart <scenario.yaml | Pulumi.<stack>.yaml> -o <chart.svg | chart.png | chart.vl.json>";
+/** `breakeven chart`: its arguments, flags and examples (help and parser read this). */
+export const CHART_COMMAND = defineCommand({
+  name: "chart",
+  summary: "the break-even chart of a scenario: monthly cost of self-hosting and of the API against monthly volume.",
+  arguments: [SCENARIO_ARGUMENT],
+  flags: {
+    output: { type: "string", short: "o", value: "file", required: true, description: "where to write: .svg, .png, or .json for the vega-lite spec; written whole or not at all" },
+  },
+  examples: ["breakeven chart Pulumi.dev.yaml -o breakeven.svg", "breakeven chart examples/scenario.yaml -o chart.vl.json"],
+});
 
 /** What the output file's extension asks for. */
 const OUTPUT_KINDS = { ".svg": "svg", ".png": "png", ".json": "spec" } as const;
@@ -34,11 +42,9 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
 
 /** `breakeven chart`: the break-even chart of a scenario as SVG, PNG or the vega-lite spec. */
 export async function runChart(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, { output: { type: "string", short: "o" } });
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UserInputError("command line", "", `expected one scenario file; usage: ${CHART_USAGE}`);
-  const out = values.output;
-  if (!out) throw new UserInputError("command line", "-o", `is required; usage: ${CHART_USAGE}`);
+  const { values, positionals } = parseCommand(CHART_COMMAND, argv);
+  const file = positionals[0] as string;
+  const out = values.output as string;
   const ext = path.extname(out).toLowerCase();
   const kind = OUTPUT_KINDS[ext as keyof typeof OUTPUT_KINDS];
   if (!kind) throw new UserInputError("command line", "-o", `${JSON.stringify(out)} must end in ${Object.keys(OUTPUT_KINDS).join(", ")}`);

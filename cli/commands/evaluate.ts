@@ -1,17 +1,32 @@
 import * as path from "node:path";
 import { evaluate, type Evaluation, type EvaluationInputs } from "../../engine/evaluate";
-import { UserInputError } from "../../catalog/errors";
 import { loadCatalog } from "../../catalog/load";
 import { resolveInputs } from "../../catalog/resolve";
 import { loadScenarioFile, type LoadedScenario } from "../../catalog/scenario-file";
 import { renderEvaluationMarkdown } from "../../reports/evaluation-markdown";
 import { renderEvaluationTable } from "../../reports/evaluation-table";
 import { toJson } from "../../reports/json";
-import { formatOption, parseCommandLine } from "../args";
+import { formatOption } from "../args";
+import { defineCommand, parseCommand } from "../command";
 import { EXIT } from "../errors";
 
-/** Usage of `breakeven evaluate`. */
-export const EVALUATE_USAGE = "breakeven evaluate <scenario.yaml | Pulumi.<stack>.yaml> [--format table|json|markdown]";
+/** The positional argument of every command that reads a scenario. */
+export const SCENARIO_ARGUMENT = {
+  name: "scenario",
+  description: "a scenario file (see examples/) or a Pulumi stack file such as Pulumi.dev.yaml, whose llm-breakeven: keys are read",
+} as const;
+
+/** The `--format` flag of the report commands. */
+export const FORMAT_FLAG = { type: "string", value: "table|json|markdown", default: "table", description: "output format; json is the contract in the README" } as const;
+
+/** `breakeven evaluate`: its arguments, flags and examples (help and parser read this). */
+export const EVALUATE_COMMAND = defineCommand({
+  name: "evaluate",
+  summary: "self-host or pay the API? The monthly costs, capacity and break-even of one scenario.",
+  arguments: [SCENARIO_ARGUMENT],
+  flags: { format: FORMAT_FLAG },
+  examples: ["breakeven evaluate Pulumi.dev.yaml", "breakeven evaluate examples/scenario.yaml --format json"],
+});
 
 /** Loads a scenario or stack file and resolves it against the catalogs into the engine's inputs. */
 export function inputsFromFile(file: string, today?: string): { loaded: LoadedScenario; inputs: EvaluationInputs } {
@@ -38,11 +53,9 @@ export function evaluateFile(file: string, today?: string): { loaded: LoadedScen
 
 /** `breakeven evaluate`: exit 0 with a verdict, 2 on bad input. */
 export function runEvaluate(argv: string[]): number {
-  const { values, positionals } = parseCommandLine(argv, { format: { type: "string" } });
+  const { values, positionals } = parseCommand(EVALUATE_COMMAND, argv);
   const format = formatOption(values.format);
-  const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UserInputError("command line", "", `expected one scenario file; usage: ${EVALUATE_USAGE}`);
-  const { evaluation } = evaluateFile(file);
+  const { evaluation } = evaluateFile(positionals[0] as string);
   const out = format === "json" ? toJson(evaluation) : format === "markdown" ? renderEvaluationMarkdown(evaluation) : renderEvaluationTable(evaluation);
   process.stdout.write(`${out}\n`);
   return EXIT.ok;

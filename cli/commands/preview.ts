@@ -12,12 +12,24 @@ import { LLM_COST_VERDICT, LlmCostVerdictConfigSchema } from "../../policies/llm
 import { MODEL_FITS_GPU, ModelFitsGpuConfigSchema } from "../../policies/model-fits-gpu";
 import { PINNED_SERVING_VERSIONS, PinnedServingVersionsConfigSchema } from "../../policies/pinned-serving-versions";
 import { SPOT_GPU_SAFETY, SpotGpuSafetyConfigSchema } from "../../policies/spot-gpu-safety";
-import { formatOption, parseCommandLine } from "../args";
+import { formatOption } from "../args";
+import { defineCommand, parseCommand } from "../command";
+import { FORMAT_FLAG } from "./evaluate";
 import { EXIT } from "../errors";
 
-/** Usage of `breakeven preview`. */
-export const PREVIEW_USAGE =
-  "breakeven preview --stack <name> [--format table|json|markdown] [--policy-pack <dir>] [--policy-pack-config <file.json>]";
+/** `breakeven preview`: its arguments, flags and examples (help and parser read this). */
+export const PREVIEW_COMMAND = defineCommand({
+  name: "preview",
+  summary: "an offline `pulumi preview` of a stack with the policy pack: the resources it would create and each policy's verdict; exit 1 when a mandatory policy blocks it.",
+  arguments: [],
+  flags: {
+    stack: { type: "string", value: "name", required: true, description: "the stack whose Pulumi.<name>.yaml is read" },
+    format: FORMAT_FLAG,
+    "policy-pack": { type: "string", value: "dir", default: "dist/policies (the compiled pack)", description: "the policy pack folder (one with PulumiPolicy.yaml)" },
+    "policy-pack-config": { type: "string", value: "file.json", default: "each policy's own enforcement level", description: "the file `pulumi preview --policy-pack-config` takes" },
+  },
+  examples: ["breakeven preview --stack dev", "breakeven preview --stack llama70b-h100 --format markdown --policy-pack-config policy-config.json"],
+});
 
 const LevelSchema = z.enum(["advisory", "mandatory", "disabled", "remediate"]);
 /** `--policy-pack-config`: the file `pulumi preview --policy-pack-config` takes. */
@@ -62,13 +74,8 @@ function checkPolicyConfig(config: PolicyPackConfig, file: string): void {
 
 /** `breakeven preview`: exit 0 when no mandatory policy fails, 1 when blocked, 2 on bad input. */
 export async function runPreviewCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    { stack: { type: "string" }, format: { type: "string" }, "policy-pack": { type: "string" }, "policy-pack-config": { type: "string" } },
-    false,
-  );
-  void positionals;
-  if (!values.stack) throw new UserInputError("command line", "--stack", `is required; usage: ${PREVIEW_USAGE}`);
+  const { values } = parseCommand(PREVIEW_COMMAND, argv);
+  if (!values.stack) throw new UserInputError("command line", "--stack", "is empty; give a stack name such as dev");
   const format = formatOption(values.format);
   const packDir = values["policy-pack"];
   if (packDir !== undefined && !fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")))
