@@ -87,9 +87,14 @@ export function readThroughputRows(): ThroughputRow[] {
   return readCsv(ThroughputRowSchema, "throughput-points.csv");
 }
 
-/** The vLLM startup-log measurements: the shared file's rows, then the reference story's (reference-kv-points.csv). */
+/**
+ * The vLLM startup-log measurements: the shared file's rows, the rows added
+ * here from llm-d-planner's v0.11 profile, version sweep and further 0.19
+ * logs (added-kv-points.csv), then the reference story's
+ * (reference-kv-points.csv).
+ */
 export function readKvRows(): KvRow[] {
-  return [...readCsv(KvRowSchema, "vllm-kv-cache-points.csv"), ...readCsv(KvRowSchema, "reference-kv-points.csv")];
+  return [...readCsv(KvRowSchema, "vllm-kv-cache-points.csv"), ...readCsv(KvRowSchema, "added-kv-points.csv"), ...readCsv(KvRowSchema, "reference-kv-points.csv")];
 }
 
 /** A row matched to the catalog, or the reason it cannot be. */

@@ -90,14 +90,26 @@ function measuredOnVllmV0(row: ThroughputRow): boolean {
   return /^\d{4}/.test(row.published) && row.published < "2025-03";
 }
 
+/**
+ * The vLLM release a row ran, for its memory profile: the row's
+ * `engine_version`, else, for a row published before 2026 (all of them
+ * before 0.17.0, the first release with the small sampler peak), "0.16.0"
+ * as the latest release it can have been; else the newest behaviour.
+ */
+export function rowVllmVersion(row: ThroughputRow): string | undefined {
+  const v = /(\d+\.\d+(?:\.\d+)?)/.exec(row.engine_version);
+  if (v) return v[1];
+  return /^\d{4}/.test(row.published) && row.published < "2026" ? "0.16.0" : undefined;
+}
+
 /** A reserve of nothing: SGLang's `mem_fraction_static` already leaves its headroom outside. */
 const NO_RESERVE: ReserveConstants = {
   baseGiB: 0,
   tensorParallelGiB: 0,
   activationBytesPerTokenHidden: 0,
   logitsBytesPerSeqVocab: 0,
-  legacyProfileBytesPerTokenIntermediate: 0,
-  legacyProfileBeforeVllm: "0.0.0",
+  legacySamplerBytesPerSeqVocab: 0,
+  legacySamplerBeforeVllm: "0.0.0",
 };
 
 /** The settings a throughput row ran with, as far as the row says: vLLM's defaults otherwise. */
@@ -130,7 +142,8 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const sglang = row.engine === "sglang";
   const serving = {
     gpuMemoryUtilization: sglang ? sglangMemFractionStatic(row, m.gpu, tp, pp) : 0.9,
-    maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens) * 2),
+    // The run served its requests, so one request fit: the check below is on one mean request.
+    maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens)),
     maxNumSeqs: m.gpu.vllmDefaultMaxNumSeqs,
     // SGLang's chunked prefill is 8192 tokens on 40-160 GiB GPUs (calibration/sglang-memory.ts).
     maxNumBatchedTokens: sglang ? SGLANG_CHUNKED_PREFILL_TOKENS : m.gpu.vllmDefaultMaxNumBatchedTokens,
@@ -140,7 +153,8 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const parallel = { tensorParallel: tp, pipelineParallel: pp };
   // SGLang's fraction covers weights and KV pool alone: no reserve on top.
   const reserve = sglang ? NO_RESERVE : calibration.reserve;
-  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings: serving, reserve, blockSize: 16 });
+  const settings = { ...serving, vllmVersion: sglang ? undefined : rowVllmVersion(row) };
+  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings, reserve, blockSize: 16 });
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
   const shape = replicaShape({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration }, memory);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));

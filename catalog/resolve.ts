@@ -1,3 +1,4 @@
+import { layoutRefusal } from "../engine/vllm-layout";
 import type { EvaluationInputs, MeasuredThroughput } from "../engine/evaluate";
 import { resolveParallelism } from "../engine/evaluate";
 import type { ModelConfig, WeightDtype, WeightVariant } from "../engine/model-config";
@@ -95,6 +96,11 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
   }
   if (parallel.tensorParallel > machine.gpuCount) {
     throw new UserInputError(file, `${p}node.tensorParallel`, `${parallel.tensorParallel} exceeds the ${machine.gpuCount} GPUs of one ${machine.id}; tensor parallelism stays inside a node`);
+  }
+  const refusal = layoutRefusal(model, { ...parallel, gpus: gpusPerReplica, blockSize: scenario.serving.blockSize });
+  if (refusal) {
+    const field = { tensorParallel: "node.tensorParallel", pipelineParallel: "node.pipelineParallel", gpus: "node.tensorParallel", blockSize: "serving.blockSize" }[refusal.setting];
+    throw new UserInputError(file, `${p}${field}`, refusal.message);
   }
   checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
   const node = nodePrice(catalog.prices, scenario.node, file);

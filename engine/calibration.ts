@@ -43,13 +43,19 @@ export const ReserveConstantsSchema = z
     /** Sampler peak on the last PP stage, bytes per sequence per vocabulary entry (warm-up samples max-num-seqs rows of the full vocabulary on every TP rank). */
     logitsBytesPerSeqVocab: z.number(),
     /**
-     * Extra profile-run peak of older vLLM releases, bytes per batched token
-     * per unit of MLP width on one TP rank (x max-num-batched-tokens x
-     * intermediate / TP); applies to versions before `legacyProfileBeforeVllm`.
+     * Extra sampler warm-up peak of vLLM releases before
+     * `legacySamplerBeforeVllm`, bytes per sequence per vocabulary entry on
+     * the last PP stage (x max-num-seqs x vocabulary, on every TP rank).
+     * The profile run (`profile_run` -> `_dummy_sampler_run` in
+     * vllm/v1/worker/gpu_model_runner.py) samples max-num-seqs rows of the
+     * full vocabulary; before 0.17 that peak was about 5.6 GiB on an H100 at
+     * 1024 sequences and a 152k vocabulary whatever the model size
+     * (llm-d-incubation/llm-d-planner docs/empirical-vllm-memory-results.md,
+     * accuracy/results/version-sweep: 5.64 GiB in 0.16.0, 2.23 GiB in 0.17.0).
      */
-    legacyProfileBytesPerTokenIntermediate: z.number(),
-    /** First vLLM release without the legacy profile peak (a release such as 0.18.0). */
-    legacyProfileBeforeVllm: z.string().regex(/^\d+\.\d+\.\d+$/),
+    legacySamplerBytesPerSeqVocab: z.number(),
+    /** First vLLM release with the small sampler peak (0.17.0 in the version sweep). */
+    legacySamplerBeforeVllm: z.string().regex(/^\d+\.\d+\.\d+$/),
   })
   .strict();
 /** Memory reserve constants. */

@@ -20,6 +20,12 @@ export interface ResolvedServing {
   maxNumBatchedTokens: number;
   kvCacheDtype: "auto" | "fp8";
   blockSize: number;
+  /**
+   * True when the user set max-model-len: a cache too small for it is then
+   * "does not fit", as vLLM refuses to start. Otherwise the model lowers it
+   * to what fits ({@link fittingMaxModelLen}).
+   */
+  maxModelLenSetByUser?: boolean | undefined;
 }
 
 /** Latency the product needs. */
@@ -42,6 +48,8 @@ export interface CapacityInputs {
   concurrency?: number | undefined;
   /** A measured figure, which replaces the estimate. */
   measuredOutputTokensPerSecond?: number | undefined;
+  /** The vLLM release whose memory profile applies; the model's pinned release when absent. */
+  vllmVersion?: string | undefined;
 }
 
 /** One replica's capacity. */
@@ -60,6 +68,27 @@ export interface Capacity {
   meetsLatencyTarget: boolean;
   /** The concurrency sweep 1, 2, 4, ... up to the limit (estimates). */
   sweep: ThroughputPoint[];
+  /** The max-model-len the replica runs with: the resolved one, or the lowered default. */
+  maxModelLen: number;
+  /** Set when the default max-model-len did not fit and was lowered: a sentence saying so. */
+  maxModelLenNote?: string | undefined;
+}
+
+/** Largest power of two at most `x` (0 below 1). */
+function floorPow2(x: number): number {
+  return x < 1 ? 0 : 2 ** Math.floor(Math.log2(x));
+}
+
+/**
+ * The max-model-len to run with when the user left it to the default and the
+ * KV cache cannot hold one request of it: the largest power of two the cache
+ * holds, if that still holds one request of the workload; else undefined
+ * (does not fit). vLLM itself stops at startup and prints the largest length
+ * that fits; the project picks a round one below it and says so.
+ */
+export function fittingMaxModelLen(kvCacheTokens: number, requestTokens: number): number | undefined {
+  const len = floorPow2(kvCacheTokens);
+  return len >= requestTokens && len >= 1 ? len : undefined;
 }
 
 /** True when a point meets every part of the target. */
@@ -138,7 +167,8 @@ function fitAndShape(inputs: CapacityInputs): FitAndShape {
   if (!byCalibration) byGpu.set(gpu, (byCalibration = new WeakMap()));
   let byKey = byCalibration.get(calibration);
   if (!byKey) byCalibration.set(calibration, (byKey = new Map()));
-  const key = `${parallel.tensorParallel}|${parallel.pipelineParallel}|${serving.gpuMemoryUtilization}|${serving.maxModelLen}|${serving.maxNumSeqs}|${serving.maxNumBatchedTokens}|${serving.kvCacheDtype}|${serving.blockSize}`;
+  const vllmVersion = inputs.vllmVersion ?? model.serving.vllmVersion;
+  const key = `${vllmVersion}|${parallel.tensorParallel}|${parallel.pipelineParallel}|${serving.gpuMemoryUtilization}|${serving.maxModelLen}|${serving.maxNumSeqs}|${serving.maxNumBatchedTokens}|${serving.kvCacheDtype}|${serving.blockSize}`;
   const hit = byKey.get(key);
   if (hit) return hit;
   const memory = fitMemory({
@@ -146,7 +176,7 @@ function fitAndShape(inputs: CapacityInputs): FitAndShape {
     variant,
     gpu,
     parallel,
-    settings: { ...serving, vllmVersion: model.serving.vllmVersion },
+    settings: { ...serving, vllmVersion },
     reserve: calibration.reserve,
     blockSize: serving.blockSize,
   });
@@ -164,8 +194,12 @@ function fitAndShape(inputs: CapacityInputs): FitAndShape {
  * sweep for reports is computed only when read.
  */
 export function estimateCapacity(inputs: CapacityInputs): Capacity {
-  const { serving, request, latency } = inputs;
-  const { memory, shape } = fitAndShape(inputs);
+  const first = fitAndShape(inputs);
+  const lowered = lowerDefaultMaxModelLen(inputs, first);
+  const { request, latency } = inputs;
+  const serving = lowered?.serving ?? inputs.serving;
+  const { memory, shape } = lowered?.fit ?? first;
+  const note = lowered === undefined ? {} : { maxModelLenNote: lowered.note };
   const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));
   const maxConcurrency = memory.fits ? Math.max(0, Math.min(serving.maxNumSeqs, kvLimit)) : 0;
@@ -184,6 +218,8 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
         throughputSource: measured === undefined ? "estimate" : "measured",
         bindingLimit: memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
         meetsLatencyTarget: false,
+        maxModelLen: serving.maxModelLen,
+        ...note,
       },
       { shape, request, limit: 0 },
     );
@@ -218,9 +254,27 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
       throughputSource: measured === undefined ? "estimate" : "measured",
       bindingLimit: measured === undefined ? bindingLimit : "measured",
       meetsLatencyTarget: measured === undefined ? meetsLatencyTarget : true,
+      maxModelLen: serving.maxModelLen,
+      ...note,
     },
     { shape, request, limit: maxConcurrency },
   );
+}
+
+/**
+ * When max-model-len is the default and one request of it does not fit the
+ * KV cache, the serving settings and fit at the lowered length
+ * ({@link fittingMaxModelLen}); undefined when nothing is lowered.
+ */
+function lowerDefaultMaxModelLen(inputs: CapacityInputs, first: FitAndShape): { serving: ResolvedServing; fit: FitAndShape; note: string } | undefined {
+  if (inputs.serving.maxModelLenSetByUser) return undefined;
+  const m = first.memory;
+  if (m.fits || m.kvCacheTokens >= inputs.serving.maxModelLen || m.usableGiBPerGpu <= m.weightsGiBPerGpu + m.reserveGiBPerGpu) return undefined;
+  const len = fittingMaxModelLen(m.kvCacheTokens, inputs.request.inputTokens + inputs.request.outputTokens);
+  if (len === undefined) return undefined;
+  const serving = { ...inputs.serving, maxModelLen: len };
+  const note = `max-model-len lowered from the default ${inputs.serving.maxModelLen} to ${len}, the largest power of two the ${m.kvCacheTokens}-token KV cache holds (vLLM would refuse ${inputs.serving.maxModelLen}); set --max-model-len to choose`;
+  return { serving, fit: fitAndShape({ ...inputs, serving }), note };
 }
 
 interface SweepSource {
@@ -243,6 +297,8 @@ class CapacityWithLazySweep implements Capacity {
   throughputSource!: "estimate" | "measured";
   bindingLimit!: BindingLimit;
   meetsLatencyTarget!: boolean;
+  maxModelLen!: number;
+  maxModelLenNote?: string | undefined;
   #source: SweepSource;
   #sweep: ThroughputPoint[] | undefined;
   constructor(fields: Omit<Capacity, "sweep">, source: SweepSource) {

@@ -182,6 +182,7 @@ export function resolveServing(s: Scenario["serving"], request: RequestShape, mo
     maxNumBatchedTokens: s.maxNumBatchedTokens ?? gpu.vllmDefaultMaxNumBatchedTokens,
     kvCacheDtype: s.kvCacheDtype,
     blockSize: s.blockSize,
+    maxModelLenSetByUser: s.maxModelLen !== undefined,
   };
 }
 

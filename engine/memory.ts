@@ -176,21 +176,29 @@ export function vllmBefore(a: string, b: string): boolean {
   return false;
 }
 
-/** Widest MLP activation one token makes on one TP rank: a dense layer's, or the routed experts' k x expert width. */
-export function mlpWidthPerRank(model: ModelConfig, tp: number): number {
-  const a = model.architecture;
-  const dense = !a.moe || a.moe.firstKDenseLayers > 0 ? a.intermediateSize : 0;
-  const routed = a.moe ? a.moe.numExpertsPerToken * a.moe.moeIntermediateSize : 0;
-  return Math.max(dense, routed) / tp;
+/**
+ * Bytes of the profile run's sampler warm-up on the last PP stage: vLLM runs
+ * the sampler over max-num-seqs rows of the whole vocabulary
+ * (`_dummy_sampler_run` in vllm/v1/worker/gpu_model_runner.py), and logits
+ * are gathered whole on every TP rank. Releases before
+ * `legacySamplerBeforeVllm` (0.17.0) held a larger peak there, of the same
+ * max-num-seqs x vocabulary form (llm-d-incubation/llm-d-planner
+ * docs/empirical-vllm-memory-results.md: 5.56 GiB for Qwen3-0.6B and 5.64
+ * GiB for Qwen3-32B on vLLM 0.11; accuracy/results/version-sweep: 5.64 GiB
+ * in 0.16.0, 2.23 GiB in 0.17.0 for Qwen3-14B). No version means the newest.
+ */
+export function samplerWarmupBytes(model: ModelConfig, settings: MemorySettings, reserve: ReserveConstants): number {
+  const seqVocab = settings.maxNumSeqs * model.architecture.vocabSize;
+  const legacy = settings.vllmVersion !== undefined && vllmBefore(settings.vllmVersion, reserve.legacySamplerBeforeVllm);
+  return (reserve.logitsBytesPerSeqVocab + (legacy ? reserve.legacySamplerBytesPerSeqVocab : 0)) * seqVocab;
 }
 
 /**
  * Memory vLLM holds per GPU outside weights and KV cache, on the last PP
  * stage unless `lastStage` is false: non-torch memory, NCCL buffers once
- * TP > 1, the activation peak of a max-num-batched-tokens forward pass, the
- * sampler's logits for max-num-seqs sequences over the whole vocabulary
- * (gathered on every TP rank; only the last stage samples), and the older
- * releases' larger profile peak (MLP activations of the batched-token budget).
+ * TP > 1, the activation peak of a max-num-batched-tokens forward pass, and
+ * the sampler warm-up ({@link samplerWarmupBytes}; only the last stage
+ * samples).
  */
 export function reserveBytesPerGpu(
   model: ModelConfig,
@@ -199,15 +207,10 @@ export function reserveBytesPerGpu(
   reserve: ReserveConstants,
   lastStage = true,
 ): number {
-  const a = model.architecture;
   const tpGiB = parallel.tensorParallel > 1 ? reserve.tensorParallelGiB : 0;
-  const activation = reserve.activationBytesPerTokenHidden * settings.maxNumBatchedTokens * a.hiddenSize;
-  const logits = lastStage ? reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * a.vocabSize : 0;
-  const legacy =
-    settings.vllmVersion !== undefined && vllmBefore(settings.vllmVersion, reserve.legacyProfileBeforeVllm)
-      ? reserve.legacyProfileBytesPerTokenIntermediate * settings.maxNumBatchedTokens * mlpWidthPerRank(model, parallel.tensorParallel)
-      : 0;
-  return Math.max(0, (reserve.baseGiB + tpGiB) * BYTES_PER_GIB + activation + logits + legacy);
+  const activation = reserve.activationBytesPerTokenHidden * settings.maxNumBatchedTokens * model.architecture.hiddenSize;
+  const sampler = lastStage ? samplerWarmupBytes(model, settings, reserve) : 0;
+  return Math.max(0, (reserve.baseGiB + tpGiB) * BYTES_PER_GIB + activation + sampler);
 }
 
 /** What one replica's GPUs hold: the "does it fit" answer, with the numbers. */
@@ -266,12 +269,15 @@ export function fitMemory(args: {
   const kvCacheTokens = bind.tokens;
   let reason: string | undefined;
   if (worstOverflow.weights + worstOverflow.reserve >= usable) {
-    const samplerGiB = (reserve.logitsBytesPerSeqVocab * settings.maxNumSeqs * model.architecture.vocabSize) / BYTES_PER_GIB;
+    const samplerGiB = samplerWarmupBytes(model, settings, reserve) / BYTES_PER_GIB;
     // The hint helps only when the weights alone fit: otherwise no max-num-seqs makes room.
     const hint = samplerGiB >= 0.5 && worstOverflow.weights < usable ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)` : "";
     reason = `weights need ${toGiB(worstOverflow.weights).toFixed(2)} GiB and vLLM's reserve ${toGiB(worstOverflow.reserve).toFixed(2)} GiB per GPU, but ${settings.gpuMemoryUtilization} x ${gpu.cudaTotalGiB} GiB leaves only ${toGiB(usable).toFixed(2)} GiB${hint}`;
   } else if (kvCacheTokens < settings.maxModelLen) {
-    reason = `the KV cache holds ${kvCacheTokens} tokens (${toGiB(bind.kv).toFixed(2)} GiB per GPU), less than one request of max-model-len ${settings.maxModelLen}`;
+    // vLLM's own refusal (`check_enough_kv_cache_memory`, vllm/v1/core/kv_cache_utils.py): the GiB one request of
+    // max_model_len needs, the GiB available, and the longest max_model_len the memory would hold.
+    const neededGiB = toGiB(settings.maxModelLen * bind.perToken);
+    reason = `one request of max-model-len ${settings.maxModelLen} needs ${neededGiB.toFixed(2)} GiB of KV cache per GPU, more than the ${toGiB(bind.kv).toFixed(2)} GiB available (${kvCacheTokens} tokens); the estimated maximum model length is ${kvCacheTokens}`;
   }
   return {
     fits: reason === undefined,

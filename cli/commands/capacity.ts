@@ -1,6 +1,7 @@
 import { estimateCapacity, type Capacity } from "../../engine/capacity";
 import { resolveServing } from "../../engine/evaluate";
-import { WeightDtypeSchema } from "../../engine/model-config";
+import { WeightDtypeSchema, type ModelConfig } from "../../engine/model-config";
+import { layoutRefusal, type RequestedLayout } from "../../engine/vllm-layout";
 import { ServingSchema } from "../../engine/scenario";
 import type { z } from "zod";
 import { parseWith, UserInputError } from "../../catalog/errors";
@@ -19,6 +20,7 @@ const SERVING_FLAGS = {
   "max-num-seqs": "maxNumSeqs",
   "max-num-batched-tokens": "maxNumBatchedTokens",
   "kv-cache-dtype": "kvCacheDtype",
+  "block-size": "blockSize",
 } as const;
 
 /** The serving flags through the scenario's own schema, a bad one named by its flag and shown as typed. */
@@ -57,10 +59,12 @@ export const CAPACITY_COMMAND = defineCommand({
     "output-tokens": { type: "string", value: "N", required: true, description: "output tokens of one request" },
     concurrency: { type: "string", value: "N", default: "the most the memory, vLLM's limits and the latency target allow", description: "requests in flight on the replica" },
     "gpu-memory-utilization": { type: "string", value: "U", default: "0.9, vLLM's", description: "vLLM --gpu-memory-utilization" },
-    "max-model-len": { type: "string", value: "L", default: "the smaller of the model's context and 4x the request, at least 4096", description: "vLLM --max-model-len" },
+    "max-model-len": { type: "string", value: "L", default: "the smaller of the model's context and 4x the request, at least 4096, lowered to the largest power of two the KV cache holds when that does not fit", description: "vLLM --max-model-len" },
     "max-num-seqs": { type: "string", value: "S", default: "vLLM's per-GPU default", description: "vLLM --max-num-seqs" },
     "max-num-batched-tokens": { type: "string", value: "B", default: "vLLM's per-GPU default", description: "vLLM --max-num-batched-tokens" },
     "kv-cache-dtype": { type: "string", value: "auto|fp8", default: "auto", description: "vLLM --kv-cache-dtype" },
+    "block-size": { type: "string", value: "B", default: "16 (64 for MLA models, as vLLM picks)", description: "vLLM --block-size: 1, 8, 16, 32, 64, 128 or 256" },
+    "vllm-version": { type: "string", value: "V", default: "the model's pinned release", description: "the vLLM release whose memory profile applies (the sampler warm-up is larger before 0.17.0)" },
     "min-output-tokens-per-second-per-request": { type: "string", value: "R", default: "none", description: "latency target: slowest acceptable decode speed of one request" },
     "max-ttft-ms": { type: "string", value: "T", default: "none", description: "latency target: longest acceptable time to first token, ms" },
     format: { type: "string", value: "table|json", default: "table", description: "output format" },
@@ -77,6 +81,8 @@ export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
     ...extra,
     fits: c.fits,
     doesNotFitReason: c.memory.reason ?? null,
+    maxModelLen: c.maxModelLen,
+    maxModelLenNote: c.maxModelLenNote ?? null,
     weightsGiBPerGpu: c.memory.weightsGiBPerGpu,
     reserveGiBPerGpu: c.memory.reserveGiBPerGpu,
     kvCacheGiBPerGpu: c.memory.kvCacheGiBPerGpu,
@@ -118,6 +124,8 @@ export function runCapacity(argv: string[]): number {
     throw new UserInputError("command line", "--input-tokens", `${request.inputTokens} input + ${request.outputTokens} output tokens exceed ${model.id}'s context of ${model.architecture.maxContextTokens} tokens`);
   if (servingInput.maxModelLen !== undefined) numberOption("max-model-len", values["max-model-len"], { integer: true, min: requestTokens, max: model.architecture.maxContextTokens });
   const serving = resolveServing(servingInput, request, model, gpu);
+  refuseLayout(model, { tensorParallel: tp, pipelineParallel: pp, gpus: machine.gpuCount * Math.ceil((tp * pp) / machine.gpuCount), blockSize: serving.blockSize });
+  const vllmVersion = vllmVersionOption(values["vllm-version"]) ?? model.serving.vllmVersion;
   const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
   const minSpeed = numberOption("min-output-tokens-per-second-per-request", values["min-output-tokens-per-second-per-request"], { min: 0.001, max: 1e6 });
   const maxTtft = numberOption("max-ttft-ms", values["max-ttft-ms"], { min: 0.001, max: 1e9 });
@@ -132,6 +140,7 @@ export function runCapacity(argv: string[]): number {
     calibration: catalog.calibration,
     concurrency,
     latency,
+    vllmVersion,
   });
   const extra = {
     model: model.id,
@@ -142,7 +151,7 @@ export function runCapacity(argv: string[]): number {
     tensorParallel: tp,
     pipelineParallel: pp,
     serving,
-    vllmVersion: model.serving.vllmVersion,
+    vllmVersion,
     latencyTarget: latency ?? null,
     errorBandPct: catalog.calibration.errorBandPct,
     calibrationFittedOn: catalog.calibration.fittedOn,
@@ -153,6 +162,22 @@ export function runCapacity(argv: string[]): number {
   }
   process.stdout.write(`${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`);
   return EXIT.ok;
+}
+
+/** The flag each layout setting comes from on this command line. */
+const LAYOUT_FLAGS = { tensorParallel: "--tp", pipelineParallel: "--pp", gpus: "--tp", blockSize: "--block-size" } as const;
+
+/** Exit 2 naming the flag when vLLM would refuse the layout (engine/vllm-layout.ts). */
+function refuseLayout(model: ModelConfig, layout: RequestedLayout): void {
+  const refusal = layoutRefusal(model, layout);
+  if (refusal) throw new UserInputError("command line", LAYOUT_FLAGS[refusal.setting], refusal.message);
+}
+
+/** `--vllm-version`: a release such as 0.11.0 (its memory profile applies). */
+function vllmVersionOption(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+\.\d+\.\d+$/.test(v)) throw new UserInputError("command line", "--vllm-version", `${JSON.stringify(v)} is not valid; expected a release such as 0.11.0`);
+  return v;
 }
 
 /** Plain-text capacity report with the concurrency sweep, the point used marked. */
@@ -167,6 +192,7 @@ export function renderCapacityTable(c: Capacity, title: string, errorBandPct: nu
         `Memory per GPU: usable ${num(m.usableGiBPerGpu, 2)} GiB = weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} + KV cache ${num(m.kvCacheGiBPerGpu, 2)} GiB`,
         `KV cache: ${tokens(m.kvCacheTokens)} tokens at ${num(m.kvBytesPerToken, 0)} B/token; ${num(m.maxConcurrencyAtMaxModelLen, 2)}x requests of max-model-len`,
       ];
+  if (c.maxModelLenNote) lines.push(`Note: ${c.maxModelLenNote}`);
   if (!c.fits) {
     lines.push(`Does not fit: ${m.reason ?? "no KV room for one request"}`);
     return lines.join("\n");
