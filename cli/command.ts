@@ -15,6 +15,8 @@ export interface FlagSpec {
   default?: string;
   /** A required flag is refused up front when missing, and shown in the usage line. */
   required?: boolean;
+  /** The flag may be given more than once (`--from a.json --from b.json`); its value is then a list. */
+  multiple?: boolean;
   description: string;
 }
 
@@ -36,7 +38,7 @@ export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string,
 }
 
 /** The parsed flags of a command: a string or a boolean per flag, absent when not given. */
-export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]?: F[K] extends { type: "boolean" } ? boolean : string };
+export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]?: F[K] extends { type: "boolean" } ? boolean : F[K] extends { multiple: true } ? string[] : string };
 
 /** The flag every command has; main answers it before the command runs. */
 export const HELP_FLAG: FlagSpec = { type: "boolean", short: "h", description: "show this help and exit" };
@@ -62,8 +64,10 @@ export function helpPointer(name: string): string {
  * errors naming what was expected.
  */
 export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSpec<F>, argv: string[]): { values: FlagValues<F>; positionals: string[] } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const [name, flag] of Object.entries(allFlags(spec))) options[name] = flag.short ? { type: flag.type, short: flag.short } : { type: flag.type };
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  for (const [name, flag] of Object.entries(allFlags(spec))) {
+    options[name] = { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) };
+  }
   const { values, positionals } = parseCommandLine(argv, options, spec.arguments.length > 0);
   if (positionals.length !== spec.arguments.length) {
     const expected = spec.arguments.map((a) => `<${a.name}>`).join(" ");
@@ -86,7 +90,7 @@ export function usageLine(spec: CommandSpec): string {
 /** The left column of a flag's help line: `-o, --output <file>`. */
 function flagLabel(name: string, flag: FlagSpec): string {
   const short = flag.short ? `-${flag.short}, ` : "    ";
-  return `${short}--${name}${flag.type === "string" ? ` <${flag.value ?? "value"}>` : ""}`;
+  return `${short}--${name}${flag.type === "string" ? ` <${flag.value ?? "value"}>${flag.multiple ? "..." : ""}` : ""}`;
 }
 
 /** Two aligned columns, the right one wrapped onto following lines when a label is long. */

@@ -7,6 +7,7 @@ import { runEvaluate, EVALUATE_COMMAND } from "./commands/evaluate";
 import { runPreviewCommand, PREVIEW_COMMAND } from "./commands/preview";
 import { runRecommend, RECOMMEND_COMMAND } from "./commands/recommend";
 import { runSensitivity, SENSITIVITY_COMMAND } from "./commands/sensitivity";
+import { runWorkload, WORKLOAD_COMMAND } from "./commands/workload";
 import { helpText, wantsHelp, type CommandSpec } from "./command";
 import { EXIT, runCommand } from "./errors";
 
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   chart: { spec: CHART_COMMAND, run: runChart },
   sensitivity: { spec: SENSITIVITY_COMMAND, run: runSensitivity },
   recommend: { spec: RECOMMEND_COMMAND, run: runRecommend },
+  workload: { spec: WORKLOAD_COMMAND, run: runWorkload },
 };
 
 /** The package's version, from the package.json that ships with the code. */
