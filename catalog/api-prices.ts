@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ApiPrice } from "../engine/evaluate";
 import type { Scenario } from "../engine/scenario";
+import { apiPriceData } from "./api-price-data";
 import { UserInputError } from "./errors";
 
 /** Version of the bundled price data: the library's own version. */
@@ -35,6 +36,8 @@ export function apiPriceFor(scenario: Scenario, file: string): ApiPrice {
       note: "prices set in the stack's api block",
     };
   }
+  // First: an override data file (api-prices.yaml) must be in the library before it prices anything.
+  const data = apiPriceData(GENAI_PRICES_VERSION);
   const inputTokens = Math.max(1, scenario.workload.inputTokensPerRequest);
   const outputTokens = scenario.workload.outputTokensPerRequest;
   const plain = calcPrice({ input_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
@@ -57,7 +60,8 @@ export function apiPriceFor(scenario: Scenario, file: string): ApiPrice {
     outputUsdPerMTok,
     cachedInputUsdPerMTok: api.cachedInputUsdPerMTok ?? libraryCached ?? inputUsdPerMTok * CACHED_INPUT_SHARE_OF_INPUT,
     source: "genai-prices",
-    asOf: `@pydantic/genai-prices ${GENAI_PRICES_VERSION}`,
+    asOf: data.label,
+    dataDate: data.dataDate,
     note: `priced at ${scenario.workload.inputTokensPerRequest} input / ${outputTokens} output tokens per request`,
   };
 }

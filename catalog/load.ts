@@ -1,12 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import type { PriceFlag } from "../engine/price-flags";
 import { AssumptionsSchema, type Assumptions } from "../engine/assumptions";
 import { CalibrationSchema, type Calibration } from "../engine/calibration";
 import { GpuSchema, MachineTypeSchema, type Gpu, type MachineType } from "../engine/hardware";
 import { ModelConfigSchema, type ModelConfig } from "../engine/model-config";
 import { parseWith, UserInputError } from "./errors";
 import { fromRoot } from "./paths";
+import { checkPriceBook, PriceChecksSchema, type PriceChecks } from "./price-checks";
 import { parsePriceBook, type PriceBook } from "./prices";
 import { readText, readYaml } from "./read";
 
@@ -16,6 +18,10 @@ export interface Catalog {
   gpus: Map<string, Gpu>;
   machineTypes: Map<string, MachineType>;
   prices: PriceBook;
+  /** The rules every price row is checked against (`catalog/data/price-checks.yaml`). */
+  priceChecks: PriceChecks;
+  /** What the check says of each price, keyed by `flagKey`; a price without an entry passed. */
+  priceFlags: Map<string, PriceFlag[]>;
   calibration: Calibration;
   assumptions: Assumptions;
 }
@@ -68,16 +74,21 @@ export function loadCatalog(): Catalog {
   const machineFile = fromRoot("catalog", "data", "machine-types.yaml");
   const priceFile = fromRoot("catalog", "data", "gcp-gpu-machine-prices.csv");
   const assumptionsFile = fromRoot("catalog", "data", "assumptions.yaml");
+  const checksFile = fromRoot("catalog", "data", "price-checks.yaml");
   const gpus = indexBy(parseWith(GpuFileSchema, readYaml(gpuFile), gpuFile).gpus, gpuFile, "gpus");
   const machineTypes = indexBy(parseWith(MachineFileSchema, readYaml(machineFile), machineFile).machineTypes, machineFile, "machineTypes");
   for (const m of machineTypes.values()) {
     if (!gpus.has(m.gpu)) throw new UserInputError(machineFile, `machineTypes.${m.id}.gpu`, `unknown GPU ${m.gpu}`);
   }
+  const prices = parsePriceBook(readText(priceFile), priceFile);
+  const priceChecks = parseWith(PriceChecksSchema, readYaml(checksFile), checksFile);
   cached = {
     models: loadModelConfigs(),
     gpus,
     machineTypes,
-    prices: parsePriceBook(readText(priceFile), priceFile),
+    prices,
+    priceChecks,
+    priceFlags: checkPriceBook(prices, priceChecks),
     calibration: loadCalibration(),
     assumptions: parseWith(AssumptionsSchema, readYaml(assumptionsFile), assumptionsFile),
   };

@@ -2,6 +2,7 @@ import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import type { PricingModel } from "../engine/scenario";
 import type { NodePrice } from "../engine/evaluate";
+import type { PriceFlag } from "../engine/price-flags";
 import { parseWith, UserInputError } from "./errors";
 
 const optionalNumber = z.preprocess((v) => (v === "" || v === undefined ? undefined : Number(v)), z.number().nonnegative().optional());
@@ -30,6 +31,12 @@ export interface PriceBook {
   rows: MachinePriceRow[];
   byKey: Map<string, MachinePriceRow>;
 }
+
+/** Flags of one price, keyed by {@link flagKey}; a price without an entry passed the check. */
+export type PriceFlagIndex = ReadonlyMap<string, readonly PriceFlag[]>;
+
+/** The key of one price (machine type, region, pricing model) in a {@link PriceFlagIndex}. */
+export const flagKey = (machineType: string, region: string, pricing: PricingModel) => `${machineType}@${region}/${pricing}`;
 
 const key = (machineType: string, region: string) => `${machineType}@${region}`;
 
@@ -62,13 +69,14 @@ export function hourlyUsdOf(row: MachinePriceRow, pricing: PricingModel): number
 
 /**
  * The price of one node: the override when the stack sets `node.hourlyUsd`,
- * else the catalog row. A missing price is an error that says how to supply
+ * else the catalog row with what the sanity check says of it. A missing price is an error that says how to supply
  * one; it is never $0.
  */
 export function nodePrice(
   book: PriceBook,
   query: { machineType: string; region: string; pricing: PricingModel; hourlyUsd?: number | undefined },
   file: string,
+  flags: PriceFlagIndex = new Map(),
 ): NodePrice {
   if (query.hourlyUsd !== undefined) return { hourlyUsd: query.hourlyUsd, source: "override", reference: "node.hourlyUsd" };
   const row = book.byKey.get(key(query.machineType, query.region));
@@ -85,5 +93,6 @@ export function nodePrice(
       `the catalog has no ${query.pricing} price for ${query.machineType} in ${query.region} (snapshot ${row.as_of}); choose another pricing model or set node.hourlyUsd`,
     );
   }
-  return { hourlyUsd: hourly, source: "catalog", asOf: row.as_of, reference: `catalog/data/gcp-gpu-machine-prices.csv (${row.source})` };
+  const rowFlags = flags.get(flagKey(query.machineType, query.region, query.pricing));
+  return { hourlyUsd: hourly, source: "catalog", asOf: row.as_of, reference: `catalog/data/gcp-gpu-machine-prices.csv (${row.source})`, flags: rowFlags };
 }

@@ -31,6 +31,8 @@ export const AssumptionsSchema = z
       .strict(),
     /** Days a catalog price may age before the report warns. */
     priceMaxAgeDays: z.number().int().positive(),
+    /** Days the API price data (@pydantic/genai-prices or its override) may age before the report warns. */
+    apiPriceMaxAgeDays: z.number().int().positive(),
   })
   .strict();
 /** Validated assumptions. */

@@ -16,6 +16,8 @@ import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { modelWeightBytes } from "./params";
+import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
+import type { PriceFlag } from "./price-flags";
 import type { Scenario } from "./scenario";
 import type { RequestShape, ThroughputPoint } from "./throughput";
 
@@ -27,6 +29,8 @@ export interface NodePrice {
   asOf?: string | undefined;
   /** The catalog row's source, or "node.hourlyUsd". */
   reference: string;
+  /** What the catalog's price sanity check says of this row (catalog/price-checks.ts); each becomes a warning. */
+  flags?: readonly PriceFlag[] | undefined;
 }
 
 /** The API's prices at the workload's request shape and where they came from. */
@@ -37,6 +41,8 @@ export interface ApiPrice extends ApiRates {
   model: string;
   /** Version or date of the price data. */
   asOf?: string | undefined;
+  /** Date (YYYY-MM-DD) of the price data, for the staleness warning. */
+  dataDate?: string | undefined;
   /** E.g. "prompt <= 200k tokens tier". */
   note?: string | undefined;
 }
@@ -203,10 +209,6 @@ export function requestShape(scenario: Scenario): RequestShape {
   return { inputTokens: scenario.workload.inputTokensPerRequest, outputTokens: scenario.workload.outputTokensPerRequest };
 }
 
-function daysBetween(from: string, to: string): number {
-  return (Date.parse(to) - Date.parse(from)) / 86_400_000;
-}
-
 /** Capacity of one replica for a scenario (the `capacity` view of `evaluate`). */
 export function replicaCapacity(inputs: Omit<EvaluationInputs, "nodePrice" | "apiPrice" | "today">, concurrency?: number): Capacity {
   const { scenario, model, variant, gpu, machine, calibration } = inputs;
@@ -278,11 +280,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   else if (!servable) verdict = "api";
   else verdict = savings > 0 ? "self-host" : "api";
 
-  if (nodePrice.asOf && daysBetween(nodePrice.asOf, inputs.today) > assumptions.priceMaxAgeDays) {
-    warnings.push(
-      `The ${node.machineType} ${node.pricing} price in ${node.region} is from ${nodePrice.asOf}, more than ${assumptions.priceMaxAgeDays} days old; check it or set node.hourlyUsd.`,
-    );
-  }
+  if (nodePrice.source === "catalog") warnings.push(...nodePriceWarnings({ ...node, asOf: nodePrice.asOf, flags: nodePrice.flags }, inputs.today, assumptions));
+  warnings.push(...apiPriceWarnings(apiPrice, inputs.today, assumptions));
   if (!capacity.fits) warnings.push(`${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`);
   if (capacity.fits && !meetsLatencyTarget) {
     warnings.push(

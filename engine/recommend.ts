@@ -2,6 +2,8 @@ import { apiMonthlyUsd, selfHostMonthlyUsdAt } from "./cost";
 import { evaluate, replicaCapacity, resolveParallelism, type Evaluation, type EvaluationInputs, type MeasuredThroughput } from "./evaluate";
 import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
+import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
+import { isSuspiciouslyCheap, type PriceFlag } from "./price-flags";
 import type { PricingModel, Scenario } from "./scenario";
 
 /**
@@ -20,12 +22,16 @@ export interface NodeOffer {
   hourlyUsd: number;
   asOf?: string | undefined;
   reference: string;
+  /** What the catalog's sanity check says about this price (none: it passed). */
+  flags?: readonly PriceFlag[] | undefined;
 }
 
 /** What the search may use. */
 export interface RecommendConstraints {
   /** Regions allowed; undefined: all. */
   regions?: readonly string[] | undefined;
+  /** Pricing models allowed; undefined: any. */
+  pricing?: readonly PricingModel[] | undefined;
   /** False drops spot offers. */
   allowSpot: boolean;
 }
@@ -38,6 +44,8 @@ export interface RecommendSearch {
   gpus: ReadonlyMap<string, Gpu>;
   offers: readonly NodeOffer[];
   constraints: RecommendConstraints;
+  /** Geography of each region (`europe-west4` -> `europe`), to flag an offer far from the declared region; absent: no far-region flags. */
+  regionGeography?: ReadonlyMap<string, string> | undefined;
 }
 
 /** How a self-hosted option is laid out and priced. */
@@ -59,6 +67,10 @@ export interface SelfHostPlan {
   nextRegion?: { region: string; hourlyUsd: number } | undefined;
   /** Other TP/PP layouts of this machine that fit, and the replicas each needed. */
   otherLayouts: { parallel: Parallelism; replicas: number }[];
+  /** Flags on the price this plan is priced at (sanity check, far region, possibly unavailable); empty when it passed. */
+  priceFlags: PriceFlag[];
+  /** Date of the catalog row the price comes from. */
+  priceAsOf?: string | undefined;
 }
 
 /** A ranked option. */
@@ -89,8 +101,12 @@ export interface Recommendation {
   options: RecommendOption[];
   excluded: Exclusion[];
   apiAllowed: boolean;
-  api: { provider: string; model: string; monthlyUsd: number };
+  api: { provider: string; model: string; monthlyUsd: number; pricesAsOf?: string | undefined };
+  /** What to know about the prices #1 stands on: the node price's age and flags, the API price data's age. */
+  priceWarnings: string[];
   searched: { machineTypes: number; layouts: number; offers: number; evaluations: number };
+  /** The regions and pricing models searched ("all" / "any": the whole catalog). */
+  scope: { regions: readonly string[] | "all"; pricing: readonly PricingModel[] | "any"; allowSpot: boolean };
 }
 
 /** Powers of two up to the node's GPU count: the TP sizes vLLM runs inside a node. */
@@ -182,25 +198,40 @@ function feasibleLayouts(search: RecommendSearch, excluded: Exclusion[]): { cand
   return { candidates, layouts };
 }
 
-/** Offers the constraints allow, by machine type, cheapest first within each pricing model. */
+/** Offers the constraints allow, by machine type and pricing model; a far region is flagged; within each list checked prices come first, then cheapest. */
 function offersByMachine(search: RecommendSearch): Map<string, Map<PricingModel, NodeOffer[]>> {
-  const { regions, allowSpot } = search.constraints;
-  const allowed = regions ? new Set(regions) : undefined;
+  const { regions, pricing, allowSpot } = search.constraints;
+  const allowedRegions = regions ? new Set(regions) : undefined;
+  const allowedPricing = pricing ? new Set(pricing) : undefined;
   const byMachine = new Map<string, Map<PricingModel, NodeOffer[]>>();
   for (const offer of search.offers) {
     if (!(offer.hourlyUsd > 0)) continue;
     if (!allowSpot && offer.pricing === "spot") continue;
-    if (allowed && !allowed.has(offer.region)) continue;
+    if (allowedRegions && !allowedRegions.has(offer.region)) continue;
+    if (allowedPricing && !allowedPricing.has(offer.pricing)) continue;
     const byPricing = byMachine.get(offer.machineType) ?? new Map<PricingModel, NodeOffer[]>();
     byMachine.set(offer.machineType, byPricing);
     const list = byPricing.get(offer.pricing) ?? [];
     byPricing.set(offer.pricing, list);
-    list.push(offer);
+    list.push(withFarRegionFlag(offer, search));
   }
+  const suspicious = (o: NodeOffer) => (isSuspiciouslyCheap(o.flags) ? 1 : 0);
   for (const byPricing of byMachine.values()) {
-    for (const list of byPricing.values()) list.sort((a, b) => a.hourlyUsd - b.hourlyUsd || a.region.localeCompare(b.region));
+    for (const list of byPricing.values()) list.sort((a, b) => suspicious(a) - suspicious(b) || a.hourlyUsd - b.hourlyUsd || a.region.localeCompare(b.region));
   }
   return byMachine;
+}
+
+/** An offer in another geography than the declared region carries a far-region flag (only reachable when the regions are widened). */
+function withFarRegionFlag(offer: NodeOffer, search: RecommendSearch): NodeOffer {
+  const geo = search.regionGeography;
+  const declared = search.base.scenario.node.region;
+  if (!geo || offer.region === declared) return offer;
+  const home = geo.get(declared);
+  const there = geo.get(offer.region);
+  if (home === undefined || there === undefined || home === there) return offer;
+  const flag: PriceFlag = { kind: "far-region", message: `${offer.region} (${there}) is far from the declared region ${declared} (${home}): expect more latency to users and data egress` };
+  return { ...offer, flags: [...(offer.flags ?? []), flag] };
 }
 
 /**
@@ -228,37 +259,51 @@ export function bestHybrid(e: Evaluation): { replicas: number; share: number; se
   return best;
 }
 
-/** Searches every feasible layout and price and ranks the options, cheapest first. */
-export function recommend(search: RecommendSearch): Recommendation {
-  const { base } = search;
-  const declared = evaluate(base);
-  const apiAllowed = base.scenario.api.allowed;
-  const volume = base.scenario.workload.outputTokensPerMonth;
-  const excluded: Exclusion[] = [];
-  const { candidates, layouts } = feasibleLayouts(search, excluded);
-  const offers = offersByMachine(search);
-  let evaluations = 1;
-  let offersConsidered = 0;
+/** The best layout of one (machine, pricing, nodes per replica), with the offers it was priced from and every layout that could serve. */
+interface BestLayout {
+  e: Evaluation;
+  candidate: Candidate;
+  list: NodeOffer[];
+  layouts: { parallel: Parallelism; replicas: number }[];
+}
 
-  // Best layout per (machine, pricing): the region is the cheapest one, since every self-hosting cost
-  // term scales with the node's hourly price or does not depend on it; capacity is the same everywhere.
-  const best = new Map<string, { e: Evaluation; candidate: Candidate; list: NodeOffer[]; layouts: { parallel: Parallelism; replicas: number }[] }>();
+const HALF_CENT = 0.005;
+
+/** Whether `e` beats `held`: cheaper by more than half a cent, or the same cost with fewer pipeline stages (TP before PP: no pipeline bubbles, faster per request). */
+function beats(e: Evaluation, held: Evaluation): boolean {
+  const diff = e.selfHost.monthlyUsd.total - held.selfHost.monthlyUsd.total;
+  if (diff < -HALF_CENT) return true;
+  return Math.abs(diff) <= HALF_CENT && e.parallel.pipelineParallel < held.parallel.pipelineParallel;
+}
+
+/**
+ * Evaluates every feasible layout at the first offer of each pricing model
+ * (the cheapest checked region: every self-hosting cost term scales with the
+ * node's hourly price or does not depend on it, and capacity is the same
+ * everywhere) and keeps the best layout per (machine, pricing, nodes).
+ */
+function bestLayouts(search: RecommendSearch, candidates: Candidate[], excluded: Exclusion[]): { best: Map<string, BestLayout>; evaluations: number; offers: number } {
+  const { base } = search;
+  const offers = offersByMachine(search);
+  const best = new Map<string, BestLayout>();
+  let evaluations = 0;
+  let offersConsidered = 0;
   const unpriced = new Set(candidates.map((c) => c.machine.id));
   for (const candidate of candidates) {
     const byPricing = offers.get(candidate.machine.id);
     if (!byPricing) continue;
     if (unpriced.delete(candidate.machine.id)) for (const list of byPricing.values()) offersConsidered += list.length;
     for (const [pricing, list] of byPricing) {
-      const cheapest = list[0];
-      if (!cheapest) continue;
+      const first = list[0];
+      if (!first) continue;
       const { machine, gpu, parallel, nodesPerReplica, measured } = candidate;
       const e = evaluate({
         ...base,
-        scenario: scenarioOn(base.scenario, machine, parallel, nodesPerReplica, cheapest.region, pricing),
+        scenario: scenarioOn(base.scenario, machine, parallel, nodesPerReplica, first.region, pricing),
         machine,
         gpu,
         measured,
-        nodePrice: { hourlyUsd: cheapest.hourlyUsd, source: "catalog", asOf: cheapest.asOf, reference: cheapest.reference },
+        nodePrice: { hourlyUsd: first.hourlyUsd, source: "catalog", asOf: first.asOf, reference: first.reference },
       });
       evaluations++;
       if (!e.selfHost.capacity.canServe) continue;
@@ -268,64 +313,116 @@ export function recommend(search: RecommendSearch): Recommendation {
       if (!held) best.set(key, { e, candidate, list, layouts: [layout] });
       else {
         held.layouts.push(layout);
-        if (e.selfHost.monthlyUsd.total < held.e.selfHost.monthlyUsd.total) Object.assign(held, { e, candidate, list });
+        if (beats(e, held.e)) Object.assign(held, { e, candidate, list });
       }
     }
   }
   for (const id of unpriced) excluded.push({ machineType: id, kind: "no-price", reason: "no price in the allowed regions and pricing models" });
+  return { best, evaluations, offers: offersConsidered };
+}
 
-  const options: Omit<RecommendOption, "rank">[] = [];
-  const savings = (monthlyUsd: number) => (apiAllowed ? declared.api.monthlyUsd - monthlyUsd : null);
-  let bestHybridOption: Omit<RecommendOption, "rank"> | undefined;
-  for (const { e, candidate, list, layouts: tried } of best.values()) {
-    const [first, next] = list;
-    const plan: SelfHostPlan = {
-      machineType: candidate.machine.id,
-      gpu: candidate.gpu.id,
-      gpusPerNode: candidate.machine.gpuCount,
-      region: first?.region ?? e.node.region,
-      pricing: e.node.pricing,
-      hourlyUsd: e.node.hourlyUsd,
-      parallel: e.parallel,
-      nodesPerReplica: candidate.nodesPerReplica,
-      replicas: e.selfHost.replicas,
-      outputTokensPerSecondPerReplica: e.selfHost.capacity.outputTokensPerSecond,
-      throughputSource: e.selfHost.throughputSource,
-      regionsPriced: list.length,
-      nextRegion: next ? { region: next.region, hourlyUsd: next.hourlyUsd } : undefined,
-      otherLayouts: tried.filter((l) => l.parallel.tensorParallel !== e.parallel.tensorParallel || l.parallel.pipelineParallel !== e.parallel.pipelineParallel),
-    };
-    const total = e.selfHost.monthlyUsd.total;
-    options.push({ kind: "self-host", monthlyUsd: total, savingsVsApiMonthlyUsd: savings(total), usdPerMillionOutputTokens: (total / volume) * 1e6, selfHost: plan, evaluation: e });
-    const hybrid = apiAllowed ? bestHybrid(e) : null;
-    if (!hybrid) continue;
-    const hybridTotal = hybrid.selfHostMonthlyUsd + hybrid.apiMonthlyUsd;
-    if (bestHybridOption && bestHybridOption.monthlyUsd <= hybridTotal) continue;
-    bestHybridOption = {
-      kind: "hybrid",
-      monthlyUsd: hybridTotal,
-      savingsVsApiMonthlyUsd: savings(hybridTotal),
-      usdPerMillionOutputTokens: (hybridTotal / volume) * 1e6,
-      selfHost: { ...plan, replicas: hybrid.replicas },
-      hybrid: { selfHostedShare: hybrid.share, selfHostMonthlyUsd: hybrid.selfHostMonthlyUsd, apiMonthlyUsd: hybrid.apiMonthlyUsd, selfHostedOutputTokensPerMonth: hybrid.selfTokens },
-    };
-  }
-  if (bestHybridOption) options.push(bestHybridOption);
-  if (apiAllowed) {
-    options.push({ kind: "api", monthlyUsd: declared.api.monthlyUsd, savingsVsApiMonthlyUsd: 0, usdPerMillionOutputTokens: declared.api.usdPerMillionOutputTokensAllIn });
-  }
-
-  const kindOrder = { api: 0, "self-host": 1, hybrid: 2 } as const;
-  const cents = (o: Omit<RecommendOption, "rank">) => Math.round(o.monthlyUsd * 100);
-  const nodes = (o: Omit<RecommendOption, "rank">) => (o.selfHost ? o.selfHost.replicas * o.selfHost.nodesPerReplica : 0);
-  const label = (o: Omit<RecommendOption, "rank">) => `${o.selfHost?.machineType ?? ""}|${o.selfHost?.pricing ?? ""}`;
-  // Ties (to the cent) go to the simpler option: the API, then a pure fleet, then a split; then fewer nodes to run.
-  options.sort((a, b) => cents(a) - cents(b) || kindOrder[a.kind] - kindOrder[b.kind] || nodes(a) - nodes(b) || label(a).localeCompare(label(b)));
+/** The plan of a best layout: machine, region, price, layout, and what the ranking needs to explain it. */
+function planOf({ e, candidate, list, layouts: tried }: BestLayout): SelfHostPlan {
+  const [first, next] = list;
   return {
-    options: options.map((o, i) => ({ ...o, rank: i + 1 })),
+    machineType: candidate.machine.id,
+    gpu: candidate.gpu.id,
+    gpusPerNode: candidate.machine.gpuCount,
+    region: first?.region ?? e.node.region,
+    pricing: e.node.pricing,
+    hourlyUsd: e.node.hourlyUsd,
+    parallel: e.parallel,
+    nodesPerReplica: candidate.nodesPerReplica,
+    replicas: e.selfHost.replicas,
+    outputTokensPerSecondPerReplica: e.selfHost.capacity.outputTokensPerSecond,
+    throughputSource: e.selfHost.throughputSource,
+    regionsPriced: list.length,
+    nextRegion: next ? { region: next.region, hourlyUsd: next.hourlyUsd } : undefined,
+    otherLayouts: tried.filter((l) => l.parallel.tensorParallel !== e.parallel.tensorParallel || l.parallel.pipelineParallel !== e.parallel.pipelineParallel),
+    priceFlags: [...(first?.flags ?? [])],
+    priceAsOf: first?.asOf,
+  };
+}
+
+type UnrankedOption = Omit<RecommendOption, "rank">;
+
+/** The hybrid on one plan (some replicas flat out, the rest of the traffic to the API), or undefined when there is none. */
+function hybridOption(e: Evaluation, plan: SelfHostPlan, savings: (usd: number) => number | null, volume: number): UnrankedOption | undefined {
+  const hybrid = bestHybrid(e);
+  if (!hybrid) return undefined;
+  const total = hybrid.selfHostMonthlyUsd + hybrid.apiMonthlyUsd;
+  return {
+    kind: "hybrid",
+    monthlyUsd: total,
+    savingsVsApiMonthlyUsd: savings(total),
+    usdPerMillionOutputTokens: (total / volume) * 1e6,
+    selfHost: { ...plan, replicas: hybrid.replicas },
+    hybrid: { selfHostedShare: hybrid.share, selfHostMonthlyUsd: hybrid.selfHostMonthlyUsd, apiMonthlyUsd: hybrid.apiMonthlyUsd, selfHostedOutputTokensPerMonth: hybrid.selfTokens },
+  };
+}
+
+/** Every self-hosted plan, the cheapest hybrid over them, and the API when it is allowed. */
+function optionsOf(best: Map<string, BestLayout>, declared: Evaluation, apiAllowed: boolean, volume: number): UnrankedOption[] {
+  const options: UnrankedOption[] = [];
+  const savings = (monthlyUsd: number) => (apiAllowed ? declared.api.monthlyUsd - monthlyUsd : null);
+  let cheapestHybrid: UnrankedOption | undefined;
+  for (const held of best.values()) {
+    const plan = planOf(held);
+    const total = held.e.selfHost.monthlyUsd.total;
+    options.push({ kind: "self-host", monthlyUsd: total, savingsVsApiMonthlyUsd: savings(total), usdPerMillionOutputTokens: (total / volume) * 1e6, selfHost: plan, evaluation: held.e });
+    const hybrid = apiAllowed ? hybridOption(held.e, plan, savings, volume) : undefined;
+    if (hybrid && (!cheapestHybrid || hybrid.monthlyUsd < cheapestHybrid.monthlyUsd)) cheapestHybrid = hybrid;
+  }
+  if (cheapestHybrid) options.push(cheapestHybrid);
+  if (apiAllowed) options.push({ kind: "api", monthlyUsd: declared.api.monthlyUsd, savingsVsApiMonthlyUsd: 0, usdPerMillionOutputTokens: declared.api.usdPerMillionOutputTokensAllIn });
+  return options;
+}
+
+/**
+ * Cheapest first, except that an option priced from a suspiciously cheap
+ * catalog row (spot deeper than GCP's documented discount, or far under the
+ * machine's median) ranks after every checked option: an outlier never wins
+ * silently. Ties (to the cent) go to the simpler option (the API, then a
+ * pure fleet, then a split), then fewer nodes, then fewer pipeline stages
+ * (TP before PP).
+ */
+function rankOptions(options: UnrankedOption[]): RecommendOption[] {
+  const kindOrder = { api: 0, "self-host": 1, hybrid: 2 } as const;
+  const suspicious = (o: UnrankedOption) => (isSuspiciouslyCheap(o.selfHost?.priceFlags) ? 1 : 0);
+  const cents = (o: UnrankedOption) => Math.round(o.monthlyUsd * 100);
+  const nodes = (o: UnrankedOption) => (o.selfHost ? o.selfHost.replicas * o.selfHost.nodesPerReplica : 0);
+  const stages = (o: UnrankedOption) => o.selfHost?.parallel.pipelineParallel ?? 0;
+  const label = (o: UnrankedOption) => `${o.selfHost?.machineType ?? ""}|${o.selfHost?.pricing ?? ""}`;
+  const sorted = [...options].sort(
+    (a, b) => suspicious(a) - suspicious(b) || cents(a) - cents(b) || kindOrder[a.kind] - kindOrder[b.kind] || nodes(a) - nodes(b) || stages(a) - stages(b) || label(a).localeCompare(label(b)),
+  );
+  return sorted.map((o, i) => ({ ...o, rank: i + 1 }));
+}
+
+/** Warnings on the prices the best option stands on: its node price (age, flags) and the API's price data (age). */
+function priceWarningsFor(best: RecommendOption | undefined, base: EvaluationInputs): string[] {
+  const plan = best?.selfHost;
+  const node = plan ? nodePriceWarnings({ ...plan, asOf: plan.priceAsOf, flags: plan.priceFlags }, base.today, base.assumptions) : [];
+  // Every option is compared with the API, so the API data's age matters whichever wins.
+  return [...node, ...apiPriceWarnings(base.apiPrice, base.today, base.assumptions)];
+}
+
+/** Searches every feasible layout and price and ranks the options, cheapest first. */
+export function recommend(search: RecommendSearch): Recommendation {
+  const { base } = search;
+  const declared = evaluate(base);
+  const apiAllowed = base.scenario.api.allowed;
+  const excluded: Exclusion[] = [];
+  const { candidates, layouts } = feasibleLayouts(search, excluded);
+  const { best, evaluations, offers } = bestLayouts(search, candidates, excluded);
+  const ranked = rankOptions(optionsOf(best, declared, apiAllowed, base.scenario.workload.outputTokensPerMonth));
+  return {
+    options: ranked,
     excluded: excluded.sort((a, b) => a.machineType.localeCompare(b.machineType)),
     apiAllowed,
-    api: { provider: declared.api.provider, model: declared.api.model, monthlyUsd: declared.api.monthlyUsd },
-    searched: { machineTypes: search.machines.length, layouts, offers: offersConsidered, evaluations },
+    api: { provider: declared.api.provider, model: declared.api.model, monthlyUsd: declared.api.monthlyUsd, pricesAsOf: declared.pricesAsOf.api },
+    priceWarnings: priceWarningsFor(ranked[0], base),
+    searched: { machineTypes: search.machines.length, layouts, offers, evaluations: evaluations + 1 },
+    scope: { regions: search.constraints.regions ?? "all", pricing: search.constraints.pricing ?? "any", allowSpot: search.constraints.allowSpot },
   };
 }

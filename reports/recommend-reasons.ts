@@ -1,3 +1,4 @@
+import { isSuspiciouslyCheap } from "../engine/price-flags";
 import type { Recommendation, RecommendOption, SelfHostPlan } from "../engine/recommend";
 import { num, pct, tokens, usd } from "./format";
 
@@ -12,12 +13,21 @@ function fleetLabel(plan: SelfHostPlan): string {
   return `${plan.replicas} x ${plan.machineType}${nodes} ${plan.pricing} in ${plan.region}, ${layoutLabel(plan)}`;
 }
 
-/** One line naming an option. */
+/** One line naming an option; a flagged price is marked with `[!]`. */
 export function optionLabel(o: RecommendOption, rec: Recommendation): string {
   if (o.kind === "api") return `API: ${rec.api.provider} ${rec.api.model}`;
   if (!o.selfHost) return o.kind;
-  if (o.kind === "hybrid" && o.hybrid) return `Hybrid: ${fleetLabel(o.selfHost)} for ${pct(o.hybrid.selfHostedShare)} of traffic, the rest to ${rec.api.model}`;
-  return fleetLabel(o.selfHost);
+  const mark = o.selfHost.priceFlags.length ? " [!]" : "";
+  if (o.kind === "hybrid" && o.hybrid) return `Hybrid: ${fleetLabel(o.selfHost)} for ${pct(o.hybrid.selfHostedShare)} of traffic, the rest to ${rec.api.model}${mark}`;
+  return `${fleetLabel(o.selfHost)}${mark}`;
+}
+
+/** What the price checks say of an option's node price, as one clause; empty when it passed. */
+export function flagsClause(o: RecommendOption): string {
+  const flags = o.selfHost?.priceFlags ?? [];
+  if (!flags.length) return "";
+  const demoted = isSuspiciouslyCheap(flags) ? " (ranked after checked prices: an outlier never wins on its own)" : "";
+  return ` [!] Price check: ${flags.map((f) => f.message).join("; ")}${demoted}.`;
 }
 
 function regionNote(plan: SelfHostPlan): string {
@@ -59,15 +69,15 @@ export function optionReason(o: RecommendOption, rec: Recommendation): string {
   const winner = rec.options[0];
   const runnerUp = rec.options[1];
   if (!winner || o.rank === 1) {
-    if (!runnerUp) return `The only option: ${facts(o, rec)}.`;
+    if (!runnerUp) return `The only option: ${facts(o, rec)}.${flagsClause(o)}`;
     const margin = runnerUp.monthlyUsd - o.monthlyUsd;
     const nodes = (x: RecommendOption) => (x.selfHost ? x.selfHost.replicas * x.selfHost.nodesPerReplica : 0);
     const tie = nodes(o) < nodes(runnerUp) ? "Ties with #2 on cost and runs fewer nodes" : "Ties with #2 on cost";
-    const lead = margin < HALF_CENT ? tie : `Wins by ${usd(margin)} a month over #2`;
-    return `${lead}; ${facts(o, rec)}.`;
+    const lead = margin < -HALF_CENT ? `Cheapest on a checked price (#2 is ${usd(-margin)} a month less on a flagged one)` : margin < HALF_CENT ? tie : `Wins by ${usd(margin)} a month over #2`;
+    return `${lead}; ${facts(o, rec)}.${flagsClause(o)}`;
   }
   const extra = o.monthlyUsd - winner.monthlyUsd;
   const why = cause(o, winner);
-  const lead = extra < HALF_CENT ? "Costs the same as #1" : `${usd(extra)} a month more than #1`;
-  return `${lead}${why ? `: ${why}` : ""}; ${facts(o, rec, !why?.includes("/h a node"))}.`;
+  const lead = extra < -HALF_CENT ? `${usd(-extra)} a month less than #1 on a flagged price` : extra < HALF_CENT ? "Costs the same as #1" : `${usd(extra)} a month more than #1`;
+  return `${lead}${why ? `: ${why}` : ""}; ${facts(o, rec, !why?.includes("/h a node"))}.${flagsClause(o)}`;
 }

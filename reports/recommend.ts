@@ -9,7 +9,23 @@ const signedUsd = (x: number | null) => (x === null ? "n/a" : `${x > 0 ? "+" : "
 
 function intro(rec: Recommendation, scenario: Scenario): string {
   const s = rec.searched;
-  return `Cheapest ways to serve ${scenario.model}, ${tokens(scenario.workload.outputTokensPerMonth)} output tokens a month (searched ${s.machineTypes} machine types, ${s.layouts} TP/PP layouts, ${s.offers} prices, ${s.evaluations} evaluations):`;
+  return `Cheapest ways to serve ${scenario.model}, ${tokens(scenario.workload.outputTokensPerMonth)} output tokens a month in ${scopeLabel(rec)} (searched ${s.machineTypes} machine types, ${s.layouts} TP/PP layouts, ${s.offers} prices, ${s.evaluations} evaluations):`;
+}
+
+/** Where the search looked, and how to widen it when it was narrowed to the declared region or pricing. */
+export function scopeLabel(rec: Recommendation): string {
+  const { regions, pricing, allowSpot } = rec.scope;
+  const where = regions === "all" ? "every priced region" : regions.join(", ");
+  const how = pricing === "any" ? `any pricing${allowSpot ? "" : " but spot"}` : pricing.filter((p) => allowSpot || p !== "spot").join(", ") || "no pricing model (spot excluded)";
+  const widen = [regions === "all" ? "" : "--regions all", pricing === "any" ? "" : "--pricing any"].filter(Boolean);
+  return `${where}, ${how}${widen.length ? ` (widen with ${widen.join(" ")})` : ""}`;
+}
+
+/** Where the prices come from and how old they are: GPU catalog dates of the options shown, the API price data. */
+function pricesLine(rec: Recommendation, shown: RecommendOption[]): string {
+  const dates = [...new Set(shown.flatMap((o) => (o.selfHost?.priceAsOf ? [o.selfHost.priceAsOf] : [])))].sort();
+  const gpu = dates.length ? `GPU prices from catalog/data/gcp-gpu-machine-prices.csv as of ${dates.join(", ")}` : "no GPU price shown";
+  return `Prices: ${gpu}; API prices ${rec.api.pricesAsOf ?? "set in the stack"}.`;
 }
 
 const EXCLUSION_TITLE: Record<Exclusion["kind"], string> = {
@@ -49,7 +65,8 @@ export function renderRecommendTable(rec: Recommendation, scenario: Scenario, to
   const rows = textTable([HEADER, ...shown.map((o) => cells(o, rec))], RIGHT).split("\n");
   const lines = [intro(rec, scenario), "", rows[0] ?? ""];
   shown.forEach((o, i) => lines.push(rows[i + 1] ?? "", `     ${optionReason(o, rec)}`));
-  for (const note of [apiNote(rec), excludedLine(rec)]) if (note) lines.push("", note);
+  for (const note of [apiNote(rec), excludedLine(rec), pricesLine(rec, shown)]) if (note) lines.push("", note);
+  for (const w of rec.priceWarnings) lines.push(`Warning: ${w}`);
   lines.push("", "Stack config:", renderStackSnippet(rec, scenario));
   return lines.join("\n");
 }
@@ -64,7 +81,8 @@ export function renderRecommendMarkdown(rec: Recommendation, scenario: Scenario,
     "",
     markdownTable([...HEADER, "Why"], shown.map((o) => [...cells(o, rec), optionReason(o, rec)]), [...RIGHT, false]),
   ];
-  for (const note of [apiNote(rec), excludedLine(rec)]) if (note) parts.push("", `_${note}_`);
+  for (const note of [apiNote(rec), excludedLine(rec), pricesLine(rec, shown)]) if (note) parts.push("", `_${note}_`);
+  if (rec.priceWarnings.length) parts.push("", ...rec.priceWarnings.map((w) => `> ⚠️ ${w}`));
   parts.push("", "```yaml", renderStackSnippet(rec, scenario), "```");
   return parts.join("\n");
 }
@@ -76,6 +94,8 @@ export function renderRecommendJson(rec: Recommendation, scenario: Scenario, top
     api: rec.api,
     apiAllowed: rec.apiAllowed,
     searched: rec.searched,
+    scope: rec.scope,
+    priceWarnings: rec.priceWarnings,
     options: rec.options.slice(0, top).map(({ evaluation: _evaluation, ...o }) => ({ ...o, label: optionLabel(o, rec), reason: optionReason(o, rec) })),
     excluded: rec.excluded,
     stackConfig: best ? stackConfigFor(best, scenario) : null,

@@ -129,7 +129,7 @@ describe("breakeven recommend", () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await runCommand(() => runRecommend([file, "--regions", "mars-1"]))).toBe(2);
-      expect(String(err.mock.calls[0]?.[0])).toMatch(/^error: command line: --regions: unknown region "mars-1"; valid: africa-south1,/);
+      expect(String(err.mock.calls[0]?.[0])).toMatch(/^error: command line: --regions: unknown region "mars-1"; valid: all, africa-south1,/);
     } finally {
       err.mockRestore();
     }
