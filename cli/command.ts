@@ -20,10 +20,11 @@ export interface FlagSpec {
   description: string;
 }
 
-/** A positional argument; every one is required. */
+/** A positional argument; required unless `optional` (optional ones come last, e.g. `prices show <machine>` against `prices refresh`). */
 export interface ArgumentSpec {
   name: string;
   description: string;
+  optional?: boolean;
 }
 
 /** Everything a command's help and parser know about it. */
@@ -69,9 +70,11 @@ export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSp
     options[name] = { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) };
   }
   const { values, positionals } = parseCommandLine(argv, options, spec.arguments.length > 0);
-  if (positionals.length !== spec.arguments.length) {
-    const expected = spec.arguments.map((a) => `<${a.name}>`).join(" ");
-    throw new UserInputError("command line", "", `expected ${spec.arguments.length} argument${spec.arguments.length === 1 ? "" : "s"} ${expected}, got ${positionals.length}; e.g. ${spec.examples[0] ?? usageLine(spec)}`);
+  const required = spec.arguments.filter((a) => !a.optional).length;
+  if (positionals.length < required || positionals.length > spec.arguments.length) {
+    const expected = spec.arguments.map(argumentLabel).join(" ");
+    const count = required === spec.arguments.length ? String(required) : `${required} to ${spec.arguments.length}`;
+    throw new UserInputError("command line", "", `expected ${count} argument${spec.arguments.length === 1 ? "" : "s"} ${expected}, got ${positionals.length}; e.g. ${spec.examples[0] ?? usageLine(spec)}`);
   }
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (flag.required && values[name] === undefined) throw new UserInputError("command line", `--${name}`, `is required; usage: ${usageLine(spec)}`);
@@ -79,9 +82,14 @@ export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSp
   return { values: values as FlagValues<F>, positionals };
 }
 
+/** `<name>`, or `[<name>]` for an optional argument. */
+function argumentLabel(a: ArgumentSpec): string {
+  return a.optional ? `[<${a.name}>]` : `<${a.name}>`;
+}
+
 /** `breakeven capacity --model <M> ... [options]`: the arguments and the required flags. */
 export function usageLine(spec: CommandSpec): string {
-  const parts = ["breakeven", spec.name, ...spec.arguments.map((a) => `<${a.name}>`)];
+  const parts = ["breakeven", spec.name, ...spec.arguments.map(argumentLabel)];
   for (const [name, flag] of Object.entries(spec.flags)) if (flag.required) parts.push(`--${name} <${flag.value ?? "value"}>`);
   if (Object.values(spec.flags).some((f) => !f.required)) parts.push("[options]");
   return parts.join(" ");

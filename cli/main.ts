@@ -5,6 +5,7 @@ import { runCapacity, CAPACITY_COMMAND } from "./commands/capacity";
 import { runChart, CHART_COMMAND } from "./commands/chart";
 import { runEvaluate, EVALUATE_COMMAND } from "./commands/evaluate";
 import { runPreviewCommand, PREVIEW_COMMAND } from "./commands/preview";
+import { runPrices, PRICES_COMMAND } from "./commands/prices";
 import { runRecommend, RECOMMEND_COMMAND } from "./commands/recommend";
 import { runSensitivity, SENSITIVITY_COMMAND } from "./commands/sensitivity";
 import { runWorkload, WORKLOAD_COMMAND } from "./commands/workload";
@@ -26,6 +27,7 @@ export const COMMANDS: Record<string, Command> = {
   sensitivity: { spec: SENSITIVITY_COMMAND, run: runSensitivity },
   recommend: { spec: RECOMMEND_COMMAND, run: runRecommend },
   workload: { spec: WORKLOAD_COMMAND, run: runWorkload },
+  prices: { spec: PRICES_COMMAND, run: runPrices },
 };
 
 /** The package's version, from the package.json that ships with the code. */

@@ -1,29 +1,6 @@
-import type { PriceFlag } from "../engine/price-flags";
-import type { PricingModel } from "../engine/scenario";
+import type { PriceLine, PriceListing } from "../catalog/price-listing";
 import { markdownTable, textTable, usd } from "./format";
 import { toJson } from "./json";
-
-/** One price the engine would use for a machine: a region and pricing model, with its date, source and flags. */
-export interface PriceLine {
-  region: string;
-  pricing: PricingModel;
-  /** Hourly USD as the engine prices a node (a commitment is its monthly price over 730 h). */
-  hourlyUsd: number;
-  asOf: string;
-  source: string;
-  flags: readonly PriceFlag[];
-}
-
-/** What `breakeven prices show` prints: one machine's prices, and where the API prices come from. */
-export interface PriceListing {
-  machineType: string;
-  file: string;
-  lines: PriceLine[];
-  /** Where the API prices come from and how their date is known. */
-  api: { label: string; dateSource: string };
-  /** Age warnings of the prices shown and of the API price data. */
-  warnings: string[];
-}
 
 const HEADER = ["Region", "Pricing", "USD/h", "As of", "Source", "Checks"];
 const RIGHT = [false, false, true, false, false, false];
