@@ -30,6 +30,7 @@ function spotDiscountFlag(row: MachinePriceRow, rules: PriceChecks): PriceFlag |
   const discountPct = (1 - spot / onDemand) * 100;
   const { minPct, maxPct } = rules.spotDiscount;
   const shown = Math.round(discountPct);
+  if (shown >= minPct && shown <= maxPct) return undefined;
   const what = `spot at $${spot.toFixed(2)}/h is ${pct(discountPct)} below on-demand ($${onDemand.toFixed(2)}/h)`;
   if (shown > maxPct) return { kind: "spot-discount-high", message: `${what}, more than GCP's documented ${minPct}-${maxPct} % spot discount` };
   if (shown < minPct) return { kind: "spot-discount-low", message: `${what}, less than GCP's documented ${minPct}-${maxPct} % spot discount` };
@@ -62,6 +63,7 @@ function regionMedianFlags(book: PriceBook, rules: PriceChecks, add: (key: strin
     const m = median(prices.map((p) => p.hourlyUsd));
     for (const { row, hourlyUsd } of prices) {
       const ratio = hourlyUsd / m;
+      if (ratio >= lowRatio && ratio <= highRatio) continue;
       const what = `${pricing} at $${hourlyUsd.toFixed(2)}/h is ${ratio.toFixed(2)}x the median of ${prices.length} regions ($${m.toFixed(2)}/h)`;
       const key = flagKey(row.machine_type, row.region, pricing);
       if (ratio < lowRatio) add(key, { kind: "below-region-median", message: `${what}, under the ${lowRatio}x the check allows` });
