@@ -5,7 +5,7 @@ import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
 import { benchRecommend } from "./recommend";
-import { evaluationsPerSecond } from "./speed";
+import { evaluationsPerSecond, simulationMillis } from "./speed";
 
 /**
  * `npm run bench`: the model against every measured point in
@@ -82,6 +82,8 @@ const speed = evaluationsPerSecond(catalog);
 say(
   `evaluate(): ${Math.round(speed.wallClock).toLocaleString("en-US")} scenario evaluations a second by the wall clock, ${Math.round(speed.perCpuSecond).toLocaleString("en-US")} per CPU-second (goal: at least 100,000; the two cores are shared)`,
 );
+const sim = simulationMillis(catalog);
+say(`V1 scheduler simulation: 1000 ShareGPT-like prompts at once (Qwen3-8B, one H100) in ${sim.medianMs.toFixed(1)} ms, median of 5 (goal: under 200 ms); ${Math.round(sim.outputTokensPerSecond).toLocaleString("en-US")} output tok/s simulated`);
 say();
 for (const line of benchRecommend()) say(line);
 say();

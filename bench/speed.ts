@@ -3,6 +3,8 @@ import { fromRoot } from "../catalog/paths";
 import { resolveInputs } from "../catalog/resolve";
 import { loadScenarioFile } from "../catalog/scenario-file";
 import { evaluate, type EvaluationInputs } from "../engine/evaluate";
+import { BenchmarkProtocolSchema } from "../engine/benchmark-protocol";
+import { simulateServeBenchmark } from "../engine/serve-benchmark";
 
 /**
  * Scenario evaluations a second on this machine: the dev stack without its
@@ -42,4 +44,34 @@ export function evaluationsPerSecond(catalog: Catalog, seconds = 3): { wallClock
   if (sink < 0) throw new Error("unreachable: keeps the loop from being optimized away");
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
   return { wallClock: median(wall), perCpuSecond: median(cpu) };
+}
+
+/**
+ * Milliseconds the V1 scheduler simulation takes for 1000 ShareGPT-like
+ * prompts sent at once (Qwen3-8B on one H100, 220/190 mean tokens, as the
+ * GPUStack burst rows): the median of five runs after a warm-up.
+ */
+export function simulationMillis(catalog: Catalog): { medianMs: number; outputTokensPerSecond: number } {
+  const model = catalog.models.get("qwen3-8b")!;
+  const gpu = catalog.gpus.get("h100-80gb")!;
+  const inputs = {
+    model,
+    variant: model.weights[0]!,
+    gpu,
+    parallel: { tensorParallel: 1, pipelineParallel: 1 },
+    serving: { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: gpu.vllmDefaultMaxNumSeqs, maxNumBatchedTokens: gpu.vllmDefaultMaxNumBatchedTokens, kvCacheDtype: "auto" as const, blockSize: 16 },
+    request: { inputTokens: 220, outputTokens: 190 },
+    calibration: catalog.calibration,
+  };
+  const protocol = BenchmarkProtocolSchema.parse({ numPrompts: 1000, dataset: "sharegpt" });
+  let tokens = 0;
+  for (let i = 0; i < 5; i++) simulateServeBenchmark(inputs, protocol);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    const run = simulateServeBenchmark(inputs, protocol);
+    times.push(performance.now() - start);
+    if (run.fits) tokens = run.result.outputTokensPerSecond;
+  }
+  return { medianMs: times.sort((a, b) => a - b)[2]!, outputTokensPerSecond: tokens };
 }

@@ -262,6 +262,18 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
 }
 
 /**
+ * The memory fit and replica shape for `inputs`, with the default
+ * max-model-len lowered when it does not fit (as {@link estimateCapacity}
+ * does), and the serving settings that apply.
+ */
+export function replicaFit(inputs: CapacityInputs): { memory: MemoryFit; shape: ReplicaShape; serving: ResolvedServing; maxModelLenNote?: string } {
+  const first = fitAndShape(inputs);
+  const lowered = lowerDefaultMaxModelLen(inputs, first);
+  if (!lowered) return { ...first, serving: inputs.serving };
+  return { ...lowered.fit, serving: lowered.serving, maxModelLenNote: lowered.note };
+}
+
+/**
  * When max-model-len is the default and one request of it does not fit the
  * KV cache, the serving settings and fit at the lowered length
  * ({@link fittingMaxModelLen}); undefined when nothing is lowered.

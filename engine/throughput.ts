@@ -205,3 +205,36 @@ export function throughputAt(shape: ReplicaShape, request: RequestShape, concurr
   const ttftMs = ttftSeconds * 1000;
   return { concurrency, outputTokensPerSecond, perRequestOutputTokensPerSecond, ttftMs, decodeBound: step.bound };
 }
+
+/**
+ * Seconds a prompt chunk of `tokens` tokens adds to a step, its attention
+ * covering `attentionPairs` (query, key) pairs (a chunk of n tokens after s
+ * computed ones: n x s + n^2 / 2): its matmul FLOPS at the weight format's
+ * prefill rate, its attention at the 16-bit rate, and its all-reduce and MoE
+ * token costs. With s = 0 this is {@link marginalPrefillSeconds}.
+ */
+export function prefillChunkAddedSeconds(shape: ReplicaShape, tokens: number, attentionPairs: number): number {
+  const d = derive(shape);
+  const matmul = (2 * d.p.active * tokens) / d.prefillFlops;
+  const attention = (d.prefillAttentionFlopsPerTokenContext * attentionPairs) / d.prefillAttentionFlops;
+  return (matmul + attention) / shape.parallel.tensorParallel + tokens * (d.commSecondsPerToken + d.moeSecondsPerToken);
+}
+
+/**
+ * Seconds of one vLLM engine step that runs `decodes` decode tokens (their
+ * contexts summing to `decodeContextSum`) and `prefillTokens` prompt tokens
+ * with `prefillAttentionPairs` attention pairs: the decode step of the batch
+ * plus the prompt tokens' added work (chunked prefill rides on the decode
+ * step's weight reads); a step of prompt tokens alone reads the weights once
+ * itself (as {@link prefillSeconds} does per chunk). The same terms as the
+ * closed-form steady state, so both agree where they overlap.
+ */
+export function engineStepSeconds(shape: ReplicaShape, decodes: number, decodeContextSum: number, prefillTokens: number, prefillAttentionPairs: number): number {
+  const added = prefillTokens > 0 ? prefillChunkAddedSeconds(shape, prefillTokens, prefillAttentionPairs) : 0;
+  if (decodes > 0) return decodeStepSeconds(shape, decodes, decodeContextSum / decodes).seconds + added;
+  const d = derive(shape);
+  const moe = shape.model.architecture.moe;
+  const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, prefillTokens) * d.expertBytes : 0;
+  const readSeconds = (d.fixedWeightBytes + expertsRead) / shape.parallel.tensorParallel / d.bandwidth;
+  return Math.max(readSeconds, added) + d.fixedSeconds + d.commLatencySeconds;
+}

@@ -1,6 +1,7 @@
 import { estimateCapacity, type Capacity } from "../../engine/capacity";
 import { resolveServing } from "../../engine/evaluate";
 import { WeightDtypeSchema, type ModelConfig } from "../../engine/model-config";
+import { BENCHMARK_FLAGS, benchmarkProtocolOption, runServeBenchmark } from "./capacity-benchmark";
 import { layoutRefusal, type RequestedLayout } from "../../engine/vllm-layout";
 import { ServingSchema } from "../../engine/scenario";
 import type { z } from "zod";
@@ -68,10 +69,12 @@ export const CAPACITY_COMMAND = defineCommand({
     "min-output-tokens-per-second-per-request": { type: "string", value: "R", default: "none", description: "latency target: slowest acceptable decode speed of one request" },
     "max-ttft-ms": { type: "string", value: "T", default: "none", description: "latency target: longest acceptable time to first token, ms" },
     format: { type: "string", value: "table|json", default: "table", description: "output format" },
+    ...BENCHMARK_FLAGS,
   },
   examples: [
     "breakeven capacity --model llama-3.1-8b-instruct --machine-type a3-highgpu-1g --input-tokens 1500 --output-tokens 500",
     "breakeven capacity --model qwen3-32b --machine-type a2-ultragpu-1g --input-tokens 2000 --output-tokens 400 --max-ttft-ms 2000 --format json",
+    "breakeven capacity --model qwen3-8b --machine-type a3-highgpu-1g --input-tokens 220 --output-tokens 190 --num-prompts 1000 --dataset sharegpt",
   ],
 });
 
@@ -130,18 +133,9 @@ export function runCapacity(argv: string[]): number {
   const minSpeed = numberOption("min-output-tokens-per-second-per-request", values["min-output-tokens-per-second-per-request"], { min: 0.001, max: 1e6 });
   const maxTtft = numberOption("max-ttft-ms", values["max-ttft-ms"], { min: 0.001, max: 1e9 });
   const latency = minSpeed === undefined && maxTtft === undefined ? undefined : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
-  const capacity = estimateCapacity({
-    model,
-    variant,
-    gpu,
-    parallel: { tensorParallel: tp, pipelineParallel: pp },
-    serving,
-    request,
-    calibration: catalog.calibration,
-    concurrency,
-    latency,
-    vllmVersion,
-  });
+  const capacityInputs = { model, variant, gpu, parallel: { tensorParallel: tp, pipelineParallel: pp }, serving, request, calibration: catalog.calibration, concurrency, latency, vllmVersion };
+  const protocol = benchmarkProtocolOption(values);
+  const capacity = estimateCapacity(capacityInputs);
   const extra = {
     model: model.id,
     weightDtype: variant.dtype,
@@ -156,8 +150,13 @@ export function runCapacity(argv: string[]): number {
     errorBandPct: catalog.calibration.errorBandPct,
     calibrationFittedOn: catalog.calibration.fittedOn,
   };
+  const bench = protocol === undefined ? undefined : runServeBenchmark(capacityInputs, protocol);
   if (format === "json") {
-    process.stdout.write(`${toJson(capacityJson(capacity, extra))}\n`);
+    process.stdout.write(`${toJson({ ...capacityJson(capacity, extra), ...(bench ? { benchmark: bench.json } : {}) })}\n`);
+    return EXIT.ok;
+  }
+  if (bench) {
+    process.stdout.write(`${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}, vLLM ${vllmVersion}\n${bench.table}\n`);
     return EXIT.ok;
   }
   process.stdout.write(`${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`);
