@@ -32,6 +32,7 @@ const THROUGHPUT_START: CalibrationConstants = {
   allReduceLatencyUs: 12,
   moeLayerOverheadUs: 40,
   moeTokenOverheadNs: 100,
+  wna16MoeLayerOverheadUs: 40,
 };
 const THROUGHPUT_KEYS = Object.keys(THROUGHPUT_START) as (keyof CalibrationConstants)[];
 
@@ -221,6 +222,7 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
     allReduceLatencyUs: round(c.allReduceLatencyUs, 2),
     moeLayerOverheadUs: round(c.moeLayerOverheadUs, 2),
     moeTokenOverheadNs: round(c.moeTokenOverheadNs, 2),
+    wna16MoeLayerOverheadUs: round(c.wna16MoeLayerOverheadUs, 2),
   };
 }
 

@@ -124,11 +124,31 @@ export function matchRow<R extends { model: string; model_config: string; weight
   const model = findModel(row, catalog);
   if (!model) return { row, ok: false, reason: `no model config for ${row.model_config || row.model}` };
   const dtype = catalogDtype(row.weight_dtype);
-  const variant = model.weights.find((w) => w.dtype === dtype);
-  if (!variant) return { row, ok: false, reason: `${model.id} lists no ${row.weight_dtype} checkpoint` };
+  const found = findVariant(model, dtype, catalog);
+  if (!found) return { row, ok: false, reason: `${model.id} lists no ${row.weight_dtype} checkpoint` };
+  const { model: withVariant, variant } = found;
   const gpu = catalog.gpus.get(row.gpu);
   if (!gpu) return { row, ok: false, reason: `GPU ${row.gpu} is not in catalog/data/gpus.yaml` };
-  return { row, ok: true, model, variant, gpu };
+  return { row, ok: true, model: withVariant, variant, gpu };
+}
+
+const architectureKey = (m: ModelConfig) => JSON.stringify({ ...m.architecture, source: "" });
+
+/**
+ * The row's checkpoint: in the named config, else in a config of the same
+ * architecture that lists it (DeepSeek-R1's AWQ checkpoint is in
+ * deepseek-r1.yaml while the rows name the DeepSeek-V3 architecture it
+ * shares).
+ */
+function findVariant(model: ModelConfig, dtype: string, catalog: Catalog): { model: ModelConfig; variant: WeightVariant } | undefined {
+  const own = model.weights.find((w) => w.dtype === dtype);
+  if (own) return { model, variant: own };
+  const key = architectureKey(model);
+  for (const other of catalog.models.values()) {
+    const v = other.weights.find((w) => w.dtype === dtype);
+    if (v && architectureKey(other) === key) return { model: other, variant: v };
+  }
+  return undefined;
 }
 
 /** Median and 90th percentile (nearest rank) of absolute values. */

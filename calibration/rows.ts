@@ -5,6 +5,8 @@ import { fitMemory, weightBytesPerStage, kvBytesPerTokenOnStage, layersPerStage,
 import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
+import { schedulerLimits } from "../engine/serve-benchmark";
+import type { SchedulerLimits } from "../engine/vllm-scheduler";
 import { SGLANG_CHUNKED_PREFILL_TOKENS, sglangMemFractionStatic } from "./sglang-memory";
 
 /**
@@ -119,6 +121,8 @@ export interface ThroughputCase {
   request: RequestShape;
   /** Concurrency the KV cache and max-num-seqs allow at this request shape. */
   maxConcurrency: number;
+  /** What bounds vLLM's scheduler on this replica (for the step-level simulation). */
+  limits: SchedulerLimits;
 }
 
 /** Why a throughput row cannot be predicted, or its case. */
@@ -158,7 +162,8 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
   const shape = replicaShape({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration }, memory);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
-  return { ok: true, case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)) } };
+  const limits = schedulerLimits({ model: m.model, serving }, memory);
+  return { ok: true, case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)), limits } };
 }
 
 /** The model's figures for one throughput row. */

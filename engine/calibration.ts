@@ -23,6 +23,14 @@ export const CalibrationConstantsSchema = z
     moeLayerOverheadUs: z.number().nonnegative(),
     /** Time per token per MoE layer to route it and move its hidden state to and from its experts (permute, gather, scatter), nanoseconds. */
     moeTokenOverheadNs: z.number().nonnegative(),
+    /**
+     * Extra time per MoE layer per step when the routed experts are AWQ or
+     * GPTQ group-quantized int4 (vLLM's weight-only int4 MoE kernels,
+     * `moe_wna16` or Marlin MoE, dequantize inside the GEMM), microseconds.
+     * Fitted on the only such rows here (DeepSeek-R1-0528-AWQ on 8xH100),
+     * so it rests on one source.
+     */
+    wna16MoeLayerOverheadUs: z.number().nonnegative(),
   })
   .strict();
 /** Throughput constants. */

@@ -54,6 +54,11 @@ export function expertsTouched(numExperts: number, perToken: number, tokens: num
   return numExperts * (1 - Math.pow(1 - perToken / numExperts, tokens));
 }
 
+/** Routed experts in AWQ or GPTQ group-quantized int4 (vLLM's weight-only int4 MoE kernels). */
+function wna16Experts(variant: WeightVariant): boolean {
+  return (variant.dtype === "awq-int4" || variant.dtype === "gptq-int4") && !variant.unquantized.includes("routed_experts");
+}
+
 interface Derived {
   p: ParamBreakdown;
   /** Bytes read per step that do not depend on the batch (all but routed experts). */
@@ -119,7 +124,7 @@ function derive(shape: ReplicaShape): Derived {
     kvPerGpu: shape.kvBytesPerTokenPerGpu,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
     prefillAttentionFlopsPerTokenContext: 4 * a.numLayers * prefillAttnDim,
-    fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * constants.moeLayerOverheadUs : 0)) * US,
+    fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * (constants.moeLayerOverheadUs + (wna16Experts(variant) ? constants.wna16MoeLayerOverheadUs : 0)) : 0)) * US,
     // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
     commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
     commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,

@@ -16,6 +16,7 @@ const ideal: CalibrationConstants = {
   allReduceLatencyUs: 0,
   moeLayerOverheadUs: 0,
   moeTokenOverheadNs: 0,
+  wna16MoeLayerOverheadUs: 0,
 };
 const llama = model("llama-3.1-8b-instruct");
 const shape = (constants: CalibrationConstants, tp = 1): ReplicaShape => ({
