@@ -3,7 +3,11 @@ import { parseWith } from "../catalog/errors";
 import { CONFIG_NAMESPACE, scenarioFromStackConfig } from "../catalog/scenario-file";
 import { SCENARIO_KEYS, ScenarioSchema, type Scenario } from "../engine/scenario";
 import { z } from "zod";
+import { UserInputError } from "../catalog/errors";
+import { loadZoneCatalog } from "../catalog/zones";
 import { ClusterConfigSchema, DeploymentConfigSchema, type ClusterConfig, type DeploymentConfig } from "./config-schema";
+import { checkRangesDisjoint, stackNames, type StackNames } from "./network-plan";
+import { resolvePlacement } from "./placement";
 
 /** How errors name where a bad value came from: the stack config, key by key. */
 export const STACK_CONFIG_FILE = "stack config";
@@ -28,8 +32,12 @@ export interface StackConfig {
   deployment: DeploymentConfig;
   /** `gcp:project`. */
   project: string;
-  /** Cluster region: `cluster.region`, else `gcp:region`, else `node.region`. */
+  /** The region `gcp:region`, `node.region` and `cluster.region` agree on. */
   region: string;
+  /** Zones of the GPU pool, each offering the machine type. */
+  zones: string[];
+  /** The stack's GCP resource names, prefixed by the stack. */
+  names: StackNames;
   huggingFaceToken: pulumi.Output<string>;
   vllmApiKey: pulumi.Output<string>;
 }
@@ -56,16 +64,40 @@ export function readStackConfig(): StackConfig {
     STACK_CONFIG_FILE,
     FIELD_PREFIX,
   );
+  checkRangesDisjoint(cluster, STACK_CONFIG_FILE, FIELD_PREFIX);
   const gcp = new pulumi.Config("gcp");
+  const placement = resolvePlacement(
+    { machineType: scenario.node.machineType, nodeRegion: scenario.node.region, gcpRegion: gcp.get("region"), clusterRegion: cluster.region, zones: cluster.zones },
+    loadZoneCatalog(),
+    STACK_CONFIG_FILE,
+    FIELD_PREFIX,
+  );
   return {
     scenario,
     cluster,
     deployment,
-    project: gcp.require("project"),
-    region: cluster.region ?? gcp.get("region") ?? scenario.node.region,
-    huggingFaceToken: config.requireSecret(SECRET_CONFIG_KEYS.huggingFaceToken),
-    vllmApiKey: config.requireSecret(SECRET_CONFIG_KEYS.vllmApiKey),
+    project: requireValue(gcp.get("project"), "gcp:project", "the GCP project to deploy into: `pulumi config set gcp:project YOUR_PROJECT`"),
+    region: placement.region,
+    zones: placement.zones,
+    names: stackNames(pulumi.getStack(), cluster),
+    huggingFaceToken: requireSecret(config, SECRET_CONFIG_KEYS.huggingFaceToken),
+    vllmApiKey: requireSecret(config, SECRET_CONFIG_KEYS.vllmApiKey),
   };
+}
+
+/** A required plain value, or a one-line UserInputError naming the key and how to set it. */
+function requireValue(value: string | undefined, key: string, what: string): string {
+  if (value === undefined || value === "") throw new UserInputError(STACK_CONFIG_FILE, key, `is required: ${what}`);
+  return value;
+}
+
+/** A required secret, or a one-line UserInputError saying how to set it as a secret. */
+function requireSecret(config: pulumi.Config, key: string): pulumi.Output<string> {
+  const value = config.getSecret(key);
+  if (value === undefined) {
+    throw new UserInputError(STACK_CONFIG_FILE, `${FIELD_PREFIX}${key}`, `is required: \`pulumi config set --secret ${FIELD_PREFIX}${key} ...\``);
+  }
+  return value;
 }
 
 /**

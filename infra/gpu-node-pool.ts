@@ -25,8 +25,8 @@ export interface GpuNodePoolArgs {
   cluster: pulumi.Input<string>;
   /** Cluster location (region). */
   location: string;
-  /** Zones the pool may use. Defaults to the cluster's. */
-  zones?: string[] | undefined;
+  /** Zones the pool may use; each offers the machine type (infra/placement.ts). */
+  zones: string[];
   /** Node pool name (also the `cloud.google.com/gke-nodepool` label pods select). */
   poolName: string;
   machineType: string;
@@ -40,9 +40,19 @@ export interface GpuNodePoolArgs {
   spot: boolean;
   /** Most nodes the autoscaler may add across all zones. */
   totalMaxNodeCount: number;
-  /** Exact NVIDIA driver release for the installer. */
+  /** Exact NVIDIA driver release for the installer (checked against catalog/data/gke-gpu-drivers.yaml). */
   driverVersion: string;
   nodeImage: GpuNodeImage;
+  /** GKE version of the nodes; undefined: the release channel's default. */
+  nodeVersion?: string | undefined;
+  /** Boot disk type the machine family accepts (A3 Ultra boots from Hyperdisk only). */
+  bootDiskType: string;
+  /** gVNIC, which A3 machines require. */
+  gvnic: boolean;
+  /** Email of the stack's node service account. */
+  serviceAccountEmail: pulumi.Input<string>;
+  /** Network tags of the nodes (the webhook firewall's target). */
+  tags: string[];
   /** Cost facts for the policy pack (NODE_POOL_LABELS). */
   labels: Record<string, string>;
   /** Provider of the cluster, for the installer DaemonSet. */
@@ -50,10 +60,21 @@ export interface GpuNodePoolArgs {
 }
 
 /**
+ * The GPU pool's name: the machine type and the pinned driver. The installer
+ * skips a node whose driver is already loaded, so a new pin could never
+ * reach existing nodes; with the driver in the name, a change of pin
+ * replaces the pool (the name is immutable in GKE), new nodes install the
+ * new driver, and the pods, which select the pool by name, move with it.
+ */
+export function gpuPoolName(machineType: string, driverVersion: string): string {
+  return `gpu-${machineType}-d${driverVersion.replace(/\./g, "-")}`.slice(0, 40).replace(/-+$/, "");
+}
+
+/**
  * A spot (or on-demand) GPU node pool whose driver is pinned: GKE's own
  * driver install is disabled and the installer DaemonSet installs the exact
- * release. It scales from zero; for spot, `locationPolicy: ANY` takes
- * whichever zone has capacity.
+ * release. It scales from zero in the zones that offer the machine; for
+ * spot, `locationPolicy: ANY` takes whichever zone has capacity.
  */
 export class GpuNodePool extends pulumi.ComponentResource {
   /** The GKE node pool. */
@@ -72,6 +93,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
         cluster: args.cluster,
         location: args.location,
         nodeLocations: args.zones,
+        version: args.nodeVersion,
         autoscaling: {
           totalMinNodeCount: 0,
           totalMaxNodeCount: args.totalMaxNodeCount,
@@ -83,7 +105,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
           machineType: args.machineType,
           spot: args.spot,
           imageType: args.nodeImage,
+          diskType: args.bootDiskType,
           diskSizeGb: gpuBootDiskGB(args.localSsdGB, args.weightGB),
+          gvnic: { enabled: args.gvnic },
+          serviceAccount: args.serviceAccountEmail,
+          tags: args.tags,
           ephemeralStorageLocalSsdConfig: localSsdCount > 0 ? { localSsdCount } : undefined,
           guestAccelerators: [
             {

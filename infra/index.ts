@@ -1,4 +1,5 @@
 // The Pulumi entry point (Pulumi.yaml `main: infra/`): the only module with side effects.
+import { runProgram } from "./entry";
 import { createStack } from "./program";
 
-export = createStack();
+export = runProgram(createStack);

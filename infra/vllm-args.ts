@@ -35,15 +35,16 @@ export function servedVariant(evaluation: Evaluation, model: ModelConfig): Weigh
 /**
  * `vllm serve` arguments, every sizing value taken from the engine's
  * evaluation (parallelism, context, batch, memory share), then the
- * checkpoint's quantization and the model's pinned extra arguments.
+ * checkpoint's quantization and the model's pinned extra arguments. The
+ * revision is the checkpoint's unless the deployment pins one.
  */
-export function vllmArgs(evaluation: Evaluation, model: ModelConfig): string[] {
+export function vllmArgs(evaluation: Evaluation, model: ModelConfig, revision?: string): string[] {
   const variant = servedVariant(evaluation, model);
   const { serving, parallel } = evaluation;
   const args = [
     variant.huggingFaceRepo,
     "--revision",
-    variant.revision,
+    revision ?? variant.revision,
     "--served-model-name",
     model.id,
     "--host",

@@ -11,8 +11,14 @@ export interface VllmDeploymentArgs {
   /** API key clients send to vLLM (a Pulumi secret). */
   vllmApiKey: pulumi.Input<string>;
   provider: k8s.Provider;
-  /** Resources that must exist first (driver installer, controllers, adapter). */
+  /** Resources that must exist first (the GPU pool, its driver installer, controllers, adapter). */
   dependsOn?: pulumi.Input<pulumi.Resource>[] | undefined;
+}
+
+/** customTimeouts of the workload and its Service: the plan's await budget for create and update. */
+export function workloadTimeouts(plan: VllmPlan): pulumi.CustomTimeouts {
+  const t = `${plan.awaitTimeoutMinutes}m`;
+  return { create: t, update: t };
 }
 
 /**
@@ -32,6 +38,8 @@ export class VllmDeployment extends pulumi.ComponentResource {
     const { plan, provider } = args;
     const m = vllmManifests(plan);
     const child = (deps: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn: deps });
+    // pulumi-kubernetes fails a Deployment or Service not ready within 10 minutes; a GPU node plus a model load takes longer.
+    const awaited = (deps: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions => ({ ...child(deps), customTimeouts: workloadTimeouts(plan) });
 
     const namespace = new k8s.core.v1.Namespace(`${name}-ns`, m.namespace, child());
     const inNs = [namespace];
@@ -50,8 +58,9 @@ export class VllmDeployment extends pulumi.ComponentResource {
     const workload =
       m.workload.kind === "LeaderWorkerSet"
         ? new k8s.apiextensions.CustomResource(`${name}-lws`, m.workload.manifest, child(workloadDeps))
-        : new k8s.apps.v1.Deployment(`${name}-deployment`, m.workload.manifest, child(workloadDeps));
-    this.service = new k8s.core.v1.Service(`${name}-service`, m.service, child(inNs));
+        : new k8s.apps.v1.Deployment(`${name}-deployment`, m.workload.manifest, awaited(workloadDeps));
+    // The Service is awaited until an endpoint is ready, which for a LeaderWorkerSet (not awaited itself) is the leader serving.
+    this.service = new k8s.core.v1.Service(`${name}-service`, m.service, awaited(inNs));
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, child(inNs));
     if (m.podMonitoring) {
       new k8s.apiextensions.CustomResource(`${name}-podmonitoring`, m.podMonitoring, child(inNs));

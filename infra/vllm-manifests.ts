@@ -88,6 +88,15 @@ function leaderWorkerSet(plan: VllmPlan): CustomObject {
   };
 }
 
+/** The HPA's behaviour from the plan's cold-start-based scaling rules (infra/rollout-timing.ts). */
+export function hpaBehavior(plan: VllmPlan): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerBehavior {
+  const { scaleUp, scaleDown } = plan.scaling;
+  return {
+    scaleUp: { stabilizationWindowSeconds: scaleUp.stabilizationWindowSeconds, selectPolicy: "Min", policies: [{ type: "Pods", value: scaleUp.podsPerPeriod, periodSeconds: scaleUp.periodSeconds }] },
+    scaleDown: { stabilizationWindowSeconds: scaleDown.stabilizationWindowSeconds, selectPolicy: "Min", policies: [{ type: "Pods", value: scaleDown.podsPerPeriod, periodSeconds: scaleDown.periodSeconds }] },
+  };
+}
+
 /** Renders every object of the deployment from the plan. */
 export function vllmManifests(plan: VllmPlan): VllmManifests {
   const multiNode = plan.nodesPerReplica > 1;
@@ -146,6 +155,7 @@ export function vllmManifests(plan: VllmPlan): VllmManifests {
             pods: { metric: { name: REQUESTS_WAITING_METRIC }, target: { type: "AverageValue", averageValue: String(plan.targetRequestsWaiting) } },
           },
         ],
+        behavior: hpaBehavior(plan),
       },
     };
   }

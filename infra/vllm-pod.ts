@@ -37,6 +37,14 @@ export const PRE_STOP_SLEEP_SECONDS = 5;
 const MULTI_NODE_SCRIPT = "/vllm-workspace/examples/online_serving/multi-node-serving.sh";
 
 /**
+ * Where the weights are cached: a volume, not the container's writable layer,
+ * which is lost on every container restart (a crash would re-download the
+ * whole checkpoint). An emptyDir outlives container restarts; on machines
+ * with bundled local SSD it lives on the SSD (the pool's ephemeral storage).
+ */
+export const WEIGHTS_CACHE = { volume: "hf-cache", mountPath: "/root/.cache/huggingface" } as const;
+
+/**
  * Grace period: GKE's graceful node shutdown splits the 30 s spot notice into
  * a first half for ordinary pods and a second half for system-critical pods,
  * so a serving pod has half the notice to drain.
@@ -59,15 +67,16 @@ export function podLabels(plan: VllmPlan, role: PodRole): Record<string, string>
   };
 }
 
-function execLine(role: PodRole): string {
+function execLine(role: PodRole, rayInitTimeoutSeconds: number): string {
+  const wait = `--ray_init_timeout=${rayInitTimeoutSeconds}`;
   switch (role) {
     case "server":
       return 'exec vllm serve "$@"';
     case "leader":
-      // Start the Ray head, wait for the group's workers, then serve across them (PP across nodes).
-      return `bash ${MULTI_NODE_SCRIPT} leader --ray_cluster_size="$LWS_GROUP_SIZE"\nexec vllm serve "$@"`;
+      // Start the Ray head, wait for the group's workers (sized to a spot node's start, not the script's 300 s), then serve (PP across nodes).
+      return `bash ${MULTI_NODE_SCRIPT} leader --ray_cluster_size="$LWS_GROUP_SIZE" ${wait} || exit 1\nexec vllm serve "$@"`;
     case "worker":
-      return `exec bash ${MULTI_NODE_SCRIPT} worker --ray_address="$LWS_LEADER_ADDRESS"`;
+      return `exec bash ${MULTI_NODE_SCRIPT} worker --ray_address="$LWS_LEADER_ADDRESS" ${wait}`;
     default: {
       const never: never = role;
       return never;
@@ -101,18 +110,22 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     // The image's cuda-compat libraries shadow a 580+ host driver (CUDA error 803); GKE mounts the driver here.
     { name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" },
     { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: plan.secretName, key: "HF_TOKEN" } } },
+    { name: "HF_HOME", value: WEIGHTS_CACHE.mountPath },
   ];
   if (serves) env.push({ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: plan.secretName, key: "VLLM_API_KEY" } } });
 
   const container: Container = {
     name: "vllm",
     image: plan.image,
-    command: ncclCheckedCommand(plan.ncclVersion, execLine(role)),
+    command: ncclCheckedCommand(plan.ncclVersion, execLine(role, plan.rayInitTimeoutSeconds)),
     ...(role === "worker" ? {} : { args: plan.args }),
     env,
     ports: serves ? [{ name: "http", containerPort: VLLM_PORT }] : [],
     resources: vllmResources(plan),
-    volumeMounts: [{ name: "dshm", mountPath: "/dev/shm" }],
+    volumeMounts: [
+      { name: "dshm", mountPath: "/dev/shm" },
+      { name: WEIGHTS_CACHE.volume, mountPath: WEIGHTS_CACHE.mountPath },
+    ],
     lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
   };
   if (serves) {
@@ -138,7 +151,10 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
       nodeSelector,
       tolerations,
       containers: [container],
-      volumes: [{ name: "dshm", emptyDir: { medium: "Memory" } }],
+      volumes: [
+        { name: "dshm", emptyDir: { medium: "Memory" } },
+        { name: WEIGHTS_CACHE.volume, emptyDir: { sizeLimit: `${plan.weightsCacheGiB}Gi` } },
+      ],
     },
   };
 }

@@ -11,8 +11,9 @@ import { verdictLine } from "../infra/outputs";
 import { vllmArgs } from "../infra/vllm-args";
 import { vllmManifests } from "../infra/vllm-manifests";
 import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
-import { vllmPlan } from "../infra/vllm-plan";
-import { allocatable, loadNodeReservations, parseNodeReservations, vllmContainerSize } from "../infra/node-resources";
+import { vllmPlan, type PlanNode } from "../infra/vllm-plan";
+import { loadRolloutTiming } from "../infra/rollout-timing";
+import { allocatable, loadNodeReservations, memoryCapacityMiB, parseNodeReservations, vllmContainerSize } from "../infra/node-resources";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { validateK8sObject } from "./infra-k8s-validate";
 
@@ -34,13 +35,21 @@ const llama405bTwoNodes: ScenarioInput = {
 };
 const evaluateScenario = (s: ScenarioInput) => evaluateStack(ScenarioSchema.parse(s));
 const reservations = loadNodeReservations();
+/** The node facts of a plan: COS nodes, the data files' rules, the checkpoint's own revision. */
+const node = (nodePoolName: string, weightsRevision = "0123456789abcdef0123456789abcdef01234567"): PlanNode => ({
+  nodePoolName,
+  nodeImage: "COS_CONTAINERD",
+  reservations,
+  timing: loadRolloutTiming(),
+  weightsRevision,
+});
 
 describe("vLLM arguments come from the engine", () => {
   test("Llama 3.3 70B FP8 on 2xH100: TP 2, 16k context (4x a 2,500-token request, rounded up to a power of two), H100's 1024 sequences", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    expect(vllmArgs(evaluation, inputs.model)).toEqual([
+    expect(vllmArgs(evaluation, inputs.model, "f50dbad2c84590ca17dc51e207c34321b65ff14b")).toEqual([
       "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
-      "--revision", "main",
+      "--revision", "f50dbad2c84590ca17dc51e207c34321b65ff14b",
       "--served-model-name", "llama-3.3-70b-instruct",
       "--host", "0.0.0.0",
       "--port", "8000",
@@ -71,7 +80,7 @@ describe("pod timing", () => {
   });
   test("a busy server has 5 s to answer readiness and 10 s to answer liveness, not the kubelet's 1 s; liveness gives up after 60 s, four times readiness's 15 s", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const c = podSpec(vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server")).containers[0]!;
+    const c = podSpec(vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu")), "server")).containers[0]!;
     expect([c.readinessProbe!.timeoutSeconds, c.livenessProbe!.timeoutSeconds]).toEqual([5, 10]);
     expect([c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!, c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!]).toEqual([15, 60]);
   });
@@ -105,7 +114,7 @@ describe("the NCCL start check", () => {
 
 describe("a model over two nodes", () => {
   const { evaluation, inputs } = evaluateScenario(llama405bTwoNodes);
-  const plan = vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu-a2-ultragpu-8g", reservations);
+  const plan = vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu-a2-ultragpu-8g"));
   const m = vllmManifests(plan);
 
   test("runs as a LeaderWorkerSet of two pods, the leader serving and the worker joining Ray", () => {
@@ -129,7 +138,7 @@ describe("a model over two nodes", () => {
 
 describe("replicas belong to the autoscaler when there is one", () => {
   const { evaluation, inputs } = evaluateScenario(llama70b);
-  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), "gpu", reservations));
+  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), node("gpu")));
 
   test("with the HPA on, the Deployment leaves spec.replicas out, so `pulumi up` never resets the HPA's choice; the HPA's floor is the engine's 1 replica", () => {
     const m = render(true);
@@ -145,30 +154,45 @@ describe("replicas belong to the autoscaler when there is one", () => {
 
   test("a LeaderWorkerSet under the HPA leaves its group count to the HPA too", () => {
     const { evaluation: e405, inputs: i405 } = evaluateScenario(llama405bTwoNodes);
-    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), "gpu", reservations)).workload.manifest as any;
+    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), node("gpu"))).workload.manifest as any;
     expect(lws.spec).not.toHaveProperty("replicas");
   });
 });
 
 describe("the vLLM container's CPU and memory fit GKE's allocatable, less room for DaemonSets", () => {
-  test("a2-highgpu-1g (12 vCPU, 85 GiB): GKE keeps 100m (6 % + 1 % + 2 x 0.5 % + 8 x 0.25 % of a core) and 6,902 MiB (1 + 0.8 + 0.8 + 6 % of 69 GiB) plus 100 MiB for eviction", () => {
-    const a = allocatable({ vcpu: 12, memoryGB: 85 }, reservations);
-    expect(a.cpuMillicores).toBeCloseTo(11_900, 6);
-    expect(a.memoryMiB).toBeCloseTo(87_040 - 6_901.76 - 100, 6);
-    // Less 1,000m and 2,048 MiB for the DaemonSets.
-    expect(vllmContainerSize({ vcpu: 12, memoryGB: 85 }, reservations)).toEqual({ cpuMillicores: 10_900, memoryMiB: 77_990 });
+  test("the kubelet's capacity is RAM less the kernel's share: a3-highgpu-8g's 1,872 GiB (1,916,928 MiB) keeps 29,952 (RAM/64) + 16 + 64 (swiotlb) + 248 (COS correction cap) = 30,280 MiB", () => {
+    expect(memoryCapacityMiB(1872, "COS_CONTAINERD", reservations)).toBe(1_916_928 - 30_280);
+    // Ubuntu keeps 4 MiB more (gce_reserved.go ubuntuSpecificOffset).
+    expect(memoryCapacityMiB(1872, "UBUNTU_CONTAINERD", reservations)).toBe(1_916_928 - 30_284);
   });
 
-  test("a3-highgpu-8g (208 vCPU, 1,872 GiB): 590m and 44.2 GiB reserved (2 % above 128 GiB is 34.88 GiB of it)", () => {
-    expect(vllmContainerSize({ vcpu: 208, memoryGB: 1872 }, reservations)).toEqual({ cpuMillicores: 208_000 - 590 - 1_000, memoryMiB: Math.floor(1872 * 1024 - 44.2 * 1024 - 100 - 2_048) });
+  test("a3-highgpu-8g: GKE's tiers take 43.61 GiB of the 1,842.43 GiB capacity (9.32 below 128 GiB + 2 % of the rest), leaving 1,841,892 MiB allocatable, not the 1,869,519 MiB the nominal RAM gave", () => {
+    const a = allocatable({ vcpu: 208, memoryGB: 1872 }, "COS_CONTAINERD", reservations);
+    expect(a.memoryMiB).toBeCloseTo(1_886_648 - (9.32 + 0.02 * (1_886_648 / 1024 - 128)) * 1024 - 100, 6);
+    expect(Math.floor(a.memoryMiB)).toBe(1_841_892);
+    expect(vllmContainerSize({ vcpu: 208, memoryGB: 1872 }, "COS_CONTAINERD", reservations)).toEqual({ cpuMillicores: 208_000 - 590 - 1_000, memoryMiB: 1_841_892 - 2_048 });
+  });
+
+  test("reproduces GKE's own e2-standard-4 example (3,920m and 13,498,416 Ki) within the 2 GiB DaemonSet allowance", () => {
+    const a = allocatable({ vcpu: 4, memoryGB: 16 }, "COS_CONTAINERD", reservations);
+    expect(a.cpuMillicores).toBeCloseTo(3_920, 6);
+    // Documented: 13,498,416 Ki = 13,182 MiB; the formula gives 13,293 MiB, 111 MiB above, far inside the 2,048 MiB left for DaemonSets.
+    expect(a.memoryMiB - 13_498_416 / 1024).toBeGreaterThan(0);
+    expect(a.memoryMiB - 13_498_416 / 1024).toBeLessThan(reservations.daemonSetAllowance.memoryMiB);
+  });
+
+  test("reproduces the 486.9 GiB measured on an n2-highmem-64 (512 GiB) node from below, within 0.25 GiB (2i2c-org/infrastructure#2121)", () => {
+    const gib = allocatable({ vcpu: 64, memoryGB: 512 }, "COS_CONTAINERD", reservations).memoryMiB / 1024;
+    expect(486.9 - gib).toBeGreaterThan(0);
+    expect(486.9 - gib).toBeLessThan(0.25);
   });
 
   test("Llama 3.3 70B on a3-highgpu-2g (52 vCPU, 468 GiB): requests equal limits, so the pod is Guaranteed and evicted last", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const pod = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations), "server");
+    const pod = vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu")), "server");
     expect(podSpec(pod).containers[0]!.resources).toEqual({
-      requests: { cpu: "50800m", memory: "460577Mi" },
-      limits: { cpu: "50800m", memory: "460577Mi", "nvidia.com/gpu": "2" },
+      requests: { cpu: "50800m", memory: "452917Mi" },
+      limits: { cpu: "50800m", memory: "452917Mi", "nvidia.com/gpu": "2" },
     });
   });
 
@@ -190,7 +214,7 @@ describe("the GPU node's boot disk holds the weights when no local SSD does", ()
 describe("schema validation catches a broken manifest", () => {
   test("a port given as a string fails the Deployment schema", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const m = vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), "gpu", reservations));
+    const m = vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu")));
     const broken = structuredClone(m.workload.manifest) as any;
     broken.spec.template.spec.containers[0].ports[0].containerPort = "8000";
     expect(() => validateK8sObject("kubernetes:apps/v1:Deployment", broken)).toThrow(/containerPort must be integer/);

@@ -113,11 +113,12 @@ describe.each(STACK_FILES)("the program under mocks for %s", (file) => {
     expect(cfg.labels[NODE_POOL_LABELS.nodesPerReplica]).toBe(String(scenario.node.nodesPerReplica));
   });
 
-  test("installs the NVIDIA driver at the model's pinned version, and the cluster holds node versions", async () => {
+  test("installs the NVIDIA driver at the stack's pin (cluster.gpuDriverVersion, else the model's), and the cluster holds node versions", async () => {
     const { resources } = await runStack(file);
     const ds = one(resources, "kubernetes:apps/v1:DaemonSet");
     const installer = ds.inputs.spec.template.spec.initContainers[0];
-    const pinned = model.serving.nvidiaDriverVersion;
+    const cluster0 = (stackFileConfig(file)["llm-breakeven:cluster"] ?? {}) as { gpuDriverVersion?: string };
+    const pinned = cluster0.gpuDriverVersion ?? model.serving.nvidiaDriverVersion;
     const text = JSON.stringify(installer);
     expect(text.includes(`--version=${pinned}`) || installer.env.some((e: any) => e.name === "NVIDIA_DRIVER_VERSION" && e.value === pinned)).toBe(true);
     const cluster = one(resources, "gcp:container/cluster:Cluster");
