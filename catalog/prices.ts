@@ -70,27 +70,31 @@ export function hourlyUsdOf(row: MachinePriceRow, pricing: PricingModel): number
 /**
  * The price of one node: the override when the stack sets `node.hourlyUsd`,
  * else the catalog row with what the sanity check says of it. A missing price is an error that says how to supply
- * one; it is never $0.
+ * one; it is never $0. `fieldPrefix` is the config file's key prefix
+ * (`config.llm-breakeven:` in a stack file), so the field is named as the
+ * user wrote it, like every other resolver's.
  */
 export function nodePrice(
   book: PriceBook,
   query: { machineType: string; region: string; pricing: PricingModel; hourlyUsd?: number | undefined },
   file: string,
   flags: PriceFlagIndex = new Map(),
+  fieldPrefix = "",
 ): NodePrice {
-  if (query.hourlyUsd !== undefined) return { hourlyUsd: query.hourlyUsd, source: "override", reference: "node.hourlyUsd" };
+  const p = fieldPrefix;
+  if (query.hourlyUsd !== undefined) return { hourlyUsd: query.hourlyUsd, source: "override", reference: `${p}node.hourlyUsd` };
   const row = book.byKey.get(key(query.machineType, query.region));
   if (!row) {
     const regions = book.rows.filter((r) => r.machine_type === query.machineType).map((r) => r.region);
     const hint = regions.length ? `priced regions for it: ${regions.slice(0, 12).join(", ")}${regions.length > 12 ? ", ..." : ""}` : "the catalog has no price for this machine type in any region";
-    throw new UserInputError(file, "node.region", `no ${query.machineType} price in region "${query.region}" (${hint}); set node.hourlyUsd to price it yourself`);
+    throw new UserInputError(file, `${p}node.region`, `no ${query.machineType} price in region "${query.region}" (${hint}); set ${p}node.hourlyUsd to price it yourself`);
   }
   const hourly = hourlyUsdOf(row, query.pricing);
   if (hourly === undefined || hourly <= 0) {
     throw new UserInputError(
       file,
-      "node.pricing",
-      `the catalog has no ${query.pricing} price for ${query.machineType} in ${query.region} (snapshot ${row.as_of}); choose another pricing model or set node.hourlyUsd`,
+      `${p}node.pricing`,
+      `the catalog has no ${query.pricing} price for ${query.machineType} in ${query.region} (snapshot ${row.as_of}); choose another pricing model or set ${p}node.hourlyUsd`,
     );
   }
   const rowFlags = flags.get(flagKey(query.machineType, query.region, query.pricing));

@@ -103,7 +103,7 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
     throw new UserInputError(file, `${p}${field}`, refusal.message);
   }
   checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
-  const node = nodePrice(catalog.prices, scenario.node, file, catalog.priceFlags);
+  const node = nodePrice(catalog.prices, scenario.node, file, catalog.priceFlags, p);
   const apiPrice = apiPriceFor(scenario, file);
   let measured: MeasuredThroughput | undefined;
   if (scenario.throughput.outputTokensPerSecond !== undefined) {

@@ -67,6 +67,12 @@ describe("node prices", () => {
     );
   });
 
+  test("in a stack file the region is named with the file's key prefix, as every other field is", () => {
+    expect(() => nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "mars-north1", pricing: "spot" }, "Pulumi.x.yaml", undefined, "config.llm-breakeven:")).toThrow(
+      /^Pulumi\.x\.yaml: config\.llm-breakeven:node\.region: no a3-ultragpu-8g price in region "mars-north1" .*; set config\.llm-breakeven:node\.hourlyUsd to price it yourself$/,
+    );
+  });
+
   test("a pricing model missing from the snapshot is an error too (H200 has no commitments there)", () => {
     expect(() => nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "us-central1", pricing: "commit-1y" }, "s.yaml")).toThrow(
       /node\.pricing: the catalog has no commit-1y price for a3-ultragpu-8g in us-central1 \(snapshot 2026-10-13\); choose another pricing model or set node\.hourlyUsd/,
