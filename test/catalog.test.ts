@@ -20,10 +20,10 @@ describe("catalogs", () => {
     }
   });
 
-  test("the reference story's pins: Kimi K2.5 on vLLM 0.15.0, driver 580, NCCL 2.29.3", () => {
+  test("the reference story's pins: Kimi K2.5 on vLLM 0.15.0, NCCL 2.29.3, and the driver GKE installs on COS (575.57.08; the reference run's 580.126.09 was on a plain VM)", () => {
     const kimi = catalog.models.get("kimi-k2.5")!;
     expect(kimi.serving.vllmVersion).toBe("0.15.0");
-    expect(kimi.serving.nvidiaDriverVersion).toMatch(/^580\./);
+    expect(kimi.serving.nvidiaDriverVersion).toBe("575.57.08");
     expect(kimi.serving.ncclVersion).toBe("2.29.3");
   });
 

@@ -83,7 +83,10 @@ describe("drivers: a pin GKE can install, new enough for the image's CUDA", () =
     expect(installableDrivers(drivers, "COS_CONTAINERD", "0.15.0")).toEqual(["575.57.08"]);
     expect(installableDrivers(drivers, "UBUNTU_CONTAINERD", "0.15.0")).toEqual([]);
   });
-  test("the model configs' 580.126.09 (from a plain VM) is refused on COS with the nearest valid version", () => {
+  test.each([...catalog.models.values()].map((m) => [m.id, m] as const))("%s pins a driver GKE installs on COS and its image's CUDA runs on", (_id, m) => {
+    expect(() => checkDriverPin(drivers, { version: m.serving.nvidiaDriverVersion, nodeImage: "COS_CONTAINERD", vllmVersion: m.serving.vllmVersion }, "s", "f")).not.toThrow();
+  });
+  test("580.126.09, the reference run's driver on a plain VM, is refused on COS with the nearest valid version", () => {
     expect(() => checkDriverPin(drivers, { version: "580.126.09", nodeImage: "COS_CONTAINERD", vllmVersion: "0.15.0" }, "stack config", "llm-breakeven:cluster.gpuDriverVersion")).toThrow(
       'stack config: llm-breakeven:cluster.gpuDriverVersion: "580.126.09" is not a driver GKE installs on COS_CONTAINERD (catalog/data/gke-gpu-drivers.yaml); valid, nearest first: 575.57.08',
     );
