@@ -97,6 +97,34 @@ export function hpaBehavior(plan: VllmPlan): k8s.types.input.autoscaling.v2.Hori
   };
 }
 
+/** Managed Prometheus scraping and the HPA on queued requests, for a plan with autoscaling. */
+function autoscalingObjects(plan: VllmPlan, kind: string, apiVersion: string): Pick<VllmManifests, "podMonitoring" | "horizontalPodAutoscaler"> {
+  const podMonitoring: CustomObject = {
+    apiVersion: "monitoring.googleapis.com/v1",
+    kind: "PodMonitoring",
+    metadata: meta(plan),
+    spec: { selector: { matchLabels: servingSelector(plan) }, endpoints: [{ port: VLLM_PORT, path: "/metrics", interval: SCRAPE_INTERVAL }] },
+  };
+  const horizontalPodAutoscaler: k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler = {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: meta(plan),
+    spec: {
+      scaleTargetRef: { apiVersion, kind, name: plan.name },
+      minReplicas: Math.max(1, plan.replicas),
+      maxReplicas: Math.max(1, plan.maxReplicas),
+      metrics: [
+        {
+          type: "Pods",
+          pods: { metric: { name: REQUESTS_WAITING_METRIC }, target: { type: "AverageValue", averageValue: String(plan.targetRequestsWaiting) } },
+        },
+      ],
+      behavior: hpaBehavior(plan),
+    },
+  };
+  return { podMonitoring, horizontalPodAutoscaler };
+}
+
 /** Renders every object of the deployment from the plan. */
 export function vllmManifests(plan: VllmPlan): VllmManifests {
   const multiNode = plan.nodesPerReplica > 1;
@@ -134,30 +162,6 @@ export function vllmManifests(plan: VllmPlan): VllmManifests {
       spec: { maxUnavailable: 1, selector: { matchLabels: servingSelector(plan) } },
     },
   };
-  if (plan.autoscaling) {
-    out.podMonitoring = {
-      apiVersion: "monitoring.googleapis.com/v1",
-      kind: "PodMonitoring",
-      metadata: meta(plan),
-      spec: { selector: { matchLabels: servingSelector(plan) }, endpoints: [{ port: VLLM_PORT, path: "/metrics", interval: SCRAPE_INTERVAL }] },
-    };
-    out.horizontalPodAutoscaler = {
-      apiVersion: "autoscaling/v2",
-      kind: "HorizontalPodAutoscaler",
-      metadata: meta(plan),
-      spec: {
-        scaleTargetRef: { apiVersion: workloadApiVersion, kind: workload.kind, name: plan.name },
-        minReplicas: Math.max(1, plan.replicas),
-        maxReplicas: Math.max(1, plan.maxReplicas),
-        metrics: [
-          {
-            type: "Pods",
-            pods: { metric: { name: REQUESTS_WAITING_METRIC }, target: { type: "AverageValue", averageValue: String(plan.targetRequestsWaiting) } },
-          },
-        ],
-        behavior: hpaBehavior(plan),
-      },
-    };
-  }
+  if (plan.autoscaling) Object.assign(out, autoscalingObjects(plan, workload.kind, workloadApiVersion));
   return out;
 }

@@ -1,81 +1,17 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
 import { loadCatalog } from "../catalog/load";
-import { SECRET_CONFIG_KEYS } from "../infra/config";
 import { evaluateStack } from "../infra/evaluation";
 import { createStack } from "../infra/program";
 import { vllmArgs } from "../infra/vllm-args";
 import { INFRA_CONFIG_KEYS } from "../catalog/scenario-file";
 import { SCENARIO_KEYS, ScenarioSchema } from "../engine/scenario";
 import { validateK8sObject } from "./infra-k8s-validate";
-import { mergeProjectConfig, projectErrors, schemaErrors, stackValueErrors, type ProjectConfigType, type PulumiProject } from "./infra-pulumi-project";
+import { mergeProjectConfig, projectErrors, schemaErrors, stackValueErrors } from "./infra-pulumi-project";
+import { API_KEY, HF_TOKEN, PROJECT, runStack, SECRETS, STACK_FILES, stackConfig, stackFileConfig, type Registered as Recorded } from "./infra-stack-harness";
 
-// Internal to @pulumi/pulumi but stable: resolves when every pending registration RPC has finished.
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-const ROOT = path.resolve(__dirname, "..");
-const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f) && f !== "Pulumi.yaml").sort();
-const HF_TOKEN = "hf_test_token_never_in_plain_text";
-const API_KEY = "vllm_test_key_never_in_plain_text";
 const SECRET_SIG = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
-
-interface Recorded {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-
-const PROJECT = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as PulumiProject & {
-  runtime: { name: string; options: { typescript: boolean } };
-  main: string;
-  config: Record<string, ProjectConfigType & { description: string }>;
-};
-
-/** A stack file's `config:` block as written. */
-function stackFileConfig(file: string): Record<string, unknown> {
-  return (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> }).config;
-}
-
-/**
- * Stack config as the Pulumi CLI hands it to a program: Pulumi.yaml's
- * defaults merged in where the stack sets nothing, every value a string,
- * objects as JSON.
- */
-function stackConfig(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
-  const merged = mergeProjectConfig(PROJECT, { ...stackFileConfig(file), ...overrides }).config;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(merged)) if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
-  return out;
-}
-
-const SECRETS = { [`llm-breakeven:${SECRET_CONFIG_KEYS.huggingFaceToken}`]: HF_TOKEN, [`llm-breakeven:${SECRET_CONFIG_KEYS.vllmApiKey}`]: API_KEY };
-
-/** Runs the program under mocks in preview mode and records every resource it declares. */
-async function runStack(file: string, overrides: Record<string, unknown> = {}) {
-  const resources: Recorded[] = [];
-  pulumi.runtime.setAllConfig({ ...stackConfig(file, overrides), ...SECRETS }, Object.keys(SECRETS));
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state = args.type === "gcp:container/cluster:Cluster" ? { ...args.inputs, endpoint: "10.0.0.2", masterAuth: { clusterCaCertificate: "Q0E=" } } : args.inputs;
-        return { id: `${args.name}-id`, state };
-      },
-      call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { number: "123456789012", projectId: "my-gcp-project" } : args.inputs),
-    },
-    "llm-breakeven",
-    file.replace(/^Pulumi\.|\.yaml$/g, ""),
-    true,
-  );
-  const outputs = createStack();
-  const plain = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
-  // Registrations finish asynchronously after the constructors return.
-  await settings.waitForRPCs();
-  return { resources, outputs: plain };
-}
 
 const byType = (rs: Recorded[], type: string) => rs.filter((r) => r.type === type);
 const one = (rs: Recorded[], type: string) => {
