@@ -101,11 +101,17 @@ export function pickBenchmarkPoint(points: BenchmarkPoint[], latency: Scenario["
  * file, or a concurrency sweep) for the stack's model. `field` names the
  * config key in errors about the list itself.
  */
-export function readBenchmarkThroughput(paths: string[], scenario: Scenario, model: ModelConfig, field: string): MeasuredThroughput {
+export function readBenchmarkThroughput(
+  paths: string[],
+  scenario: Scenario,
+  model: ModelConfig,
+  field: string,
+  latency: Scenario["workload"]["latency"] = scenario.workload.latency,
+): MeasuredThroughput {
   if (paths.length === 0) throw new UserInputError("stack config", field, "names no benchmark file");
   const points = paths.map((file) => readBenchmarkFile(file, model));
-  const { point, meetsLatencyTarget } = pickBenchmarkPoint(points, scenario.workload.latency);
-  const note = scenario.workload.latency && !meetsLatencyTarget ? "; no point of the sweep meets the latency target, so its highest throughput is used" : "";
+  const { point, meetsLatencyTarget } = pickBenchmarkPoint(points, latency);
+  const note = latency && !meetsLatencyTarget ? "; no point of the sweep meets the latency target, so its highest throughput is used" : "";
   return {
     outputTokensPerSecond: point.outputTokensPerSecond,
     reference: `${point.file} (vllm bench serve, ${point.result.model_id}, ${point.result.date.slice(0, 8)}, concurrency ${point.concurrency}${note})`,
@@ -113,6 +119,6 @@ export function readBenchmarkThroughput(paths: string[], scenario: Scenario, mod
     concurrency: point.concurrency,
     perRequestOutputTokensPerSecond: point.perRequestOutputTokensPerSecond,
     ttftMs: point.ttftMs,
-    ...(scenario.workload.latency ? { meetsLatencyTarget } : {}),
+    ...(latency ? { meetsLatencyTarget } : {}),
   };
 }

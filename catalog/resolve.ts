@@ -6,6 +6,7 @@ import type { Scenario } from "../engine/scenario";
 import * as path from "node:path";
 import { apiPriceFor } from "./api-prices";
 import { readBenchmarkThroughput } from "./benchmark";
+import { appliedLatencyTarget } from "../engine/latency-target";
 import { UserInputError } from "./errors";
 import type { Catalog } from "./load";
 import { nodePrice } from "./prices";
@@ -117,6 +118,7 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
       scenario,
       model,
       `${p}throughput.fromBenchmark`,
+      appliedLatencyTarget(scenario.workload, catalog.assumptions).target,
     );
   }
   return {

@@ -29,6 +29,21 @@ export const AssumptionsSchema = z
         source: z.string().min(1),
       })
       .strict(),
+    /** Latency targets that apply when a workload declares none (engine/latency-target.ts). */
+    latencyTargets: z
+      .object({
+        interactive: z
+          .object({
+            /** Slowest acceptable decode speed of one request, output tokens a second (1000 / TPOT ms). */
+            minOutputTokensPerSecondPerRequest: z.number().positive(),
+            /** Longest acceptable time to first token, ms. */
+            maxTimeToFirstTokenMs: z.number().positive(),
+            source: z.string().min(1),
+            asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+          })
+          .strict(),
+      })
+      .strict(),
     /** Days a catalog price may age before the report warns. */
     priceMaxAgeDays: z.number().int().positive(),
     /** Days the API price data (@pydantic/genai-prices or its override) may age before the report warns. */

@@ -15,6 +15,7 @@ import {
 import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
 import type { ModelConfig, WeightVariant } from "./model-config";
+import { appliedLatencyTarget, type AppliedLatencyTarget } from "./latency-target";
 import { modelWeightBytes } from "./params";
 import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
 import type { PriceFlag } from "./price-flags";
@@ -160,8 +161,14 @@ export interface Evaluation {
      */
     outputTokensPerSecondPerReplica: number;
   };
-  /** API minus self-hosting: positive means self-hosting saves money. */
-  savingsMonthlyUsd: number;
+  /**
+   * API minus self-hosting: positive means self-hosting saves money. Null when
+   * self-hosting cannot serve the workload (does not fit, misses the latency
+   * target, or no replica count serves the volume): there is nothing to save.
+   */
+  savingsMonthlyUsd: number | null;
+  /** The latency target the replica was sized against, and why that one. */
+  latencyTarget: AppliedLatencyTarget;
   workload: Scenario["workload"];
   pricesAsOf: { node?: string | undefined; api?: string | undefined; calibration: string };
   warnings: string[];
@@ -221,7 +228,7 @@ export function replicaCapacity(inputs: Omit<EvaluationInputs, "nodePrice" | "ap
     serving: resolveServing(scenario.serving, request, model, gpu),
     request,
     calibration,
-    latency: scenario.workload.latency,
+    latency: appliedLatencyTarget(scenario.workload, inputs.assumptions).target,
     concurrency,
     measuredOutputTokensPerSecond: inputs.measured?.outputTokensPerSecond,
   });
@@ -394,7 +401,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       monthlyOutputTokens: servable ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
       outputTokensPerSecondPerReplica: breakEvenOutputTokensPerSecond(total / replicas, workload.hoursPerMonth, workload.utilization, apiUsdPerOutputToken),
     },
-    savingsMonthlyUsd: savings,
+    savingsMonthlyUsd: servable ? savings : null,
+    latencyTarget: appliedLatencyTarget(workload, assumptions),
     workload,
     pricesAsOf: { node: nodePrice.asOf, api: apiPrice.asOf, calibration: calibration.fittedOn },
     warnings,

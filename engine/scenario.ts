@@ -76,9 +76,18 @@ export const LatencySchema = z
   })
   .strict();
 
+/**
+ * Who waits for the tokens. `interactive` (a person reading a reply) is sized
+ * against a latency target, the default one of catalog/data/assumptions.yaml
+ * when `latency` is absent; `batch` (nobody waits) is credited at peak throughput.
+ */
+export const WorkloadKindSchema = z.enum(["interactive", "batch"]);
+
 /** The traffic to serve. */
 export const WorkloadSchema = z
   .object({
+    /** `interactive` or `batch`. Defaults to `interactive`. */
+    kind: WorkloadKindSchema.default("interactive"),
     /** Input (prompt) tokens a month. Required. */
     inputTokensPerMonth: nonNegative,
     /** Output (generated) tokens a month. Required. */
@@ -91,6 +100,7 @@ export const WorkloadSchema = z
     utilization: z.number().finite().gt(0).max(1).default(0.6),
     /** Hours the fleet runs a month. Defaults to 730 (a month of 24/7). */
     hoursPerMonth: z.number().finite().positive().max(744).default(730),
+    /** The latency the product needs. Defaults, for an interactive workload, to the published chat target in catalog/data/assumptions.yaml. */
     latency: LatencySchema.optional(),
   })
   .strict();
@@ -163,16 +173,14 @@ export const ScenarioSchema = z
     /** Weight format to serve; defaults to the model's native one. */
     weightDtype: WeightDtypeSchema.optional(),
     node: NodeSchema,
-    replicas: ReplicasSchema.default({ min: 1, max: 4 }),
-    throughput: ThroughputSchema.default({}),
+    // `.prefault({})` parses an absent block as `{}` through its schema, so each
+    // field's own default applies; zod 4's `.default({...})` would skip them.
+    replicas: ReplicasSchema.prefault({}),
+    throughput: ThroughputSchema.prefault({}),
     workload: WorkloadSchema,
-    ops: OpsSchema.default({ fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 }),
+    ops: OpsSchema.prefault({}),
     api: ApiSchema,
-    serving: ServingSchema.default({
-      gpuMemoryUtilization: 0.9,
-      kvCacheDtype: "auto",
-      blockSize: 16,
-    }),
+    serving: ServingSchema.prefault({}),
   })
   .strict();
 

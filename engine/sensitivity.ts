@@ -24,7 +24,8 @@ export interface SensitivityPoint {
   /** The input's value used (a utilization is capped at 1, so it may differ from base x (1 + change)). */
   value: number;
   verdict: Verdict;
-  savingsMonthlyUsd: number;
+  /** Null when self-hosting cannot serve at this value (Evaluation.savingsMonthlyUsd). */
+  savingsMonthlyUsd: number | null;
 }
 
 /** Where the verdict changes when one input moves. */
@@ -51,7 +52,8 @@ export interface SensitivityRow {
 /** The sensitivity of one evaluation. */
 export interface Sensitivity {
   verdict: Verdict;
-  savingsMonthlyUsd: number;
+  /** Null when self-hosting cannot serve (Evaluation.savingsMonthlyUsd). */
+  savingsMonthlyUsd: number | null;
   rows: SensitivityRow[];
   /** True when any single input flips the verdict within ±FRAGILE_WITHIN. */
   fragile: boolean;

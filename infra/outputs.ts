@@ -40,7 +40,8 @@ export function stackOutputs(evaluation: Evaluation) {
       total: cents(m.total),
     },
     apiMonthlyUsd: cents(evaluation.api.monthlyUsd),
-    savingsMonthlyUsd: cents(evaluation.savingsMonthlyUsd),
+    // Null when self-hosting cannot serve: there is nothing to save (README, JSON contract).
+    savingsMonthlyUsd: evaluation.savingsMonthlyUsd === null ? null : cents(evaluation.savingsMonthlyUsd),
     breakEvenUtilization: finite(evaluation.breakEven.utilization),
     breakEvenMonthlyOutputTokens: evaluation.breakEven.monthlyOutputTokens,
     usdPerMillionOutputTokens: {

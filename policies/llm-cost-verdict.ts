@@ -66,9 +66,9 @@ export function costVerdictFindings(resources: readonly ResourceView[], rawConfi
       notes.push(`Passes without a cost comparison: ${e.summary}`);
       continue;
     }
-    const lossUsd = -e.savingsMonthlyUsd;
     const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
-    const loses = e.verdict === "api" && (!e.selfHost.capacity.fits || lossUsd > allowedLossUsd);
+    // A fleet that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
+    const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
     if (!loses) continue;
     const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
     if (config.overrideJustification) {

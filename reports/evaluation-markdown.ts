@@ -1,5 +1,5 @@
 import type { Evaluation } from "../engine/evaluate";
-import { breakEvenLine, costLines, throughputLine } from "./evaluation-table";
+import { breakEvenLine, costLines, latencyTargetLine, savingsLine, throughputLine } from "./evaluation-table";
 import { markdownTable, num, tokens, usd } from "./format";
 
 const VERDICT_HEADLINE: Record<Evaluation["verdict"], string> = {
@@ -18,7 +18,8 @@ export function renderEvaluationMarkdown(e: Evaluation): string {
     "",
     markdownTable(["Monthly cost", "USD"], costLines(e).map(([label, value]) => [label, usd(value)]), [false, true]),
     "",
-    `**Savings by self-hosting:** ${usd(e.savingsMonthlyUsd)} a month  `,
+    `**Savings by self-hosting:** ${savingsLine(e)}  `,
+    `**Latency target:** ${latencyTargetLine(e)}  `,
     `**Break-even:** ${breakEvenLine(e)}  `,
     `**USD per 1M output tokens:** self-hosted ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume (${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load); API ${usd(e.api.usdPerMillionOutputTokensAllIn)}`,
     "",

@@ -1,4 +1,5 @@
 import type { Evaluation } from "../engine/evaluate";
+import { describeLatencyTarget } from "../engine/latency-target";
 import { num, pct, textTable, tokens, usd } from "./format";
 
 const VERDICT_LABEL: Record<Evaluation["verdict"], string> = {
@@ -26,6 +27,23 @@ export function throughputLine(e: Evaluation): string {
   const base = `${num(c.outputTokensPerSecond, 0)} output tok/s per replica`;
   if (e.selfHost.throughputSource === "measured") return `${base} (measured: ${e.selfHost.measured?.reference ?? "stack config"})`;
   return `${base} (estimate ±${e.selfHost.errorBandPct} %, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
+}
+
+/**
+ * The savings line: a figure only when self-hosting can serve the workload at
+ * all; otherwise why not, since a saving on a fleet that cannot do the job
+ * contradicts the verdict.
+ */
+export function savingsLine(e: Evaluation): string {
+  if (e.savingsMonthlyUsd !== null) return `${usd(e.savingsMonthlyUsd)} a month`;
+  const c = e.selfHost.capacity;
+  const why = !c.fits ? (c.doesNotFitReason ?? "the model does not fit") : !c.meetsLatencyTarget ? "it misses the latency target even at one request" : "no replica count serves the volume";
+  return `none: self-hosting cannot serve this workload (${why})`;
+}
+
+/** The latency line: the target the replica was sized against and where it comes from. */
+export function latencyTargetLine(e: Evaluation): string {
+  return describeLatencyTarget(e.latencyTarget);
 }
 
 /** The break-even in one sentence: utilization, volume, and the throughput a replica would need. */
@@ -56,12 +74,13 @@ export function renderEvaluationTable(e: Evaluation): string {
       [false, true],
     ),
     "",
-    `Savings by self-hosting: ${usd(e.savingsMonthlyUsd)} a month`,
+    `Savings by self-hosting: ${savingsLine(e)}`,
     `Break-even: ${breakEvenLine(e)}`,
     `USD per 1M output tokens: ${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load, ${usd(e.selfHost.usdPerMillionOutputTokens.withOverheadAtFullUtilization)} with overhead, ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume; API ${usd(e.api.usdPerMillionOutputTokensAllIn)} all-in`,
     "",
     `Model: ${e.model.displayName} (${e.model.weightDtype}, ${e.model.huggingFaceRepo}) on ${e.parallel.tensorParallel * e.parallel.pipelineParallel} x ${e.node.gpu} (TP ${e.parallel.tensorParallel}, PP ${e.parallel.pipelineParallel})`,
     `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason ?? "no room"}`}`,
+    `Latency target: ${latencyTargetLine(e)}`,
     `Throughput: ${throughputLine(e)}; ${c.latencySource === "measured" ? "measured" : "estimated"} ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
     `Spot preemption: ${e.selfHost.preemptionAssumption}`,
     `Prices: node ${e.node.priceSource}${e.pricesAsOf.node ? ` as of ${e.pricesAsOf.node}` : ""}; API ${e.api.priceSource}${e.pricesAsOf.api ? ` (${e.pricesAsOf.api})` : ""}${e.api.note ? `, ${e.api.note}` : ""}; calibration ${e.pricesAsOf.calibration}`,

@@ -29,13 +29,15 @@ function header(): string[] {
 function cells(row: SensitivityRow, baseVerdict: Verdict): string[] {
   const view = INPUT_VIEW[row.input];
   // A step shows its savings; a changed verdict is named so it stands out.
-  const step = row.points.map((p) => `${usd(p.savingsMonthlyUsd)}${p.verdict === baseVerdict ? "" : ` ${VERDICT_SHORT[p.verdict]}`}`);
+  const step = row.points.map((p) => `${p.savingsMonthlyUsd === null ? "cannot serve" : usd(p.savingsMonthlyUsd)}${p.verdict === baseVerdict ? "" : ` ${VERDICT_SHORT[p.verdict]}`}`);
   return [`${view.label}${row.fragile ? " (fragile)" : ""}`, view.show(row.baseValue), ...step, flipCell(row)];
 }
 
 /** The verdict and its robustness in a sentence; `labelled` when a badge before it already says "Robust"/"Fragile". */
 function headline(s: Sensitivity, labelled = false): string {
-  const margin = s.savingsMonthlyUsd >= 0 ? `self-hosting saves ${usd(s.savingsMonthlyUsd)} a month` : `the API is cheaper by ${usd(-s.savingsMonthlyUsd)} a month`;
+  const savings = s.savingsMonthlyUsd;
+  const margin =
+    savings === null ? "self-hosting cannot serve this workload" : savings >= 0 ? `self-hosting saves ${usd(savings)} a month` : `the API is cheaper by ${usd(-savings)} a month`;
   const verdict = `Verdict: ${VERDICT_SHORT[s.verdict]}; ${margin}.`;
   if (s.verdict === "api-not-allowed") return `${verdict} The API is not allowed, so no input changes the verdict.`;
   if (!s.fragile) return `${verdict} ${labelled ? "No" : "Robust: no"} single input flips it within ±${FRAGILE_WITHIN * 100} %.`;
