@@ -23,7 +23,7 @@ const CACHED_INPUT_SHARE_OF_INPUT = 0.1;
  * of the declared shape is priced and the per-token rates read back from it;
  * a month's tokens priced as one call would land in the top tier.
  */
-export function apiPriceFor(scenario: Scenario, file: string): ApiPrice {
+export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""): ApiPrice {
   const api = scenario.api;
   const shared = { cachedInputShare: api.cachedInputShare, batchShare: api.batchShare, batchDiscount: api.batchDiscount, provider: api.provider, model: api.model };
   if (api.inputUsdPerMTok !== undefined && api.outputUsdPerMTok !== undefined) {
@@ -44,8 +44,8 @@ export function apiPriceFor(scenario: Scenario, file: string): ApiPrice {
   if (!plain) {
     throw new UserInputError(
       file,
-      "api.model",
-      `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; check both ids (e.g. google / gemini-3-pro-preview, openai / gpt-4o) or set api.inputUsdPerMTok and api.outputUsdPerMTok`,
+      `${fieldPrefix}api.model`,
+      `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; check both ids (e.g. google / gemini-3-pro-preview, openai / gpt-4o) or set ${fieldPrefix}api.inputUsdPerMTok and ${fieldPrefix}api.outputUsdPerMTok`,
     );
   }
   const cached = calcPrice({ input_tokens: inputTokens, cache_read_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });

@@ -105,7 +105,7 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
   }
   checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
   const node = nodePrice(catalog.prices, scenario.node, file, catalog.priceFlags, p);
-  const apiPrice = apiPriceFor(scenario, file);
+  const apiPrice = apiPriceFor(scenario, file, p);
   let measured: MeasuredThroughput | undefined;
   if (scenario.throughput.outputTokensPerSecond !== undefined) {
     measured = { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: `${p}throughput.outputTokensPerSecond in ${file}` };

@@ -45,4 +45,9 @@ describe("API prices from @pydantic/genai-prices, per request shape", () => {
       /^s\.yaml: api\.model: @pydantic\/genai-prices [\d.]+ has no price for model "gemini-9-ultra" of provider "google"; .* set api\.inputUsdPerMTok and api\.outputUsdPerMTok$/,
     );
   });
+  test("in a stack file the field carries the file's key prefix, as every resolver's does", () => {
+    expect(() => apiPriceFor(scenario({ provider: "google", model: "gemini-9-ultra" }), "Pulumi.x.yaml", "config.llm-breakeven:")).toThrow(
+      /^Pulumi\.x\.yaml: config\.llm-breakeven:api\.model: .* set config\.llm-breakeven:api\.inputUsdPerMTok and config\.llm-breakeven:api\.outputUsdPerMTok$/,
+    );
+  });
 });
