@@ -34,6 +34,9 @@ export function scenarioFromStackConfig(config: Record<string, unknown>, file: s
   for (const [fullKey, value] of Object.entries(config)) {
     const [ns, key, ...rest] = fullKey.split(":");
     if (ns !== CONFIG_NAMESPACE || key === undefined || rest.length) continue;
+    // "" is unset: Pulumi.yaml declares an optional string with `default: ""`, which the CLI writes into
+    // every stack that lacks the key (pkg/workspace/config.go mergeConfig, pulumi/pulumi@1b594989).
+    if (value === "") continue;
     if ((INFRA_CONFIG_KEYS as readonly string[]).includes(key)) infra[key] = value;
     else if ((SCENARIO_KEYS as string[]).includes(key)) data[key] = value;
     else throw new UserInputError(file, `config.${fullKey}`, `unknown key ${showValue(key)}; valid ${CONFIG_NAMESPACE}: keys are ${valid.join(", ")}`);

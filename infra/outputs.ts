@@ -1,5 +1,5 @@
 import type { Evaluation } from "../engine/evaluate";
-import { pct, tokens, usd } from "../reports/format";
+import { pct, tokens, usd } from "../engine/format";
 
 /** Cents: stack outputs are read by people; the engine keeps full precision. */
 const cents = (x: number) => Math.round(x * 100) / 100;

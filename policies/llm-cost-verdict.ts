@@ -1,11 +1,13 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
-import { pct, tokens, usd } from "../reports/format";
+import { pct, tokens, usd } from "../engine/format";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
-import { assessFleet, type FleetEvaluation } from "./fleet";
-import { report, type Findings, type Violation } from "./findings";
-import type { ResourceView } from "./resources";
+import type { Evaluation } from "../engine/evaluate";
+import { report, type Findings } from "./findings";
+import { assessPool, mergedScenario } from "./pool-verdict";
+import { readGpuPools, RESOURCE_TYPES, type ResourceView } from "./resources";
+import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 import { ScenarioConfigSchema } from "./scenario-config";
 
 /** Name of the policy. */
@@ -26,9 +28,8 @@ export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({
 /** Parsed config of `llm-cost-verdict`. */
 export type LlmCostVerdictConfig = z.infer<typeof LlmCostVerdictConfigSchema>;
 
-/** The one-sentence dollar comparison for a fleet. */
-export function costSentence(f: FleetEvaluation): string {
-  const e = f.evaluation;
+/** The one-sentence dollar comparison for a pool. */
+export function costSentence(e: Evaluation): string {
   const host = `self-hosting ${e.model.displayName} on ${e.selfHost.nodes} x ${e.node.machineType} (${e.node.pricing})`;
   if (!e.selfHost.capacity.canServe) {
     return `${host} cannot serve the workload (${e.selfHost.capacity.doesNotFitReason ?? "the latency target or volume is not met"}), while ${e.api.model} costs ${usd(e.api.monthlyUsd)} a month`;
@@ -45,46 +46,50 @@ function capitalized(s: string): string {
 }
 
 /**
- * The verdict for every fleet of GPU pools in the stack: a violation where
- * self-hosting loses to the API by more than the margin (unless overridden
- * with a justification: then an advisory violation that echoes it), a
- * violation saying what to add where the stack
- * cannot be priced, and a pass that says so where the API is not allowed.
+ * The verdict for one GPU node pool, from its inputs and the stack's
+ * scenario: a violation where self-hosting loses to the API by more than
+ * the margin (unless overridden with a justification: then an advisory
+ * violation that echoes it), a violation saying what to fix where the pool
+ * cannot be priced (it would hide a cost), and a pass that says so where
+ * the API is not allowed. Not a GPU pool: no findings.
  */
-export function costVerdictFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function costVerdictFindings(resource: ResourceView, stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
+  if (!pool) return { violations: [] };
   const parsed = parsePolicyConfig(LlmCostVerdictConfigSchema, rawConfig, LLM_COST_VERDICT);
   if ("invalid" in parsed) return parsed.invalid;
   const config = parsed.config;
-  const fleet = assessFleet(resources, rawConfig, catalog, today);
-  if (fleet.pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
-  if (fleet.missingScenario) return { violations: [fleet.missingScenario] };
-  const violations: Violation[] = [...fleet.problems];
-  const notes: string[] = [];
-  for (const f of fleet.evaluations) {
-    const e = f.evaluation;
-    if (e.verdict === "api-not-allowed") {
-      notes.push(`Passes without a cost comparison: ${e.summary}`);
-      continue;
-    }
-    const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
-    // A fleet that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
-    const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
-    if (!loses) continue;
-    const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
-    if (config.overrideJustification) {
-      violations.push({ urn: f.urn, advisory: true, message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(f)}${margin}.` });
-      continue;
-    }
-    violations.push({ urn: f.urn, message: `${capitalized(costSentence(f))}${margin}.` });
+  const merged = mergedScenario(stackScenario, rawConfig);
+  if ("problem" in merged) return { violations: [{ urn: resource.urn, message: merged.problem }] };
+  const assessed = assessPool(pool, merged.scenario, catalog, today);
+  if ("problem" in assessed) return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem)}.` }] };
+  const e = assessed.evaluation;
+  if (e.verdict === "api-not-allowed") return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };
+  const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
+  // A pool that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
+  const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
+  if (!loses) return { violations: [] };
+  const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
+  if (config.overrideJustification) {
+    return { violations: [{ urn: resource.urn, advisory: true, message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(e)}${margin}.` }] };
   }
-  return { violations, passNote: notes.length ? notes.join(" ") : undefined };
+  return { violations: [{ urn: resource.urn, message: `${capitalized(costSentence(e))}${margin}.` }] };
 }
 
-/** `llm-cost-verdict`: blocks a stack whose GPU fleet costs more than the API it replaces. */
-export const llmCostVerdict: StackValidationPolicy = {
+/**
+ * `llm-cost-verdict`: blocks a GPU node pool whose self-hosting costs more
+ * than the API it replaces. A resource policy, so the engine calls it with
+ * the pool's inputs before the pool's step (pkg/resource/deploy/step_generator.go
+ * analyzeAll, pulumi/pulumi@1b594989): a mandatory violation blocks the
+ * preview and, on `pulumi up`, stops the pool before it is created.
+ */
+export const llmCostVerdict: ResourceValidationPolicy = {
   name: LLM_COST_VERDICT,
-  description: "Self-hosting on the declared GPU node pools must not cost more than the configured API (by more than the margin).",
+  description: "Self-hosting on a GPU node pool must not cost more than the configured API (by more than the margin).",
   enforcementLevel: "mandatory",
   configSchema: policyConfigSchema(LlmCostVerdictConfigSchema),
-  validateStack: (args, reportViolation) => report(costVerdictFindings(args.resources, args.getConfig(), loadCatalog()), args, reportViolation),
+  validateResource: (args, reportViolation) => {
+    if (args.type !== RESOURCE_TYPES.nodePool) return;
+    report(costVerdictFindings(args, readStackScenario(), args.getConfig(), loadCatalog()), args, reportViolation);
+  },
 };

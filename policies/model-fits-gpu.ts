@@ -1,55 +1,61 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
-import { assessFleet } from "./fleet";
 import { report, type Findings } from "./findings";
-import type { ResourceView } from "./resources";
+import { assessPool, mergedScenario } from "./pool-verdict";
+import { readGpuPools, RESOURCE_TYPES, type ResourceView } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
+import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 
 /** Name of the policy. */
 export const MODEL_FITS_GPU = "model-fits-gpu";
 
-/** Config of `model-fits-gpu`: the scenario keys a stack without the program's ConfigMap must give (workload and serving size the KV cache). */
+/** Config of `model-fits-gpu`: the scenario keys that win over the stack config's (workload and serving size the KV cache). */
 export const ModelFitsGpuConfigSchema = ScenarioConfigSchema.strict();
 /** Parsed config of `model-fits-gpu`. */
 export type ModelFitsGpuConfig = z.infer<typeof ModelFitsGpuConfigSchema>;
 
 /**
- * Whether each GPU fleet holds its model's weights and the KV cache of at
- * least one request at the configured context (max-model-len), as the
- * engine's memory model finds it; the message carries its GiB figures.
+ * Whether a GPU pool holds its model's weights and the KV cache of at least
+ * one request at the configured context (max-model-len), as the engine's
+ * memory model finds it; the message carries its GiB figures. A pool that
+ * cannot be priced is llm-cost-verdict's to report: here only the check is
+ * skipped, so it says so as an advisory.
  */
-export function modelFitsFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function modelFitsFindings(resource: ResourceView, stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
+  if (!pool) return { violations: [] };
   const parsed = parsePolicyConfig(ModelFitsGpuConfigSchema, rawConfig, MODEL_FITS_GPU);
   if ("invalid" in parsed) return parsed.invalid;
-  const fleet = assessFleet(resources, rawConfig, catalog, today);
-  if (fleet.pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
-  if (fleet.missingScenario || fleet.evaluations.length === 0) {
-    // llm-cost-verdict reports what is missing; repeating it here would only add noise.
-    return { violations: [], passNote: "The GPU pools could not be sized (llm-cost-verdict says what to add or fix), so the fit was not checked." };
+  const merged = mergedScenario(stackScenario, rawConfig);
+  const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
+  if ("problem" in assessed) {
+    return { violations: [{ urn: resource.urn, advisory: true, message: `The fit of node pool ${resource.name} was not checked: ${assessed.problem.replace(/\.$/, "")}.` }] };
   }
-  const violations = fleet.evaluations
-    .filter((f) => !f.evaluation.selfHost.capacity.fits)
-    .map((f) => {
-      const e = f.evaluation;
-      const pools = f.pools.map((p) => p.resource.name).join(", ");
-      return {
-        urn: f.urn,
+  const e = assessed.evaluation;
+  if (e.selfHost.capacity.fits) return { violations: [] };
+  return {
+    violations: [
+      {
+        urn: resource.urn,
         message:
-          `${e.model.displayName} (${e.model.weightDtype}) does not fit node pool ${pools} ` +
+          `${e.model.displayName} (${e.model.weightDtype}) does not fit node pool ${resource.name} ` +
           `(${e.node.machineType}: ${e.node.gpusPerNode} x ${e.node.gpu}, TP ${e.parallel.tensorParallel} x PP ${e.parallel.pipelineParallel}, max-model-len ${e.serving.maxModelLen}): ` +
           `${e.selfHost.capacity.doesNotFitReason ?? "no KV cache room for one request"}.`,
-      };
-    });
-  return { violations };
+      },
+    ],
+  };
 }
 
-/** `model-fits-gpu`: blocks GPU pools that cannot hold the model and one request's KV cache. */
-export const modelFitsGpu: StackValidationPolicy = {
+/** `model-fits-gpu`: blocks a GPU pool that cannot hold the model and one request's KV cache (a resource policy, on the pool's inputs). */
+export const modelFitsGpu: ResourceValidationPolicy = {
   name: MODEL_FITS_GPU,
-  description: "The declared GPU node pool must hold the model's weights and at least one request's KV cache at the configured context.",
+  description: "A GPU node pool must hold the model's weights and at least one request's KV cache at the configured context.",
   enforcementLevel: "mandatory",
   configSchema: policyConfigSchema(ModelFitsGpuConfigSchema),
-  validateStack: (args, reportViolation) => report(modelFitsFindings(args.resources, args.getConfig(), loadCatalog()), args, reportViolation),
+  validateResource: (args, reportViolation) => {
+    if (args.type !== RESOURCE_TYPES.nodePool) return;
+    report(modelFitsFindings(args, readStackScenario(), args.getConfig(), loadCatalog()), args, reportViolation);
+  },
 };

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { report, type Findings, type Violation } from "./findings";
-import { poolLabel, readGpuPools, readPodTemplates, servingPodTemplates, RESOURCE_TYPES, type ContainerView, type ResourceView } from "./resources";
+import { awaitsClusterMessage, poolLabel, readGpuPools, readPodTemplates, servingPodTemplates, unbuiltKubernetesResources, RESOURCE_TYPES, type ContainerView, type ResourceView } from "./resources";
 
 /** Name of the policy. */
 export const PINNED_SERVING_VERSIONS = "pinned-serving-versions";
@@ -88,6 +88,12 @@ export function pinnedVersionFindings(resources: readonly ResourceView[], rawCon
     }
   }
 
+  // What the cluster runs (installer, image, NCCL) is only known once the cluster exists.
+  const unbuilt = unbuiltKubernetesResources(resources);
+  if (unbuilt.length > 0) {
+    violations.push({ advisory: true, message: awaitsClusterMessage(unbuilt, "The driver installer's version, the serving image's digest and the NCCL pin") });
+    return { violations };
+  }
   const installers = readPodTemplates(resources)
     .filter((t) => t.workload.type === RESOURCE_TYPES.daemonSet)
     .flatMap((t) => [...t.initContainers, ...t.containers].filter(isDriverInstaller).map((c) => ({ t, c })));

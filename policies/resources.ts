@@ -1,4 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
+// @pulumi/policy 1.21 throws this class from its unknown-checking proxy (proxy.js); its typings mark it internal.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
 import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
 
 /**
@@ -37,26 +40,48 @@ export interface GpuPool {
   spot: boolean;
   labels: Record<string, string>;
   accelerators: GuestAccelerator[];
-  /** Fewest and most nodes of the whole pool (autoscaling totals, per-zone counts x zones, or a fixed count). */
-  minNodes: number | undefined;
-  maxNodes: number | undefined;
 }
 
 type Props = Record<string, any>;
 
-function nodeCounts(props: Props): { minNodes: number | undefined; maxNodes: number | undefined } {
+/**
+ * Fewest and most nodes of the whole pool: autoscaling totals, per-zone
+ * counts x zones, or a fixed count. Read only by the resource policies, from
+ * the pool's inputs: in a stack policy's outputs of a new pool `nodeCount`
+ * and `initialNodeCount` are unknown (Optional+Computed in
+ * terraform-provider-google `resource_container_node_pool.go`), and reading
+ * them would stop the policy.
+ */
+export function poolNodeCounts(pool: GpuPool): { minNodes: number | undefined; maxNodes: number | undefined } {
+  const props: Props = pool.resource.props;
   const autoscaling: Props | undefined = props.autoscaling;
   const zones: number = Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 1;
-  const fixed: number | undefined = props.nodeCount ?? props.initialNodeCount;
+  // Read only when needed: a field the program left unset may be unknown.
+  const fixed = (): number | undefined => props.nodeCount ?? props.initialNodeCount;
   if (autoscaling) {
     const perZone = (n: unknown) => (typeof n === "number" ? n * zones : undefined);
     return {
-      minNodes: autoscaling.totalMinNodeCount ?? perZone(autoscaling.minNodeCount) ?? fixed,
-      maxNodes: autoscaling.totalMaxNodeCount ?? perZone(autoscaling.maxNodeCount) ?? fixed,
+      minNodes: autoscaling.totalMinNodeCount ?? perZone(autoscaling.minNodeCount) ?? fixed(),
+      maxNodes: autoscaling.totalMaxNodeCount ?? perZone(autoscaling.maxNodeCount) ?? fixed(),
     };
   }
-  const total = typeof fixed === "number" ? fixed * zones : undefined;
+  const count = fixed();
+  const total = typeof count === "number" ? count * zones : undefined;
   return { minNodes: total, maxNodes: total };
+}
+
+function readAccelerators(nodeConfig: Props): GuestAccelerator[] {
+  return (nodeConfig.guestAccelerators ?? []).map((a: Props) => ({ type: a.type, count: a.count, gpuDriverVersion: a.gpuDriverInstallationConfig?.gpuDriverVersion }));
+}
+
+/** The value `read` returns, or undefined where it reads a value unknown during the preview. */
+function ifKnown<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof UnknownValueError) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -69,22 +94,34 @@ export function readGpuPools(resources: readonly ResourceView[], isGpuMachineTyp
     if (resource.type !== RESOURCE_TYPES.nodePool) continue;
     const nodeConfig: Props = resource.props.nodeConfig ?? {};
     const machineType: string | undefined = nodeConfig.machineType;
-    const accelerators: GuestAccelerator[] = (nodeConfig.guestAccelerators ?? []).map((a: Props) => ({
-      type: a.type,
-      count: a.count,
-      gpuDriverVersion: a.gpuDriverInstallationConfig?.gpuDriverVersion,
-    }));
-    if (accelerators.length === 0 && !(machineType && isGpuMachineType(machineType))) continue;
+    const gpuMachine = machineType !== undefined && isGpuMachineType(machineType);
+    // A GPU machine's pool must be read in full (an unknown stops the policy, honestly). Another
+    // machine's accelerators may be unknown in a new pool's planned outputs (Optional+Computed in
+    // terraform-provider-google node_config.go): a system pool is then not taken for a GPU pool.
+    const accelerators = gpuMachine ? readAccelerators(nodeConfig) : (ifKnown(() => readAccelerators(nodeConfig)) ?? []);
+    if (accelerators.length === 0 && !gpuMachine) continue;
     pools.push({
       resource,
       machineType: machineType ?? "",
       spot: nodeConfig.spot === true || nodeConfig.preemptible === true,
       labels: { ...(nodeConfig.labels ?? {}) },
       accelerators,
-      ...nodeCounts(resource.props),
     });
   }
   return pools;
+}
+
+/**
+ * The GCP region a pool's inputs place it in: its `location` (a region, or a
+ * zone such as us-central1-a for a zonal cluster), else its first
+ * `nodeLocations` zone; undefined when it names neither.
+ */
+export function poolRegion(pool: GpuPool): string | undefined {
+  const props: Props = pool.resource.props;
+  const place: unknown = props.location ?? (Array.isArray(props.nodeLocations) ? props.nodeLocations[0] : undefined);
+  if (typeof place !== "string" || place === "") return undefined;
+  // A zone is the region plus "-<letter>" (https://cloud.google.com/compute/docs/regions-zones).
+  return /^[a-z]+-[a-z]+\d+-[a-z]$/.test(place) ? place.slice(0, -2) : place;
 }
 
 /** The scenario ConfigMap the program writes, or undefined when the stack has none. */
@@ -173,4 +210,26 @@ export function readPodTemplates(resources: readonly ResourceView[]): PodTemplat
 /** Pod templates that request GPUs: the serving pods (DaemonSets excluded: they are node agents). */
 export function servingPodTemplates(resources: readonly ResourceView[]): PodTemplateView[] {
   return readPodTemplates(resources).filter((t) => t.workload.type !== RESOURCE_TYPES.daemonSet && t.containers.some((c) => c.gpuLimit));
+}
+
+/** pulumi-kubernetes component types (ConfigFile, ConfigGroup, Chart, Directory): no outputs of their own, empty or not. */
+const KUBERNETES_COMPONENT = /^kubernetes:(yaml(\/v2)?|helm\.sh\/v[34]|kustomize(\/v2)?):/;
+
+/**
+ * Kubernetes resources whose outputs are empty: in a preview, a resource
+ * whose provider configuration is not fully known (a Kubernetes provider
+ * built from a cluster created in the same run) gets "an empty property
+ * map" from the engine (pkg/resource/plugin/provider_plugin.go Create,
+ * pulumi/pulumi@1b594989). A stack policy sees nothing of them yet: what
+ * they hold can only be checked once the cluster exists.
+ */
+export function unbuiltKubernetesResources(resources: readonly ResourceView[]): ResourceView[] {
+  return resources.filter((r) => r.type.startsWith("kubernetes:") && !KUBERNETES_COMPONENT.test(r.type) && Object.keys(r.props).length === 0);
+}
+
+/** The advisory sentence for a check that must wait for the cluster, naming what was skipped. */
+export function awaitsClusterMessage(unbuilt: readonly ResourceView[], skipped: string): string {
+  const names = unbuilt.slice(0, 3).map((r) => `${r.type.split(":").pop()} ${r.name}`).join(", ");
+  const more = unbuilt.length > 3 ? ` and ${unbuilt.length - 3} more` : "";
+  return `${skipped} cannot be checked until the cluster exists: ${names}${more} have no outputs in this preview (their Kubernetes provider is configured from a cluster this update creates); the next preview checks them.`;
 }

@@ -1,17 +1,18 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
-import { num } from "../reports/format";
+import { num } from "../engine/format";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
-import { assessFleet } from "./fleet";
 import { report, type Findings, type Violation } from "./findings";
-import { RESOURCE_TYPES, servingPodTemplates, type PodTemplateView, type ResourceView } from "./resources";
+import { assessPool, mergedScenario } from "./pool-verdict";
+import { awaitsClusterMessage, readGpuPools, RESOURCE_TYPES, servingPodTemplates, unbuiltKubernetesResources, type PodTemplateView, type ResourceView } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
+import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 
 /** Name of the policy. */
 export const SPOT_GPU_SAFETY = "spot-gpu-safety";
 
-/** Config of `spot-gpu-safety`: the scenario keys a stack without the program's ConfigMap may give (the model sets the cold start). */
+/** Config of `spot-gpu-safety`: the scenario keys that win over the stack config's (the model sets the cold start). */
 export const SpotGpuSafetyConfigSchema = ScenarioConfigSchema.strict();
 /** Parsed config of `spot-gpu-safety`. */
 export type SpotGpuSafetyConfig = z.infer<typeof SpotGpuSafetyConfigSchema>;
@@ -42,16 +43,20 @@ export function startupBudgetSeconds(probe: Record<string, any>): number {
  * PodDisruptionBudget selects them, their grace period fits in the spot
  * notice, and their startup probe waits out the engine's cold-start estimate.
  */
-export function spotSafetyFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function spotSafetyFindings(resources: readonly ResourceView[], stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
   const parsed = parsePolicyConfig(SpotGpuSafetyConfigSchema, rawConfig, SPOT_GPU_SAFETY);
   if ("invalid" in parsed) return parsed.invalid;
-  const fleet = assessFleet(resources, rawConfig, catalog, today);
-  if (!fleet.pools.some((p) => p.spot)) return { violations: [], passNote: "The stack declares no spot GPU node pools." };
+  const spotPools = readGpuPools(resources, (id) => catalog.machineTypes.has(id)).filter((p) => p.spot);
+  if (spotPools.length === 0) return { violations: [], passNote: "The stack declares no spot GPU node pools." };
+  const unbuilt = unbuiltKubernetesResources(resources);
+  if (unbuilt.length > 0) return { violations: [{ advisory: true, message: awaitsClusterMessage(unbuilt, "The serving pods' PodDisruptionBudget, grace period and startup probe") }] };
   const templates = servingPodTemplates(resources);
   if (templates.length === 0) return { violations: [], passNote: "No workload in the stack requests nvidia.com/gpu, so no serving pod was checked." };
   const noticeSeconds = catalog.assumptions.spot.noticeSeconds;
-  const coldStart = fleet.evaluations
-    .map((f) => ({ minutes: f.evaluation.selfHost.coldStartMinutes, model: f.evaluation.model.displayName }))
+  const merged = mergedScenario(stackScenario, rawConfig);
+  const coldStart = spotPools
+    .map((pool) => ("problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today)))
+    .flatMap((a) => ("evaluation" in a ? [{ minutes: a.evaluation.selfHost.coldStartMinutes, model: a.evaluation.model.displayName }] : []))
     .sort((a, b) => b.minutes - a.minutes)[0];
   const pdbs = resources.filter((r) => r.type === RESOURCE_TYPES.podDisruptionBudget);
   const violations: Violation[] = [];
@@ -90,5 +95,5 @@ export const spotGpuSafety: StackValidationPolicy = {
   description: "Serving pods on spot GPU nodes need a PodDisruptionBudget, a grace period within the spot notice, and a startup probe as long as the cold start.",
   enforcementLevel: "advisory",
   configSchema: policyConfigSchema(SpotGpuSafetyConfigSchema),
-  validateStack: (args, reportViolation) => report(spotSafetyFindings(args.resources, args.getConfig(), loadCatalog()), args, reportViolation),
+  validateStack: (args, reportViolation) => report(spotSafetyFindings(args.resources, readStackScenario(), args.getConfig(), loadCatalog()), args, reportViolation),
 };

@@ -14,15 +14,15 @@ const analyzerGrpc = fromPulumi("./proto/analyzer_grpc_pb");
 const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 
-/** Policy enforcement levels, as @pulumi/policy names them. */
-export type EnforcementLevel = "advisory" | "mandatory" | "disabled" | "remediate";
+import type { EnforcementLevel } from "../reports/preview-result";
+import type { AnalyzerPolicyConfig, PolicyConfigInfo } from "./policy-config";
+
+export type { EnforcementLevel } from "../reports/preview-result";
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"]; // proto enum order
 
-/** A policy the pack serves, from GetAnalyzerInfo. */
-export interface PolicyInfo {
-  name: string;
+/** A policy the pack serves, from GetAnalyzerInfo: name, level, and the configSchema the CLI validates config against. */
+export interface PolicyInfo extends PolicyConfigInfo {
   description: string;
-  enforcementLevel: EnforcementLevel;
 }
 
 /** One diagnostic the pack returned. */
@@ -46,29 +46,49 @@ export interface AnalyzeResult {
   notApplicable: NotApplicable[];
 }
 
-/** Per-policy config as `--policy-pack-config` takes it: a level, or an object with `enforcementLevel` and the policy's keys. */
-export type PolicyPackConfig = Record<string, EnforcementLevel | (Record<string, unknown> & { enforcementLevel?: EnforcementLevel })>;
 
 function call<Req, Res>(client: any, method: string, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => client[method](request, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))));
 }
 
+const DURATION_UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+
+/** Seconds of a Go duration string ("1h30m", "45m"), as the engine parses a customTimeouts value; 0 when empty. */
+export function durationSeconds(text: string): number {
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(m[1]) * DURATION_UNIT_SECONDS[m[2]!]!;
+  return total;
+}
+
+/** AnalyzerResourceOptions as the engine fills it (pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions, pulumi/pulumi@1b594989). */
 function options(r: CollectedResource): unknown {
   const o = new analyzerPb.AnalyzerResourceOptions();
-  o.setProtect(false);
-  o.setIgnorechangesList([]);
-  o.setAliasesList([]);
-  o.setAdditionalsecretoutputsList([]);
+  o.setProtect(r.options.protect);
+  o.setIgnorechangesList(r.options.ignoreChanges);
+  o.setDeletebeforereplace(r.options.deleteBeforeReplace ?? false);
+  o.setDeletebeforereplacedefined(r.options.deleteBeforeReplace !== undefined);
+  o.setAliasesList(r.options.aliases);
+  o.setAdditionalsecretoutputsList(r.options.additionalSecretOutputs);
+  const timeouts = new analyzerPb.AnalyzerResourceOptions.CustomTimeouts();
+  const t = r.options.customTimeouts;
+  timeouts.setCreate(durationSeconds(t?.create ?? ""));
+  timeouts.setUpdate(durationSeconds(t?.update ?? ""));
+  timeouts.setDelete(durationSeconds(t?.delete ?? ""));
+  o.setCustomtimeouts(timeouts);
   if (r.parent) o.setParent(r.parent);
   return o;
 }
 
-/** Type, name, URN, inputs and options: what AnalyzeRequest and AnalyzerResource both carry. */
-function describeResource<M extends { setType(v: string): void; setName(v: string): void; setUrn(v: string): void; setProperties(v: unknown): void; setOptions(v: unknown): void }>(msg: M, r: CollectedResource): M {
+/** Type, name, URN, properties and options: what AnalyzeRequest and AnalyzerResource both carry. */
+function describeResource<M extends { setType(v: string): void; setName(v: string): void; setUrn(v: string): void; setProperties(v: unknown): void; setOptions(v: unknown): void }>(
+  msg: M,
+  r: CollectedResource,
+  properties: Record<string, unknown>,
+): M {
   msg.setType(r.type);
   msg.setName(r.name);
   msg.setUrn(r.urn);
-  msg.setProperties(Struct.fromJavaScript(r.inputs));
+  msg.setProperties(Struct.fromJavaScript(properties));
   msg.setOptions(options(r));
   return msg;
 }
@@ -105,9 +125,13 @@ export class PolicyPackProcess {
   ) {}
 
   /** Starts the pack in `packDir` and connects to it. */
-  static async start(packDir: string, timeoutMs = 30_000): Promise<PolicyPackProcess> {
-    const child = spawn(process.execPath, [path.join(pulumiDir, "cmd", "run-policy-pack"), "127.0.0.1:0", packDir], {
+  static async start(packDir: string, opts: { env?: Record<string, string>; timeoutMs?: number; runPolicyPack?: string } = {}): Promise<PolicyPackProcess> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    // The CLI runs the run-policy-pack of the pack's own node_modules when it has one (analyzer_plugin.go NewPolicyAnalyzer).
+    const runner = opts.runPolicyPack ?? path.join(pulumiDir, "cmd", "run-policy-pack");
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
       cwd: packDir,
+      env: { ...process.env, ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -138,39 +162,57 @@ export class PolicyPackProcess {
     return {
       name: res.getName(),
       version: res.getVersion(),
-      policies: res.getPoliciesList().map((p: any) => ({ name: p.getName(), description: p.getDescription(), enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory" })),
+      policies: res.getPoliciesList().map((p: any) => {
+        const schema = p.getConfigschema();
+        return {
+          name: p.getName(),
+          description: p.getDescription(),
+          enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
+          configSchema: schema ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } : undefined,
+        };
+      }),
     };
   }
 
-  /** Configure: every policy's level (the config's, else its default) and its config keys, as the CLI sends them. */
-  async configure(policies: PolicyInfo[], config: PolicyPackConfig): Promise<Map<string, EnforcementLevel>> {
+  /** Configure: the reconciled config of every policy (level and properties), as the CLI sends it (analyzer_plugin.go Configure). */
+  async configure(config: Map<string, AnalyzerPolicyConfig>): Promise<void> {
     const req = new analyzerPb.ConfigureAnalyzerRequest();
-    const levels = new Map<string, EnforcementLevel>();
-    for (const p of policies) {
-      const given = config[p.name];
-      const { enforcementLevel, ...properties } = typeof given === "string" ? { enforcementLevel: given } : (given ?? {});
-      const level = enforcementLevel ?? p.enforcementLevel;
-      levels.set(p.name, level);
+    for (const [name, c] of config) {
       const pc = new analyzerPb.PolicyConfig();
-      pc.setEnforcementlevel(LEVELS.indexOf(level));
-      pc.setProperties(Struct.fromJavaScript(properties));
-      req.getPolicyconfigMap().set(p.name, pc);
+      pc.setEnforcementlevel(LEVELS.indexOf(c.enforcementLevel ?? "advisory"));
+      pc.setProperties(Struct.fromJavaScript((c.properties ?? {}) as Record<string, any>));
+      req.getPolicyconfigMap().set(name, pc);
     }
     await call(this.client, "configure", req);
-    return levels;
   }
 
-  /** Analyze: one resource's inputs, as the engine sends each resource during a preview. */
+  /**
+   * ConfigureStack: the stack, project, organization, the decrypted config
+   * ("namespace:key" to string), its secret keys and the dry-run flag, as the
+   * CLI sends it once after starting a pack (analyzer_plugin.go NewPolicyAnalyzer).
+   */
+  async configureStack(stack: { stack: string; project: string; organization: string; config: Record<string, string>; secretKeys: string[]; dryRun: boolean }): Promise<void> {
+    const req = new analyzerPb.AnalyzerStackConfigureRequest();
+    req.setStack(stack.stack);
+    req.setProject(stack.project);
+    req.setOrganization(stack.organization);
+    req.setDryRun(stack.dryRun);
+    req.setConfigSecretKeysList(stack.secretKeys);
+    for (const [k, v] of Object.entries(stack.config)) req.getConfigMap().set(k, v);
+    await call(this.client, "configureStack", req);
+  }
+
+  /** Analyze: one resource's inputs, as the engine sends each resource before its step (step_generator.go analyzeAll). */
   async analyze(r: CollectedResource, descriptions: Map<string, string>): Promise<AnalyzeResult> {
-    return diagnostics(await call(this.client, "analyze", describeResource(new analyzerPb.AnalyzeRequest(), r)), descriptions);
+    return diagnostics(await call(this.client, "analyze", describeResource(new analyzerPb.AnalyzeRequest(), r, r.inputs)), descriptions);
   }
 
-  /** AnalyzeStack: every resource with its parent and dependencies, as the engine sends them at the end of a preview. */
+  /** AnalyzeStack: every resource's outputs with its parent and dependencies, as the engine sends them after every step (step_generator.go AnalyzeResources). */
   async analyzeStack(resources: CollectedResource[], descriptions: Map<string, string>): Promise<AnalyzeResult> {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(
       resources.map((r) => {
-        const a = describeResource(new analyzerPb.AnalyzerResource(), r);
+        const a = describeResource(new analyzerPb.AnalyzerResource(), r, r.outputs);
         if (r.parent) a.setParent(r.parent);
         a.setDependenciesList(r.dependencies);
         for (const [key, urns] of Object.entries(r.propertyDependencies)) {

@@ -1,62 +1,17 @@
 import * as path from "node:path";
-import type { Evaluation } from "../engine/evaluate";
 import { UserInputError } from "../catalog/errors";
-import { fromRoot } from "../catalog/paths";
-import { CONFIG_NAMESPACE } from "../catalog/scenario-file";
-import { inputsFromFile } from "../cli/commands/evaluate";
-import { evaluate } from "../engine/evaluate";
+import { inputsFromFile } from "../catalog/inputs-from-file";
+import { fromRoot, projectRoot } from "../catalog/paths";
+import { evaluate, type Evaluation } from "../engine/evaluate";
 import { sensitivity, type Sensitivity } from "../engine/sensitivity";
-import { SECRET_CONFIG_KEYS } from "../infra/config";
-import { createStack } from "../infra/program";
-import { PolicyPackProcess, type AnalyzeResult, type EnforcementLevel, type PolicyPackConfig } from "./analyzer";
-import { collectResources, type CollectedResource } from "./collect";
-import { startEngine, type ProgramDiagnostic } from "./engine";
-import { readStackConfig } from "./stack-files";
-
-/** A violation as the preview reports it. */
-export interface PreviewViolation {
-  message: string;
-  urn: string | undefined;
-  /** The level this diagnostic carries: the policy's, or advisory for "can't run during preview" and accepted overrides. */
-  enforcementLevel: EnforcementLevel;
-}
-
-/** One policy's result. */
-export interface PreviewPolicy {
-  name: string;
-  description: string;
-  enforcementLevel: EnforcementLevel;
-  violations: PreviewViolation[];
-  /** Why the policy passed without applying (no GPU pools, the API not allowed, ...). */
-  notApplicable: string[];
-}
-
-/** A resource the program declared, with the inputs the policies saw (secrets masked). */
-export interface PreviewResource {
-  type: string;
-  name: string;
-  urn: string;
-  parent: string | undefined;
-  dependencies: string[];
-  inputs: Record<string, unknown>;
-}
-
-/** The offline preview's result: the `--format json` contract. */
-export interface PreviewResult {
-  stack: string;
-  project: string;
-  policyPack: { name: string; version: string; dir: string };
-  resources: PreviewResource[];
-  /** What the program logged (its own verdict line, warnings), as `pulumi preview` lists under Diagnostics. */
-  diagnostics: ProgramDiagnostic[];
-  policies: PreviewPolicy[];
-  /** True when a mandatory policy reported a violation. */
-  blocked: boolean;
-  /** The same object as `breakeven evaluate Pulumi.<stack>.yaml --format json`. */
-  verdict: Evaluation;
-  /** How the verdict moves with each input (`breakeven sensitivity`); absent only in hand-built results. */
-  sensitivity?: Sensitivity | undefined;
-}
+import type { PreviewPolicy, PreviewResource, PreviewResult } from "../reports/preview-result";
+import { PolicyPackProcess, type AnalyzeResult } from "./analyzer";
+import { collectResources, pulumiRuntimeFrom, type CollectedResource } from "./collect";
+import { startEngine } from "./engine";
+import type { PreviewCase } from "./planned-state";
+import { reconcilePolicyPackConfig, validatePolicyPackConfig, type AnalyzerPolicyConfig } from "./policy-config";
+import { loadProgram } from "./program";
+import { readProjectFile, readStackConfig, type StackConfigValues } from "./stack-files";
 
 /** Pulumi's secret envelope in serialized properties. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -78,67 +33,133 @@ export function compiledPackDir(): string {
 
 /** Options of an offline preview. */
 export interface PreviewOptions {
+  /** The Pulumi project folder. Defaults to llm-breakeven's own. */
+  cwd?: string;
+  /** Which preview to play. Defaults to the first preview of a new stack. */
+  previewCase?: PreviewCase;
   /** Policy pack folder. Defaults to the compiled pack in dist/policies. */
   packDir?: string;
-  /** Policy config, as `pulumi preview --policy-pack-config` reads it. Defaults to none (every policy at its default). */
-  policyConfig?: PolicyPackConfig;
+  /** `--policy-pack-config`, parsed as the CLI parses it. Defaults to none (every policy at its default). */
+  policyConfig?: Map<string, AnalyzerPolicyConfig>;
   /** Today's date, for price-age warnings in the verdict. Defaults to today. */
   today?: string;
 }
 
+/** The organization the offline preview names in ConfigureStack and the pack's environment (no Pulumi Cloud account is used). */
+export const OFFLINE_ORGANIZATION = "organization";
+
 /**
- * The offline preview: evaluates the stack file, runs the program under
- * mocks in preview mode, and sends every resource through the real policy
- * pack over the analyzer protocol (GetAnalyzerInfo, Configure, Analyze per
- * resource, AnalyzeStack). One stack per process (Pulumi's mocks are global).
+ * The environment the CLI gives a policy pack process (pkg/resource/plugin/analyzer_plugin.go
+ * constructEnv, pulumi/pulumi@1b594989): the stack's config as JSON in PULUMI_CONFIG, and the
+ * project, stack, organization and dry-run flag, PULUMI_NODEJS_* as well for a Node.js project.
+ */
+export function packEnvironment(stack: StackConfigValues, dryRun = true): Record<string, string> {
+  const env: Record<string, string> = { PULUMI_CONFIG: JSON.stringify(stack.config) };
+  for (const prefix of ["PULUMI_NODEJS_", "PULUMI_"]) {
+    env[`${prefix}ORGANIZATION`] = OFFLINE_ORGANIZATION;
+    env[`${prefix}PROJECT`] = stack.project;
+    env[`${prefix}STACK`] = stack.stack;
+    env[`${prefix}DRY_RUN`] = String(dryRun);
+  }
+  return env;
+}
+
+function previewResource(r: CollectedResource): PreviewResource {
+  const o = r.options;
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parent: r.parent,
+    dependencies: r.dependencies,
+    inputs: maskSecrets(r.inputs) as Record<string, unknown>,
+    options: { customTimeouts: o.customTimeouts, dependsOn: o.dependsOn, parent: o.parent, provider: o.provider, protect: o.protect, ignoreChanges: o.ignoreChanges },
+  };
+}
+
+/** Runs the project's program under mocks and collects its resources. */
+async function runProgram(root: string, stackConfig: StackConfigValues, previewCase: PreviewCase) {
+  const ours = path.resolve(root) === projectRoot();
+  // Our own program runs compiled (dist/infra), the rest through @pulumi/pulumi's TypeScript loader.
+  const program = ours ? (require("../infra/program") as { createStack: () => unknown }).createStack : loadProgram(root, readProjectFile(root));
+  const engine = await startEngine();
+  try {
+    return { resources: (await collectResources(stackConfig, program, { engineAddress: engine.address, previewCase, runtime: ours ? undefined : pulumiRuntimeFrom(root) })).resources, diagnostics: engine.diagnostics };
+  } catch (err) {
+    if (ours || err instanceof UserInputError) throw err;
+    // A team's program that throws (a missing config key, a type error) is its author's to fix: one line, as `pulumi preview` prints it.
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UserInputError(path.join(root, "Pulumi.yaml"), "", `the program failed under the offline preview: ${message.split("\n").filter((l) => l.trim())[0] ?? "unknown error"}`);
+  } finally {
+    engine.stop();
+  }
+}
+
+/** The verdict `breakeven evaluate` gives the stack file; only llm-breakeven's own stacks carry a full scenario. */
+function stackVerdict(root: string, stackConfig: StackConfigValues, today?: string): { verdict: Evaluation | null; sensitivity?: Sensitivity } {
+  if (path.resolve(root) !== projectRoot()) return { verdict: null };
+  // Relative to the working directory, so the verdict names the file as `breakeven evaluate Pulumi.<stack>.yaml` does.
+  const { inputs } = inputsFromFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, today);
+  return { verdict: evaluate(inputs), sensitivity: sensitivity(inputs) };
+}
+
+/**
+ * The offline preview, driving the pack as the engine does: the pack
+ * process starts with PULUMI_CONFIG in its environment; GetAnalyzerInfo,
+ * the policy config reconciled and checked as the CLI checks it, Configure,
+ * ConfigureStack; Analyze with each resource's inputs, in registration
+ * order; AnalyzeStack once, with the outputs of the chosen preview case.
+ * One stack per process (Pulumi's mocks are global).
  */
 export async function runPreview(stack: string, opts: PreviewOptions = {}): Promise<PreviewResult> {
-  const secrets = Object.values(SECRET_CONFIG_KEYS).map((k) => `${CONFIG_NAMESPACE}:${k}`);
-  const stackConfig = readStackConfig(stack, secrets);
-  // Relative to the working directory, so the verdict names the file as `breakeven evaluate Pulumi.<stack>.yaml` does.
-  const { inputs } = inputsFromFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, opts.today);
-  const evaluation = evaluate(inputs);
+  const root = path.resolve(opts.cwd ?? projectRoot());
+  const previewCase = opts.previewCase ?? "new-stack";
+  const stackConfig = readStackConfig(stack, root);
+  const { verdict, sensitivity: sens } = stackVerdict(root, stackConfig, opts.today);
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
   // Start the pack first: its start-up (about a second) overlaps the program run.
-  const packStarting = PolicyPackProcess.start(packDir);
+  const packStarting = PolicyPackProcess.start(packDir, { env: packEnvironment(stackConfig) });
   packStarting.catch(() => undefined);
-  const engine = await startEngine();
-  let collected: CollectedResource[];
+  let run: Awaited<ReturnType<typeof runProgram>>;
   try {
-    collected = (await collectResources(stackConfig, createStack, engine.address)).resources;
+    run = await runProgram(root, stackConfig, previewCase);
   } catch (err) {
     void packStarting.then((p) => p.stop(), () => undefined);
     throw err;
-  } finally {
-    engine.stop();
   }
   const pack = await packStarting.catch((err: Error) => {
     throw new UserInputError(packDir, "", `is not a runnable policy pack (run \`npm run build\` for dist/policies): ${err.message.split("\n")[0]}`);
   });
   try {
     const info = await pack.info();
-    const levels = await pack.configure(info.policies, opts.policyConfig ?? {});
+    const config = reconcilePolicyPackConfig(info.policies, opts.policyConfig ?? new Map());
+    const errors = validatePolicyPackConfig(info.policies, config);
+    if (errors.length) throw new UserInputError("--policy-pack-config", "", `validating policy config: ${info.name} ${info.version}  ${errors.join("; ")}`);
+    await pack.configure(config);
+    await pack.configureStack({ stack, project: stackConfig.project, organization: OFFLINE_ORGANIZATION, config: stackConfig.config, secretKeys: stackConfig.secretKeys, dryRun: true });
     const descriptions = new Map(info.policies.map((p) => [p.name, p.description]));
     const results: AnalyzeResult[] = [];
-    for (const r of collected) results.push(await pack.analyze(r, descriptions));
-    results.push(await pack.analyzeStack(collected, descriptions));
+    for (const r of run.resources) results.push(await pack.analyze(r, descriptions));
+    results.push(await pack.analyzeStack(run.resources, descriptions));
     const policies: PreviewPolicy[] = info.policies.map((p) => ({
       name: p.name,
       description: p.description,
-      enforcementLevel: levels.get(p.name) ?? p.enforcementLevel,
+      enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.enforcementLevel,
       violations: results.flatMap((res) => res.diagnostics.filter((d) => d.policyName === p.name).map(({ message, urn, enforcementLevel }) => ({ message, urn, enforcementLevel }))),
-      notApplicable: [...new Set(results.flatMap((res) => res.notApplicable.filter((n) => n.policyName === p.name).map((n) => n.reason)))],
+      notApplicable: [...new Set(results.flatMap((res) => res.notApplicable.filter((n) => n.policyName === p.name && !n.reason.startsWith("Policy does not implement")).map((n) => n.reason)))],
     }));
     return {
       stack,
       project: stackConfig.project,
-      policyPack: { name: info.name, version: info.version, dir: path.relative(fromRoot(), packDir) || "." },
-      diagnostics: engine.diagnostics,
-      resources: collected.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, dependencies: r.dependencies, inputs: maskSecrets(r.inputs) as Record<string, unknown> })),
+      previewCase,
+      policyPack: { name: info.name, version: info.version, dir: path.relative(projectRoot(), packDir) || "." },
+      diagnostics: run.diagnostics,
+      resources: run.resources.map(previewResource),
       policies,
+      ignoredPolicyConfig: [...config.keys()].filter((k) => k !== "all" && !info.policies.some((p) => p.name === k)),
       blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
-      verdict: evaluation,
-      sensitivity: sensitivity(inputs),
+      verdict,
+      ...(sens ? { sensitivity: sens } : {}),
     };
   } finally {
     pack.stop();

@@ -2,7 +2,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { parseWith, UserInputError } from "../catalog/errors";
-import { fromRoot } from "../catalog/paths";
 import { readYaml } from "../catalog/read";
 
 /** A stack's config as the Pulumi CLI hands it to a program: `ns:key` to a string (objects as JSON). */
@@ -15,12 +14,24 @@ export interface StackConfigValues {
   secretKeys: string[];
 }
 
-const ProjectFileSchema = z.object({ name: z.string().min(1), runtime: z.unknown(), main: z.string().optional() }).loose();
-const StackFileSchema = z.object({ config: z.record(z.string(), z.unknown()).default({}) }).loose();
+const ConfigDeclSchema = z
+  .object({ type: z.string().optional(), default: z.unknown().optional(), value: z.unknown().optional(), secret: z.boolean().optional(), description: z.string().optional(), items: z.unknown().optional() })
+  .loose();
+const ProjectFileSchema = z
+  .object({
+    name: z.string().min(1),
+    runtime: z.union([z.string(), z.object({ name: z.string(), options: z.record(z.string(), z.unknown()).optional() }).loose()]),
+    main: z.string().optional(),
+    config: z.record(z.string(), z.union([ConfigDeclSchema, z.string(), z.number(), z.boolean()])).default({}),
+  })
+  .loose();
+/** The parts of `Pulumi.yaml` the harness reads. */
+export type PulumiProjectFile = z.infer<typeof ProjectFileSchema>;
+const StackFileSchema = z.object({ config: z.record(z.string(), z.unknown()).nullish() }).loose();
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Stacks with a `Pulumi.<stack>.yaml` in the project root. */
-export function stackNames(root = fromRoot()): string[] {
+/** Stacks with a `Pulumi.<stack>.yaml` in a project folder. */
+export function stackNames(root: string): string[] {
   return fs
     .readdirSync(root)
     .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
@@ -31,44 +42,91 @@ export function stackNames(root = fromRoot()): string[] {
 /** A `secure:` value cannot be decrypted offline; the harness passes this in its place, still as a secret. */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-preview-placeholder";
 
+/** Reads and checks `Pulumi.yaml` in `root`. */
+export function readProjectFile(root: string): PulumiProjectFile & { file: string } {
+  const file = path.join(root, "Pulumi.yaml");
+  if (!fs.existsSync(file)) throw new UserInputError("command line", "--cwd", `${JSON.stringify(root)} has no Pulumi.yaml; expected a Pulumi project folder`);
+  return { ...parseWith(ProjectFileSchema, readYaml(file), file), file };
+}
+
+/** A value as the CLI stores it for the program: strings as they are, numbers and booleans as text, objects as JSON. */
+function asConfigString(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
+}
+
+/** `ValidateConfigValue` (sdk/go/common/workspace/project.go) for the types a project may declare. */
+function matchesType(type: string, value: unknown): boolean {
+  if (type === "string") return typeof value === "string";
+  if (type === "integer") return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+  if (type === "boolean") return typeof value === "boolean" || value === "true" || value === "false";
+  if (type === "object") return value !== null && typeof value === "object" && !Array.isArray(value);
+  return type !== "array" || Array.isArray(value);
+}
+
 /**
- * Reads `Pulumi.yaml` (the project name) and `Pulumi.<stack>.yaml` (its
- * config), the way the CLI would pass them to the program: structured
- * values as JSON text, `secure:` values as secrets (a placeholder, since
- * the passphrase is not available offline), and the `requiredSecrets` the
- * program needs filled in with the placeholder when the file has none.
+ * Checks each key `Pulumi.yaml` declares in the project's namespace against
+ * the stack, as `pulumi preview` does before the program runs
+ * (pkg/workspace/config.go mergeConfig and validateStackConfigValue,
+ * pulumi/pulumi@1b594989): a `secret: true` key set in plain text is refused
+ * ("must be encrypted as it's secret"), a typed value must match its type, a
+ * `default` is written in where the stack has none, and a key with neither
+ * is required. One deviation: a secret key the stack lacks gets the offline
+ * placeholder, since no passphrase exists here to set it with.
  */
-export function readStackConfig(stack: string, requiredSecrets: string[] = [], root = fromRoot()): StackConfigValues {
-  if (!STACK_NAME.test(stack)) throw new UserInputError("command line", "--stack", `${JSON.stringify(stack)} is not a stack name (letters, digits, _ . -)`);
-  const projectFile = path.join(root, "Pulumi.yaml");
-  const project = parseWith(ProjectFileSchema, readYaml(projectFile), projectFile).name;
-  const file = path.join(root, `Pulumi.${stack}.yaml`);
-  let raw: unknown;
-  try {
-    raw = readYaml(file);
-  } catch (err) {
-    if (err instanceof UserInputError && err.message.endsWith("file not found")) {
-      throw new UserInputError("command line", "--stack", `no stack ${JSON.stringify(stack)}: ${path.basename(file)} not found; valid: ${stackNames(root).join(", ")}`);
+function applyProjectConfig(project: PulumiProjectFile, stack: string, file: string, config: Record<string, string>, raw: Record<string, unknown>, secretKeys: string[]): void {
+  const missing: string[] = [];
+  for (const [key, declared] of Object.entries(project.config)) {
+    const full = key.includes(":") ? key : `${project.name}:${key}`;
+    if (!full.startsWith(`${project.name}:`) || typeof declared !== "object") continue;
+    const rawKey = Object.keys(raw).find((k) => k === full || `${project.name}:${k}` === full);
+    if (rawKey !== undefined) {
+      const value = raw[rawKey];
+      const secure = secretKeys.includes(full);
+      if (declared.secret && !secure) {
+        throw new UserInputError(file, `config.${rawKey}`, `Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret (Pulumi.yaml declares it secret: true); set it with \`pulumi config set --secret ${key}\``);
+      }
+      if (declared.type !== undefined && !secure && !matchesType(declared.type, value)) {
+        throw new UserInputError(file, `config.${rawKey}`, `Stack '${stack}' with configuration key '${key}' must be of type '${declared.type}'`);
+      }
+      continue;
     }
-    throw err;
+    const supplied = declared.default ?? declared.value;
+    if (supplied !== undefined) config[full] = asConfigString(supplied);
+    else if (declared.secret) {
+      config[full] = OFFLINE_SECRET_PLACEHOLDER;
+      secretKeys.push(full);
+    } else missing.push(key);
   }
-  const stackFile = parseWith(StackFileSchema, raw ?? {}, file);
+  if (missing.length) {
+    throw new UserInputError(file, "config", `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${missing.sort().map((k) => `'${k}'`).join(", ")} (Pulumi.yaml declares them without a default)`);
+  }
+}
+
+/**
+ * Reads a project's `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI
+ * passes them to the program: structured values as JSON text, `secure:`
+ * values as secrets (a placeholder, since the passphrase is not available
+ * offline), the project's declared defaults written in and its rules checked.
+ */
+export function readStackConfig(stack: string, root: string): StackConfigValues {
+  if (!STACK_NAME.test(stack)) throw new UserInputError("command line", "--stack", `${JSON.stringify(stack)} is not a stack name (letters, digits, _ . -)`);
+  const project = readProjectFile(root);
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new UserInputError("command line", "--stack", `no stack ${JSON.stringify(stack)}: ${path.basename(file)} not found in ${root}; valid: ${stackNames(root).join(", ") || "(none)"}`);
+  }
+  const raw = parseWith(StackFileSchema, readYaml(file) ?? {}, file).config ?? {};
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(stackFile.config)) {
-    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+  for (const [key, value] of Object.entries(raw)) {
+    const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
     if (value !== null && typeof value === "object" && "secure" in value) {
       config[fullKey] = OFFLINE_SECRET_PLACEHOLDER;
       secretKeys.push(fullKey);
     } else {
-      config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+      config[fullKey] = asConfigString(value);
     }
   }
-  for (const key of requiredSecrets) {
-    if (config[key] === undefined) {
-      config[key] = OFFLINE_SECRET_PLACEHOLDER;
-      secretKeys.push(key);
-    }
-  }
-  return { project, stack, file, config, secretKeys };
+  applyProjectConfig(project, stack, file, config, raw, secretKeys);
+  return { project: project.name, stack, file, config, secretKeys };
 }

@@ -1,4 +1,4 @@
-import type { PreviewResult } from "../preview/run";
+import type { PreviewResult } from "./preview-result";
 import { renderEvaluationMarkdown } from "./evaluation-markdown";
 import { renderSensitivityMarkdown } from "./sensitivity";
 import { markdownTable } from "./format";
@@ -31,8 +31,7 @@ export function renderPreviewMarkdown(result: PreviewResult): string {
     "",
     outcome,
     "",
-    renderEvaluationMarkdown(result.verdict),
-    "",
+    ...(result.verdict ? [renderEvaluationMarkdown(result.verdict), ""] : []),
     ...(result.sensitivity ? [renderSensitivityMarkdown(result.sensitivity), ""] : []),
     `### Policy results (${result.policyPack.name}@v${result.policyPack.version})`,
     "",

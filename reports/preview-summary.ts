@@ -1,4 +1,4 @@
-import type { PreviewPolicy, PreviewResult } from "../preview/run";
+import type { PreviewPolicy, PreviewResult } from "./preview-result";
 
 /** Resources to create, counted by type, in the order the program declared them. */
 export function resourceCounts(result: PreviewResult): [string, number][] {

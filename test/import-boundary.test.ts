@@ -34,22 +34,53 @@ describe("the engine is pure", () => {
   });
 });
 
-describe("adapters do not import each other", () => {
-  function tsFilesUnder(dir: string): string[] {
-    if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f));
-  }
-  test.each([
-    ["policies", "infra"],
-    ["infra", "policies"],
-    ["reports", "infra"],
-    ["reports", "policies"],
-  ])("%s never imports %s", (from, forbidden) => {
-    for (const file of tsFilesUnder(path.join(root, from))) {
-      for (const spec of importsOf(file)) {
-        const resolved = spec.startsWith(".") ? path.resolve(path.dirname(file), spec) : spec;
-        expect(resolved.startsWith(path.join(root, forbidden) + path.sep) || resolved === path.join(root, forbidden), `${path.relative(root, file)} imports ${spec}`).toBe(false);
-      }
+function tsFilesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f));
+}
+
+/** The project folder an import lands in ("engine", "reports", ...), or the package name. */
+function target(file: string, spec: string): string {
+  if (!spec.startsWith(".")) return spec;
+  return path.relative(root, path.resolve(path.dirname(file), spec)).split(path.sep)[0]!;
+}
+
+// One direction (STYLE.md, "The shape we aim for"): data and catalogs, the engine, then the adapters
+// (infra, policies, preview, reports) and the CLI at the top. Infra and policies never import each other;
+// reports take the result object and know nothing of Pulumi; nothing imports the CLI.
+const FORBIDDEN: [from: string, forbidden: string[]][] = [
+  ["infra", ["policies", "preview", "reports", "cli"]],
+  ["policies", ["infra", "preview", "reports", "cli"]],
+  ["preview", ["cli", "policies"]],
+  ["reports", ["infra", "policies", "preview", "cli"]],
+  ["catalog", ["infra", "policies", "preview", "reports", "cli"]],
+];
+
+describe("imports flow one way", () => {
+  test.each(FORBIDDEN)("%s never imports %j", (from, forbidden) => {
+    const files = tsFilesUnder(path.join(root, from));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      for (const spec of importsOf(file)) expect(forbidden.includes(target(file, spec)), `${path.relative(root, file)} imports ${spec}`).toBe(false);
     }
+  });
+
+  test("reports know nothing of Pulumi", () => {
+    for (const file of tsFilesUnder(path.join(root, "reports"))) {
+      for (const spec of importsOf(file)) expect(spec.startsWith("@pulumi/"), `${path.relative(root, file)} imports ${spec}`).toBe(false);
+    }
+  });
+
+  test("the CLI reads the policy list from the pack's one registry, not from the policy modules", () => {
+    const cliImports = tsFilesUnder(path.join(root, "cli")).flatMap((f) => importsOf(f).map((spec) => ({ f, spec, to: target(f, spec) })));
+    const policyImports = cliImports.filter((i) => i.to === "policies").map((i) => path.basename(i.spec));
+    expect([...new Set(policyImports)]).toEqual(["registry"]);
+    const pack = importsOf(path.join(root, "policies", "index.ts"));
+    expect(pack.filter((s) => s.startsWith("./"))).toEqual(["./registry"]);
+  });
+
+  test("the rule sees an import that climbs", () => {
+    expect(target(path.join(root, "preview", "run.ts"), "../cli/commands/evaluate")).toBe("cli");
+    expect(target(path.join(root, "preview", "run.ts"), "./collect")).toBe("preview");
   });
 });

@@ -1,4 +1,4 @@
-import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
 import { loadCatalog } from "../catalog/load";
 import type { ResourceView } from "../policies/resources";
@@ -20,7 +20,7 @@ export function resource(type: string, name: string, props: Record<string, any>)
   return { type, name, urn: urn(type, name), props };
 }
 
-/** The scenario the ConfigMap carries: 60M in / 20M out a month, Gemini 3 Pro at overridden prices. */
+/** The scenario the stack config carries (`llm-breakeven:*`): 60M in / 20M out a month, Gemini 3 Pro at overridden prices. */
 export function scenario(): Record<string, any> {
   return {
     model: MODEL,
@@ -134,6 +134,50 @@ export async function runStackPolicy(policy: StackValidationPolicy, resources: R
     await policy.validateStack(args, reportViolation);
   } catch (err) {
     if (notApplicable === undefined) throw err;
+  }
+  return { violations, notApplicable };
+}
+
+/** A stack config as the CLI hands it to a pack in PULUMI_CONFIG: "llm-breakeven:<key>" to a string, objects as JSON. */
+export function pulumiConfigOf(scenarioJson: Record<string, unknown> = scenario()): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(scenarioJson).map(([k, v]) => [`llm-breakeven:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+}
+
+/**
+ * Runs a resource policy the way @pulumi/policy does for one resource, with
+ * PULUMI_CONFIG set for the call as the CLI sets it for the pack process.
+ */
+export async function runResourcePolicy(policy: ResourceValidationPolicy, r: ResourceView, config: Record<string, unknown> = {}, pulumiConfig = pulumiConfigOf()) {
+  const violations: { message: string; urn?: string | undefined; enforcementLevel?: string }[] = [];
+  const reportViolation = ((message: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) => {
+    if (typeof message === "string") violations.push({ message, urn: u });
+    else violations.push(message);
+  }) as ReportViolation;
+  let notApplicable: string | undefined;
+  const args = {
+    ...r,
+    opts: {},
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => config as T,
+    notApplicable: (reason?: string): never => {
+      notApplicable = reason;
+      throw new Error("not applicable");
+    },
+  } as unknown as ResourceValidationArgs;
+  // @pulumi/pulumi reads the config from its store, which it filled from the environment at load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const store = require("@pulumi/pulumi/runtime/state").getStore() as { config: Record<string, string | undefined> };
+  const saved = store.config.PULUMI_CONFIG;
+  store.config.PULUMI_CONFIG = pulumiConfig;
+  try {
+    const validate = policy.validateResource;
+    for (const v of Array.isArray(validate) ? validate : validate ? [validate] : []) await v(args, reportViolation);
+  } catch (err) {
+    if (notApplicable === undefined) throw err;
+  } finally {
+    store.config.PULUMI_CONFIG = saved;
   }
   return { violations, notApplicable };
 }

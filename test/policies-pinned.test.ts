@@ -1,7 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import { pinnedVersionFindings } from "../policies/pinned-serving-versions";
-import { driverInstaller, gpuPool, pdb, pins, scenarioConfigMap, stack, vllmDeployment } from "./policies-fixture";
+import { driverInstaller, gpuPool, pdb, pins, resource, scenarioConfigMap, stack, vllmDeployment } from "./policies-fixture";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(x: T): T };
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const catalog = loadCatalog();
 const findings = (resources = stack(), config: Record<string, unknown> = {}) => pinnedVersionFindings(resources, config, catalog).violations;
@@ -26,6 +30,19 @@ describe("pinned-serving-versions", () => {
   ])("blocks a pool whose driver GKE installs (%s)", (driver, shown) => {
     expect(findings(with_(gpuPool({ driver })))).toEqual([
       { urn: poolUrn, message: `Node pool gpu lets GKE install the GPU driver (${shown}), which moves with node upgrades; set it to INSTALLATION_DISABLED and run the NVIDIA driver installer DaemonSet at an exact version.` },
+    ]);
+  });
+
+  test("on a new stack's first preview: the pool's planned outputs (nodeCount unknown) are checked, the empty Kubernetes outputs are an advisory", () => {
+    const pool = gpuPool();
+    const planned = { ...pool, props: unknownCheckingProxy({ ...pool.props, nodeCount: UNKNOWN, initialNodeCount: UNKNOWN, version: UNKNOWN }) };
+    const emptyK8s = [resource("kubernetes:apps/v1:DaemonSet", "driver-installer", {}), resource("kubernetes:apps/v1:Deployment", "vllm", {})];
+    expect(findings([planned, ...emptyK8s])).toEqual([
+      {
+        advisory: true,
+        message:
+          "The driver installer's version, the serving image's digest and the NCCL pin cannot be checked until the cluster exists: DaemonSet driver-installer, Deployment vllm have no outputs in this preview (their Kubernetes provider is configured from a cluster this update creates); the next preview checks them.",
+      },
     ]);
   });
 

@@ -1,14 +1,14 @@
 import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import { spotSafetyFindings, spotGpuSafety, startupBudgetSeconds } from "../policies/spot-gpu-safety";
-import { driverInstaller, gpuPool, pdb, scenarioConfigMap, vllmDeployment } from "./policies-fixture";
+import { driverInstaller, gpuPool, pdb, resource, scenario, scenarioConfigMap, vllmDeployment } from "./policies-fixture";
 
 const catalog = loadCatalog();
 const deployUrn = vllmDeployment().urn;
 // The scenario sets coldStartMinutes: 20, so the probe must allow 1,200 s; the catalog's spot notice is 30 s.
 const spotStack = (over: { deployment?: ReturnType<typeof vllmDeployment>; pdb?: ReturnType<typeof pdb> | null } = {}) =>
   [gpuPool({ spot: true }), scenarioConfigMap(), driverInstaller(), over.deployment ?? vllmDeployment(), over.pdb === null ? undefined : (over.pdb ?? pdb())].filter((r) => r !== undefined);
-const findings = (resources = spotStack()) => spotSafetyFindings(resources, {}, catalog, "2026-11-23");
+const findings = (resources = spotStack()) => spotSafetyFindings(resources, scenario(), {}, catalog, "2026-11-23");
 
 describe("spot-gpu-safety", () => {
   test("is advisory by default", () => {
@@ -21,7 +21,7 @@ describe("spot-gpu-safety", () => {
   });
 
   test("does not apply to on-demand pools", () => {
-    expect(spotSafetyFindings([gpuPool(), scenarioConfigMap(), vllmDeployment()], {}, catalog)).toEqual({ violations: [], passNote: "The stack declares no spot GPU node pools." });
+    expect(spotSafetyFindings([gpuPool(), scenarioConfigMap(), vllmDeployment()], scenario(), {}, catalog)).toEqual({ violations: [], passNote: "The stack declares no spot GPU node pools." });
   });
 
   test("asks for a PodDisruptionBudget when none selects the pods", () => {
@@ -46,6 +46,19 @@ describe("spot-gpu-safety", () => {
     expect(findings(spotStack({ deployment: vllmDeployment({ startupProbe: { periodSeconds: 10, failureThreshold: 60 } }) })).violations).toEqual([
       { urn: deployUrn, message: "The startup probe of container vllm of Deployment vllm gives up after 600 s, but the engine estimates a 20 min cold start for Llama 3.1 8B Instruct: raise failureThreshold x periodSeconds to at least 1200 s." },
     ]);
+  });
+
+  test("on a new stack's first preview the Kubernetes resources have empty outputs: an advisory, never a false pass or block", () => {
+    const empty = [gpuPool({ spot: true }), resource("kubernetes:apps/v1:Deployment", "vllm", {}), resource("kubernetes:policy/v1:PodDisruptionBudget", "vllm-pdb", {})];
+    expect(findings(empty)).toEqual({
+      violations: [
+        {
+          advisory: true,
+          message:
+            "The serving pods' PodDisruptionBudget, grace period and startup probe cannot be checked until the cluster exists: Deployment vllm, PodDisruptionBudget vllm-pdb have no outputs in this preview (their Kubernetes provider is configured from a cluster this update creates); the next preview checks them.",
+        },
+      ],
+    });
   });
 
   test("counts a probe's budget with Kubernetes' defaults: 0 s delay, 10 s period, 3 failures", () => {

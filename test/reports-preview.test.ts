@@ -5,7 +5,7 @@ import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { evaluate, type Evaluation } from "../engine/evaluate";
 import { ScenarioSchema } from "../engine/scenario";
-import type { PreviewResult } from "../preview/run";
+import type { PreviewResult } from "../reports/preview-result";
 import { toJson } from "../reports/json";
 import { renderPreviewMarkdown } from "../reports/preview-markdown";
 import { renderPreviewTable } from "../reports/preview-table";
@@ -46,12 +46,13 @@ function previewResult(blocked: boolean): PreviewResult {
     ["gcp:container/nodePool:NodePool", "gpu"],
     ["kubernetes:core/v1:ConfigMap", "vllm-scenario"],
     ["kubernetes:apps/v1:Deployment", "vllm"],
-  ].map(([type, name]) => ({ type: type!, name: name!, urn: urn(type!, name!), parent: undefined, dependencies: [], inputs: {} }));
+  ].map(([type, name]) => ({ type: type!, name: name!, urn: urn(type!, name!), parent: undefined, dependencies: [], inputs: {}, options: { dependsOn: [], parent: undefined, provider: undefined, protect: false, ignoreChanges: [] } }));
   const why = "Customer contract requires on-prem inference by Q3";
   const cost = "self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month against $360 for gemini-3-pro-preview; break-even needs 29 % utilization or 766.11M output tokens a month.";
   return {
     stack: "test",
     project: "llm-breakeven",
+    previewCase: "new-stack",
     policyPack: { name: "llm-breakeven", version: "0.1.0", dir: "dist/policies" },
     resources,
     diagnostics: [{ severity: "warning", message: "llm-breakeven (verdict: api): The API wins.", urn: undefined }],
@@ -74,6 +75,7 @@ function previewResult(blocked: boolean): PreviewResult {
         notApplicable: ["The stack declares no spot GPU node pools."],
       },
     ],
+    ignoredPolicyConfig: [],
     blocked,
     verdict,
   };
@@ -101,6 +103,14 @@ describe("preview reports", () => {
 
   test("the terminal summary", () => {
     golden("preview-blocked.txt", renderPreviewTable(previewResult(true)));
+  });
+
+  test("a team's own project has no stack-file verdict: the reports show the policies' dollar figures alone", () => {
+    const r = { ...previewResult(true), project: "team-gpu", verdict: null };
+    const md = renderPreviewMarkdown(r);
+    expect(md).not.toContain("| Monthly cost | USD |");
+    expect(md).toContain("gpu: Self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month");
+    expect(renderPreviewTable(r)).toMatch(/Preview BLOCKED by a mandatory policy\.$/);
   });
 
   test("a message with a pipe does not break the markdown table", () => {

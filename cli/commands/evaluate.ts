@@ -1,8 +1,6 @@
-import * as path from "node:path";
-import { evaluate, type Evaluation, type EvaluationInputs } from "../../engine/evaluate";
-import { loadCatalog } from "../../catalog/load";
-import { resolveInputs } from "../../catalog/resolve";
-import { loadScenarioFile, type LoadedScenario } from "../../catalog/scenario-file";
+import { evaluate, type Evaluation } from "../../engine/evaluate";
+import { inputsFromFile } from "../../catalog/inputs-from-file";
+import type { LoadedScenario } from "../../catalog/scenario-file";
 import { renderEvaluationMarkdown } from "../../reports/evaluation-markdown";
 import { renderEvaluationTable } from "../../reports/evaluation-table";
 import { toJson } from "../../reports/json";
@@ -28,22 +26,8 @@ export const EVALUATE_COMMAND = defineCommand({
   examples: ["breakeven evaluate Pulumi.dev.yaml", "breakeven evaluate examples/scenario.yaml --format json"],
 });
 
-/** Loads a scenario or stack file and resolves it against the catalogs into the engine's inputs. */
-export function inputsFromFile(file: string, today?: string): { loaded: LoadedScenario; inputs: EvaluationInputs } {
-  const loaded = loadScenarioFile(file);
-  const catalog = loadCatalog();
-  const inputs = resolveInputs(
-    loaded.scenario,
-    catalog,
-    {
-      file,
-      fieldPrefix: loaded.fieldPrefix,
-      benchmarkDir: path.dirname(file),
-    },
-    today,
-  );
-  return { loaded, inputs };
-}
+// Lives in catalog/ so that preview/ need not import the CLI; re-exported for the other commands.
+export { inputsFromFile } from "../../catalog/inputs-from-file";
 
 /** Loads a scenario or stack file and evaluates it against the catalogs. */
 export function evaluateFile(file: string, today?: string): { loaded: LoadedScenario; evaluation: Evaluation } {
