@@ -6,7 +6,9 @@ let cached: string | undefined;
 /**
  * The project's root folder (the one whose package.json is llm-breakeven's).
  * Found by walking up from this file, so it is the same from the TypeScript
- * sources, the compiled `dist/`, and the policy pack's own folder.
+ * sources, the compiled `dist/`, and the policy pack's own folder; in the
+ * bundled, publishable pack it is the pack folder (its package.json has
+ * `llmBreakevenRoot: true`).
  */
 export function projectRoot(): string {
   if (cached) return cached;
@@ -15,7 +17,9 @@ export function projectRoot(): string {
     const pkg = path.join(dir, "package.json");
     if (fs.existsSync(pkg)) {
       try {
-        if (JSON.parse(fs.readFileSync(pkg, "utf8")).name === "llm-breakeven") return (cached = dir);
+        const manifest = JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: unknown; llmBreakevenRoot?: unknown };
+        // The published policy pack (dist/policy-pack, `npm run pack:policy`) carries its data beside it and says so.
+        if (manifest.name === "llm-breakeven" || manifest.llmBreakevenRoot === true) return (cached = dir);
       } catch {
         // not ours; keep walking
       }

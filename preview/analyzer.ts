@@ -47,6 +47,14 @@ export interface AnalyzeResult {
 }
 
 
+function runPolicyPackFor(packDir: string): string {
+  try {
+    return createRequire(path.join(path.resolve(packDir), "noop.js")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
+  } catch {
+    return path.join(pulumiDir, "cmd", "run-policy-pack");
+  }
+}
+
 function call<Req, Res>(client: any, method: string, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => client[method](request, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))));
 }
@@ -127,8 +135,9 @@ export class PolicyPackProcess {
   /** Starts the pack in `packDir` and connects to it. */
   static async start(packDir: string, opts: { env?: Record<string, string>; timeoutMs?: number; runPolicyPack?: string } = {}): Promise<PolicyPackProcess> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    // The CLI runs the run-policy-pack of the pack's own node_modules when it has one (analyzer_plugin.go NewPolicyAnalyzer).
-    const runner = opts.runPolicyPack ?? path.join(pulumiDir, "cmd", "run-policy-pack");
+    // As the CLI: the run-policy-pack that resolves from the pack folder (its own node_modules, else a parent's;
+    // analyzer_plugin.go NewPolicyAnalyzer runs it with the pack folder as working directory), else ours.
+    const runner = opts.runPolicyPack ?? runPolicyPackFor(packDir);
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
       cwd: packDir,
       env: { ...process.env, ...opts.env },
