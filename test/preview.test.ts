@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stackNames } from "../preview/stack-files";
 
 /**
@@ -13,14 +13,28 @@ import { stackNames } from "../preview/stack-files";
 const root = path.join(__dirname, "..");
 const cli = path.join(root, "dist", "cli", "main.js");
 
+const runs = new Map<string, { code: number | null; stdout: string; stderr: string }>();
+/** Runs the CLI once per argument list: the same preview is asked by several tests, and each costs seconds. */
 function run(args: string[]) {
+  const key = JSON.stringify(args);
+  const cached = runs.get(key);
+  if (cached) return cached;
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  runs.set(key, result);
+  return result;
 }
 
 /** A `--policy-pack-config` file with this content, in a fresh temporary folder. */
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function policyConfigFile(config: unknown): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-policy-config-")), "policy-config.json");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-policy-config-"));
+  tempDirs.push(dir);
+  const file = path.join(dir, "policy-config.json");
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }
@@ -70,8 +84,8 @@ describe("breakeven preview", () => {
   // Both preview cases the engine knows: the first preview of a new stack and a preview of the stack as it
   // stands (pkg/resource/deploy/step_generator.go, pulumi/pulumi@1b594989). The cost gate runs on the pool's
   // inputs in both, so its verdict is evaluate's; the stack policies see unknowns only in the first.
-  test.each(stackNames(root).flatMap((stack) => [[stack, "new-stack"], [stack, "update"]]))("stack %s, %s: the cost gate gives evaluate's verdict, and the exit code follows the policies", (stack, previewCase) => {
-    const preview = run(["preview", "--stack", stack, "--case", previewCase, "--format", "json"]);
+  test.each(stackNames(root).flatMap((stack) => [[stack, "new-stack"], [stack, "update"]]))("stack %s, %s: the cost gate gives evaluate's verdict, and the exit code follows the policies", { timeout: 180_000 }, (stack, previewCase) => {
+    const preview = run(["preview", "--stack", stack, ...(previewCase === "update" ? ["--case", "update"] : []), "--format", "json"]);
     const result = JSON.parse(preview.stdout);
     expect(preview.code).toBe(result.blocked ? 1 : 0);
     const evaluated = JSON.parse(run(["evaluate", `Pulumi.${stack}.yaml`, "--format", "json"]).stdout);
@@ -87,7 +101,7 @@ describe("breakeven preview", () => {
     }
   });
 
-  test("on the dev stack's first preview the Kubernetes checks wait for the cluster; on an update they run in full", () => {
+  test("on the dev stack's first preview the Kubernetes checks wait for the cluster; on an update they run in full", { timeout: 180_000 }, () => {
     const first = JSON.parse(run(["preview", "--stack", "dev", "--format", "json"]).stdout);
     const pinnedFirst = first.policies.find((p: { name: string }) => p.name === "pinned-serving-versions");
     expect(pinnedFirst.violations).toEqual([{ enforcementLevel: "advisory", urn: undefined, message: expect.stringMatching(/^The driver installer's version, the serving image's digest and the NCCL pin cannot be checked until the cluster exists: /) }]);
