@@ -34,7 +34,7 @@ function timeRuns(args: string[]): { medianMs: number; exitCodes: number[] } {
  * pack: what the engine pays per resource before its step. Runs in a child
  * process (the mocks are process-wide), which prints the median.
  */
-function timeAnalyze(): number {
+export function timeAnalyze(): number {
   const script = `
     const { PolicyPackProcess } = require(${JSON.stringify(fromRoot("dist", "preview", "analyzer.js"))});
     const { reconcilePolicyPackConfig } = require(${JSON.stringify(fromRoot("dist", "preview", "policy-config.js"))});
