@@ -3,6 +3,7 @@ import type { EvaluationInputs, MeasuredThroughput } from "../engine/evaluate";
 import { resolveParallelism } from "../engine/evaluate";
 import type { ModelConfig, WeightDtype, WeightVariant } from "../engine/model-config";
 import type { Scenario } from "../engine/scenario";
+import type { UsageProfile } from "../engine/fleet-evaluate";
 import * as path from "node:path";
 import { apiPriceFor } from "./api-prices";
 import { readBenchmarkThroughput } from "./benchmark";
@@ -23,6 +24,8 @@ export interface ScenarioOrigin {
    * resources, not the user's files.
    */
   benchmarkDir?: string;
+  /** The hourly profile of workload.fromUsage, which the fleets follow. */
+  usage?: UsageProfile | undefined;
 }
 
 /** Today's date as YYYY-MM-DD in UTC. */
@@ -133,5 +136,6 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
     assumptions: catalog.assumptions,
     measured,
     today,
+    usage: origin.usage,
   };
 }

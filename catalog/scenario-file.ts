@@ -1,7 +1,9 @@
 import * as path from "node:path";
 import { ScenarioSchema, SCENARIO_KEYS, type Scenario } from "../engine/scenario";
 import { parseWith, showValue, UserInputError } from "./errors";
+import type { UsageProfile } from "../engine/fleet-evaluate";
 import { parseYaml, readText } from "./read";
+import { fillWorkloadFromUsage } from "./usage/from-usage";
 
 /** The stack config namespace of this project. */
 export const CONFIG_NAMESPACE = "llm-breakeven";
@@ -19,6 +21,8 @@ export interface LoadedScenario {
   fieldPrefix: string;
   /** The raw infra keys of a stack file (cluster, deployment), for the Pulumi program. */
   infraConfig: Record<string, unknown>;
+  /** The hourly profile, when the workload came from usage exports (workload.fromUsage). */
+  usage?: UsageProfile | undefined;
 }
 
 /**
@@ -59,9 +63,11 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     if (config === null || typeof config !== "object") throw new UserInputError(file, "config", "must be a mapping of stack config keys");
     const { data, infra } = scenarioFromStackConfig(config as Record<string, unknown>, file);
     const prefix = `config.${CONFIG_NAMESPACE}:`;
-    return { scenario: parseWith(ScenarioSchema, data, file, prefix), file, kind: "stack", fieldPrefix: prefix, infraConfig: infra };
+    const usage = fillWorkloadFromUsage(data, file, prefix);
+    return { scenario: parseWith(ScenarioSchema, data, file, prefix), file, kind: "stack", fieldPrefix: prefix, infraConfig: infra, usage };
   }
-  return { scenario: parseWith(ScenarioSchema, raw, file), file, kind: "scenario", fieldPrefix: "", infraConfig: {} };
+  const usage = fillWorkloadFromUsage(raw as Record<string, unknown>, file, "");
+  return { scenario: parseWith(ScenarioSchema, raw, file), file, kind: "scenario", fieldPrefix: "", infraConfig: {}, usage };
 }
 
 /** Reads a scenario or stack file. */

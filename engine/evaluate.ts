@@ -21,6 +21,8 @@ import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
 import type { PriceFlag } from "./price-flags";
 import type { Scenario } from "./scenario";
 import type { RequestShape, ThroughputPoint } from "./throughput";
+import type { FleetSummary, HybridSummary, UsageFleets, UsageProfile } from "./fleet-evaluate";
+import { applyUsage } from "./evaluate-usage";
 
 /** A node's hourly price and where it came from. */
 export interface NodePrice {
@@ -77,6 +79,8 @@ export interface EvaluationInputs {
   measured?: MeasuredThroughput | undefined;
   /** Today's date (YYYY-MM-DD), for price age warnings; passed in to keep the engine pure. */
   today: string;
+  /** The hourly profile of the usage the workload came from (workload.fromUsage): the fleets follow it. */
+  usage?: UsageProfile | undefined;
 }
 
 /** The verdict. */
@@ -104,7 +108,8 @@ export interface Evaluation {
     /** Replicas the volume alone needs (may exceed replicas.max). */
     replicasForVolume: number;
     nodes: number;
-    monthlyUsd: { compute: number; overhead: number; ops: number; preemption: number; total: number };
+    /** Line items; `oneTime` is ops.oneTimeUsd over ops.amortizeMonths; `tokenOverhead` is the part of compute, overhead and preemption that serves workload.tokenOverheadPct (already inside them). */
+    monthlyUsd: { compute: number; overhead: number; ops: number; preemption: number; oneTime: number; tokenOverhead: number; total: number };
     usdPerMillionOutputTokens: { computeAtFullUtilization: number; withOverheadAtFullUtilization: number; allInAtDeclaredVolume: number };
     capacity: {
       fits: boolean;
@@ -138,6 +143,14 @@ export interface Evaluation {
     sweep: ThroughputPoint[];
     /** The fleet's cost structure (per replica, fixed, tokens per replica-month): self-hosting's cost at any volume, e.g. for the break-even chart. */
     fleet: FleetCostModel;
+    /** With usage: the three fleets on its hours (workload.fromUsage). */
+    fleets?: FleetSummary[] | undefined;
+    /** The cheapest fleet that serves every hour at the latency target; null when none does. */
+    fleetUsed?: FleetSummary["kind"] | null | undefined;
+    /** With usage: k self-hosted replicas plus API overflow, hour by hour. */
+    hybrid?: HybridSummary | undefined;
+    /** With usage: the span the verdict rests on. */
+    usageSpan?: UsageFleets["usageSpan"] | undefined;
   };
   api: {
     provider: string;
@@ -249,7 +262,9 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const estimate = inputs.measured ? replicaCapacity({ ...inputs, measured: undefined }).outputTokensPerSecond : capacity.outputTokensPerSecond;
 
   const tokensPerReplicaMonth = monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, workload.utilization);
-  const replicasForVolume = replicasNeeded(workload.outputTokensPerMonth, tokensPerReplicaMonth, scenario.replicas.min);
+  const tokenOverheadShare = workload.tokenOverheadPct / 100;
+  // The self-hosted side also serves the retries and safety passes the API bill does not show.
+  const replicasForVolume = replicasNeeded(workload.outputTokensPerMonth * (1 + tokenOverheadShare), tokensPerReplicaMonth, scenario.replicas.min);
   const canServe = Number.isFinite(replicasForVolume);
   const replicas = canServe ? replicasForVolume : Math.max(1, scenario.replicas.min);
   if (canServe && replicasForVolume > scenario.replicas.max) {
@@ -267,16 +282,19 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const overheadShare = ops.overheadPct / 100;
   const perReplicaMonthlyUsd = computePerReplica * (1 + overheadShare) + preemptionPerReplica;
   const opsMonthly = ops.fteFraction * ops.fteMonthlyUsd + ops.fixedMonthlyUsd;
+  const oneTimeMonthly = ops.oneTimeUsd / ops.amortizeMonths;
 
   const compute = computePerReplica * replicas;
   const overhead = compute * overheadShare;
   const preemption = preemptionPerReplica * replicas;
-  const total = compute + overhead + opsMonthly + preemption;
+  const total = compute + overhead + opsMonthly + preemption + oneTimeMonthly;
+  const tokenOverheadUsd = ((compute + overhead + preemption) * tokenOverheadShare) / (1 + tokenOverheadShare);
 
   const apiMonthly = apiMonthlyUsd(apiPrice, workload.inputTokensPerMonth, workload.outputTokensPerMonth);
   const apiUsdPerOutputToken = apiMonthly / workload.outputTokensPerMonth;
-  const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly, tokensPerReplicaMonth, minReplicas: scenario.replicas.min };
-  const fleetTokensFull = monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, 1) * replicas;
+  // Per API-side token: a replica's month serves fewer billed tokens when some of its output is overhead.
+  const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly + oneTimeMonthly, tokensPerReplicaMonth: tokensPerReplicaMonth / (1 + tokenOverheadShare), minReplicas: scenario.replicas.min };
+  const fleetTokensFull = (monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, 1) * replicas) / (1 + tokenOverheadShare);
 
   const measuredLatency = inputs.measured?.perRequestOutputTokensPerSecond !== undefined;
   const meetsLatencyTarget = inputs.measured?.meetsLatencyTarget ?? capacity.meetsLatencyTarget;
@@ -321,7 +339,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     summary = `The API wins: ${hostDesc} costs ${fmtUsd(total)} a month against ${fmtUsd(apiMonthly)} for ${apiPrice.model}.`;
   }
 
-  return {
+  const result: Evaluation = {
     verdict,
     summary,
     model: { id: model.id, displayName: model.displayName, weightDtype: variant.dtype, huggingFaceRepo: variant.huggingFaceRepo },
@@ -340,7 +358,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       replicas,
       replicasForVolume: canServe ? replicasForVolume : Number.POSITIVE_INFINITY,
       nodes,
-      monthlyUsd: { compute, overhead, ops: opsMonthly, preemption, total },
+      monthlyUsd: { compute, overhead, ops: opsMonthly, preemption, oneTime: oneTimeMonthly, tokenOverhead: tokenOverheadUsd, total },
       usdPerMillionOutputTokens: {
         computeAtFullUtilization: computePerMillion,
         withOverheadAtFullUtilization: computePerMillion * (1 + overheadShare),
@@ -407,4 +425,5 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     pricesAsOf: { node: nodePrice.asOf, api: apiPrice.asOf, calibration: calibration.fittedOn },
     warnings,
   };
+  return inputs.usage ? applyUsage(result, inputs) : result;
 }

@@ -83,6 +83,16 @@ export const LatencySchema = z
  */
 export const WorkloadKindSchema = z.enum(["interactive", "batch"]);
 
+/** Usage exports the workload comes from: the volumes, request sizes and hourly profile are derived from them. */
+export const FromUsageSchema = z
+  .object({
+    /** Usage export files (see `breakeven workload`), relative to the config file. Required. */
+    files: z.array(z.string().min(1)).min(1),
+    /** Models whose traffic the stack would replace. Defaults to every model in the files. */
+    models: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 /** The traffic to serve. */
 export const WorkloadSchema = z
   .object({
@@ -102,6 +112,10 @@ export const WorkloadSchema = z
     hoursPerMonth: z.number().finite().positive().max(744).default(730),
     /** The latency the product needs. Defaults, for an interactive workload, to the published chat target in catalog/data/assumptions.yaml. */
     latency: LatencySchema.optional(),
+    /** Extra tokens the self-hosted side serves that the API bill does not show (retries, safety passes), %. Defaults to 0. */
+    tokenOverheadPct: z.number().finite().min(0).max(500).default(0),
+    /** Usage exports the volumes were derived from (relative to the config file); the loader fills the volumes in. */
+    fromUsage: FromUsageSchema.optional(),
   })
   .strict();
 
@@ -116,6 +130,10 @@ export const OpsSchema = z
     fixedMonthlyUsd: nonNegative.default(300),
     /** Overhead on compute for storage, software, safety passes, evals, %. Defaults to 30. */
     overheadPct: z.number().finite().min(0).max(500).default(30),
+    /** One-time cost of moving to self-hosting (migration, setup, the first debugging days), USD. Defaults to 0. */
+    oneTimeUsd: nonNegative.default(0),
+    /** Months the one-time cost is spread over. Defaults to 12. */
+    amortizeMonths: z.number().int().positive().max(120).default(12),
   })
   .strict();
 

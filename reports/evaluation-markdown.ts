@@ -1,5 +1,6 @@
 import type { Evaluation } from "../engine/evaluate";
 import { breakEvenLine, costLines, latencyTargetLine, savingsLine, throughputLine } from "./evaluation-table";
+import { FLEET_HEADER, fleetRows, hybridLine, usageSpanLine } from "./fleets";
 import { markdownTable, num, tokens, usd } from "./format";
 
 const VERDICT_HEADLINE: Record<Evaluation["verdict"], string> = {
@@ -7,6 +8,14 @@ const VERDICT_HEADLINE: Record<Evaluation["verdict"], string> = {
   api: "⛔ Use the API",
   "api-not-allowed": "🔒 Self-host (the API is not allowed)",
 };
+
+/** The usage span, the fleets and the hybrid as markdown; nothing for typed volumes. */
+function usageMarkdown(e: Evaluation): string[] {
+  const span = usageSpanLine(e);
+  if (!span) return [];
+  const rows = fleetRows(e);
+  return ["", `**${span}**`, "", ...(rows.length ? [markdownTable(FLEET_HEADER, rows, [false, true, true, true, false, true]), ""] : []), hybridLine(e) ?? ""];
+}
 
 /** Markdown report of an evaluation: verdict first, then the cost table, break-even and assumptions. */
 export function renderEvaluationMarkdown(e: Evaluation): string {
@@ -17,6 +26,7 @@ export function renderEvaluationMarkdown(e: Evaluation): string {
     e.summary,
     "",
     markdownTable(["Monthly cost", "USD"], costLines(e).map(([label, value]) => [label, usd(value)]), [false, true]),
+    ...usageMarkdown(e),
     "",
     `**Savings by self-hosting:** ${savingsLine(e)}  `,
     `**Latency target:** ${latencyTargetLine(e)}  `,

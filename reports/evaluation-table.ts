@@ -1,5 +1,6 @@
 import type { Evaluation } from "../engine/evaluate";
 import { describeLatencyTarget } from "../engine/latency-target";
+import { FLEET_HEADER, fleetRows, hybridLine, usageSpanLine } from "./fleets";
 import { num, pct, textTable, tokens, usd } from "./format";
 
 const VERDICT_LABEL: Record<Evaluation["verdict"], string> = {
@@ -8,15 +9,24 @@ const VERDICT_LABEL: Record<Evaluation["verdict"], string> = {
   "api-not-allowed": "SELF-HOST (API NOT ALLOWED)",
 };
 
+/** The compute line's label: the declared nodes, or the replica-hours of the fleet used when the workload came from usage. */
+function computeLabel(e: Evaluation): string {
+  const used = e.selfHost.fleets?.find((f) => f.kind === e.selfHost.fleetUsed);
+  if (used) return `Compute (${used.kind}: ${num(used.replicaHoursPerMonth, 0)} replica-hours of ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h a node)`;
+  return `Compute (${e.selfHost.nodes} x ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h)`;
+}
+
 /** The cost lines of self-hosting and the API, shared by the table and markdown renderers. */
 export function costLines(e: Evaluation): [string, number][] {
   const m = e.selfHost.monthlyUsd;
   return [
-    [`Compute (${e.selfHost.nodes} x ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h)`, m.compute],
+    [computeLabel(e), m.compute],
     [`Overhead (${num(m.compute > 0 ? (m.overhead / m.compute) * 100 : 0, 0)} % of compute)`, m.overhead],
     ["Ops (people, monitoring)", m.ops],
-    ["Spot preemption", m.preemption],
+    [e.selfHost.fleets?.length ? "Spot preemption and cold starts" : "Spot preemption", m.preemption],
+    ...(m.oneTime > 0 ? [["One-time cost, amortized", m.oneTime] as [string, number]] : []),
     ["Self-hosting total", m.total],
+    ...(m.tokenOverhead > 0 ? [[`  of which token overhead (${num(e.workload.tokenOverheadPct, 0)} % more tokens served)`, m.tokenOverhead] as [string, number]] : []),
     [`API (${e.api.provider} ${e.api.model})`, e.api.monthlyUsd],
   ];
 }
@@ -62,6 +72,14 @@ export function breakEvenLine(e: Evaluation): string {
   return `${pct(b.utilization)} utilization of ${e.selfHost.replicas} replica(s); ${volume}${speed}`;
 }
 
+/** The usage span, the three fleets and the hybrid; nothing for typed volumes. */
+function usageLines(e: Evaluation): string[] {
+  const span = usageSpanLine(e);
+  if (!span) return [];
+  const rows = fleetRows(e);
+  return ["", span, ...(rows.length ? [textTable([FLEET_HEADER, ...rows], [false, true, true, true, false, true])] : []), hybridLine(e) ?? ""];
+}
+
 /** Plain-text report of an evaluation, for a terminal. */
 export function renderEvaluationTable(e: Evaluation): string {
   const c = e.selfHost.capacity;
@@ -73,6 +91,7 @@ export function renderEvaluationTable(e: Evaluation): string {
       [["Monthly cost", "USD"], ...costLines(e).map(([label, value]) => [label, usd(value)])],
       [false, true],
     ),
+    ...usageLines(e),
     "",
     `Savings by self-hosting: ${savingsLine(e)}`,
     `Break-even: ${breakEvenLine(e)}`,

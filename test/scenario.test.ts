@@ -20,7 +20,8 @@ describe("scenario defaults", () => {
     expect(scenario.replicas).toEqual({ min: 1, max: 4 });
     expect(scenario.workload.utilization).toBe(0.6);
     expect(scenario.workload.hoursPerMonth).toBe(730);
-    expect(scenario.ops).toEqual({ fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 });
+    expect(scenario.ops).toEqual({ fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30, oneTimeUsd: 0, amortizeMonths: 12 });
+    expect(scenario.workload.tokenOverheadPct).toBe(0);
     expect(scenario.api).toMatchObject({ cachedInputShare: 0, batchShare: 0, batchDiscount: 0.5, allowed: true });
     expect(scenario.serving).toEqual({ gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 });
   });
