@@ -240,6 +240,7 @@ function withFarRegionFlag(offer: NodeOffer, search: RecommendSearch): NodeOffer
  * Null when one replica already covers the volume.
  */
 export function bestHybrid(e: Evaluation): { replicas: number; share: number; selfHostMonthlyUsd: number; apiMonthlyUsd: number; selfTokens: number } | null {
+  if (e.selfHost.hybrid) return hourlyHybrid(e.selfHost.hybrid, e.workload.outputTokensPerMonth);
   const fleet = e.selfHost.fleet;
   const volume = e.workload.outputTokensPerMonth;
   const inputPerOutput = e.workload.inputTokensPerMonth / volume;
@@ -257,6 +258,16 @@ export function bestHybrid(e: Evaluation): { replicas: number; share: number; se
     if (!best || option.selfHostMonthlyUsd + option.apiMonthlyUsd < best.selfHostMonthlyUsd + best.apiMonthlyUsd) best = option;
   }
   return best;
+}
+
+/**
+ * With usage, the hybrid priced hour by hour (evaluate's selfHost.hybrid):
+ * a split only when it has both a self-hosted base and API overflow.
+ */
+function hourlyHybrid(h: NonNullable<Evaluation["selfHost"]["hybrid"]>, volume: number) {
+  if (h.replicas === 0 || h.apiShareOfOutputTokens === 0) return null;
+  const share = 1 - h.apiShareOfOutputTokens;
+  return { replicas: h.replicas, share, selfHostMonthlyUsd: h.selfHostMonthlyUsd, apiMonthlyUsd: h.apiMonthlyUsd, selfTokens: share * volume };
 }
 
 /** The best layout of one (machine, pricing, nodes per replica), with the offers it was priced from and every layout that could serve. */
