@@ -113,3 +113,22 @@ describe("workload.fromUsage mistakes and options", () => {
     expect(more.api.monthlyUsd).toBeCloseTo(plain.api.monthlyUsd, 6);
   });
 });
+
+describe("the chart of a usage workload", () => {
+  test("gains the hourly profile with the replicas each fleet runs, below the break-even", async () => {
+    const { inputsFromFile } = await import("../cli/commands/evaluate");
+    const { evaluate } = await import("../engine/evaluate");
+    const { fleetContext } = await import("../engine/evaluate-usage");
+    const { usageFleets } = await import("../engine/fleet-evaluate");
+    const { profileChartSpec } = await import("../reports/chart-profile");
+    const { inputs } = inputsFromFile(example, "2026-12-01");
+    const e = evaluate(inputs);
+    const { replicasByHour } = usageFleets(fleetContext(e, inputs));
+    const spec = profileChartSpec(e, { start: inputs.usage!.span.start, hourlyOutputTokens: inputs.usage!.hourlyOutputTokens, replicasByHour }) as { layer: { data: { values: { fleet?: string; replicas?: number }[] } }[] };
+    const auto = spec.layer[1]!.data.values.filter((v) => v.fleet === "autoscaled (used)").map((v) => v.replicas);
+    expect(auto).toHaveLength(168);
+    // Monday: 9 quiet hours on 1 replica, 8 busy on 2.
+    expect(auto.slice(0, 17)).toEqual([...new Array(9).fill(1), ...new Array(8).fill(2)]);
+    expect(spec.layer[0]!.data.values).toHaveLength(168);
+  });
+});

@@ -6,7 +6,12 @@ import { breakEvenChartSpec } from "../../reports/chart-spec";
 import { toJson } from "../../reports/json";
 import { defineCommand, parseCommand } from "../command";
 import { EXIT } from "../errors";
-import { evaluateFile, SCENARIO_ARGUMENT } from "./evaluate";
+import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
+import { evaluate } from "../../engine/evaluate";
+import { fleetContext } from "../../engine/evaluate-usage";
+import { usageFleets } from "../../engine/fleet-evaluate";
+import { profileChartSpec, withProfile } from "../../reports/chart-profile";
+import { inputsFromFile, SCENARIO_ARGUMENT } from "./evaluate";
 
 /** `breakeven chart`: its arguments, flags and examples (help and parser read this). */
 export const CHART_COMMAND = defineCommand({
@@ -40,6 +45,16 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   }
 }
 
+/** The break-even chart, with the hourly profile and each fleet's replicas below it when the workload came from usage. */
+function chartSpecOf(file: string): TopLevelSpec {
+  const { inputs } = inputsFromFile(file);
+  const e = evaluate(inputs);
+  const base = breakEvenChartSpec(e);
+  if (!inputs.usage || !e.selfHost.capacity.canServe) return base;
+  const { replicasByHour } = usageFleets(fleetContext(e, inputs));
+  return withProfile(base, profileChartSpec(e, { start: inputs.usage.span.start, hourlyOutputTokens: inputs.usage.hourlyOutputTokens, replicasByHour }));
+}
+
 /** `breakeven chart`: the break-even chart of a scenario as SVG, PNG or the vega-lite spec. */
 export async function runChart(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(CHART_COMMAND, argv);
@@ -48,7 +63,7 @@ export async function runChart(argv: string[]): Promise<number> {
   const ext = path.extname(out).toLowerCase();
   const kind = OUTPUT_KINDS[ext as keyof typeof OUTPUT_KINDS];
   if (!kind) throw new UserInputError("command line", "-o", `${JSON.stringify(out)} must end in ${Object.keys(OUTPUT_KINDS).join(", ")}`);
-  const spec = breakEvenChartSpec(evaluateFile(file).evaluation);
+  const spec = chartSpecOf(file);
   if (kind === "spec") writeFileAtomic(out, `${toJson(spec)}\n`);
   else {
     const svg = await renderChartSvg(spec);
