@@ -4,6 +4,7 @@ import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase 
 import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
+import { benchFleets } from "./fleets";
 import { benchRecommend } from "./recommend";
 import { evaluationsPerSecond, simulationMillis } from "./speed";
 
@@ -88,4 +89,6 @@ say();
 for (const line of benchRecommend()) say(line);
 say();
 for (const line of benchPreview()) say(line);
+say();
+for (const line of benchFleets()) say(line);
 process.stdout.write(`${out.join("\n")}\n`);
