@@ -2,7 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { evaluateFile } from "../cli/commands/evaluate";
+import { evaluateFile, inputsFromFile } from "../cli/commands/evaluate";
+import { evaluate } from "../engine/evaluate";
+import { fleetContext } from "../engine/evaluate-usage";
+import { usageFleets } from "../engine/fleet-evaluate";
+import { profileChartSpec } from "../reports/chart-profile";
 import { toJson } from "../reports/json";
 import { renderEvaluationMarkdown } from "../reports/evaluation-markdown";
 import { userErrorOf } from "./user-error";
@@ -115,12 +119,7 @@ describe("workload.fromUsage mistakes and options", () => {
 });
 
 describe("the chart of a usage workload", () => {
-  test("gains the hourly profile with the replicas each fleet runs, below the break-even", async () => {
-    const { inputsFromFile } = await import("../cli/commands/evaluate");
-    const { evaluate } = await import("../engine/evaluate");
-    const { fleetContext } = await import("../engine/evaluate-usage");
-    const { usageFleets } = await import("../engine/fleet-evaluate");
-    const { profileChartSpec } = await import("../reports/chart-profile");
+  test("gains the hourly profile with the replicas each fleet runs, below the break-even", () => {
     const { inputs } = inputsFromFile(example, "2026-12-01");
     const e = evaluate(inputs);
     const { replicasByHour } = usageFleets(fleetContext(e, inputs));
