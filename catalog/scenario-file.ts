@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { ScenarioSchema, SCENARIO_KEYS, type Scenario } from "../engine/scenario";
 import { parseWith, showValue, UserInputError } from "./errors";
 import type { UsageProfile } from "../engine/fleet-evaluate";
-import { parseYaml, readText } from "./read";
+import { INPUT_LIMITS, parseYaml, readText } from "./read";
 import { fillWorkloadFromUsage } from "./usage/from-usage";
 
 /** The stack config namespace of this project. */
@@ -72,5 +72,5 @@ export function parseScenario(text: string, file: string): LoadedScenario {
 
 /** Reads a scenario or stack file. */
 export function loadScenarioFile(file: string): LoadedScenario {
-  return parseScenario(readText(file), file);
+  return parseScenario(readText(file, INPUT_LIMITS.maxYamlBytes), file);
 }

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 
 // The compiled CLI, as a user runs it (`npm test` builds first).
 const root = path.join(__dirname, "..");
@@ -13,8 +13,14 @@ function breakeven(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function scenarioFile(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-cli-"));
+  tempDirs.push(dir);
   const file = path.join(dir, "scenario.yaml");
   fs.writeFileSync(file, text);
   return file;
@@ -66,6 +72,8 @@ describe("breakeven evaluate", () => {
     ["a typo in a key", good.replace("inputTokensPerRequest", "inputTokenPerRequest"), /: workload\.inputTokenPerRequest: unknown key "inputTokenPerRequest" \(did you mean "inputTokensPerRequest"\?\)/],
     ["a negative volume", good.replace("outputTokensPerMonth: 1e9", "outputTokensPerMonth: -1e9"), /: workload\.outputTokensPerMonth: -1000000000 is not valid/],
     ["malformed YAML", "model: [\n", /: line \d+, column \d+: is not valid YAML/],
+    ["an alias bomb", `a: &a [x, x, x, x, x, x, x, x, x]\n${[..."bcdefghi"].map((c, i) => `${c}: &${c} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`).join("\n")}\n`, /: is refused: its aliases expand more than 100 times/],
+    ["5 MB of keys", Array.from({ length: 300_000 }, (_, i) => `key${i}: ${i}`).join("\n"), /: is 5,\d{3},\d{3} bytes, more than the 524,288 bytes \(512 KiB\) an input file may be/],
   ])("%s is one line on stderr and exit 2, no stack trace", (_what, text, message) => {
     const file = scenarioFile(text);
     const r = breakeven("evaluate", file);
