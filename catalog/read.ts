@@ -1,5 +1,8 @@
+/// <reference types="node" />
+// The policy pack runs this file through ts-node with no project (run-policy-pack), where the Node types
+// are not in scope unless referenced; without this line `pulumi preview --policy-pack policies` fails to compile.
 import * as fs from "node:fs";
-import { isAlias, isMap, LineCounter, parseDocument, visit, YAMLParseError, type Document } from "yaml";
+import { isAlias, isMap, LineCounter, parseDocument, visit, YAMLParseError } from "yaml";
 import { UserInputError } from "./errors";
 
 /**
@@ -49,7 +52,7 @@ function where(lines: LineCounter, offset: number | undefined): string {
 }
 
 /** Counts nodes and finds a duplicate key, in one pass; throws past the node limit. */
-function checkYamlShape(doc: Document, lines: LineCounter, file: string): void {
+function checkYamlShape(doc: ReturnType<typeof parseDocument>, lines: LineCounter, file: string): void {
   let nodes = 0;
   visit(doc, {
     Node(_key, node) {
