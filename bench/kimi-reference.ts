@@ -2,7 +2,7 @@ import type { Catalog } from "../catalog/load";
 import { estimateCapacity } from "../engine/capacity";
 
 /**
- * The reference story (DOMAIN.md §1): Kimi K2.5 INT4 on 8xH100 with vLLM
+ * The reference story (README, "The reference story"): Kimi K2.5 INT4 on 8xH100 with vLLM
  * 0.15.0 at gpu_memory_utilization 0.95, max-num-seqs 64 and max-model-len
  * 8192 (the setup log cited in model-configs/kimi-k2.5.yaml) left 0.64 GiB
  * per GPU for the KV cache, and served 112 tok/s to a single short-prompt request and 108 tok/s

@@ -22,7 +22,7 @@ import { engineGroup, impliedReserveBytes, matchKvRows, predictKv, predictThroug
  */
 const LEGACY_SAMPLER_BEFORE_VLLM = "0.17.0";
 
-/** Where the search for the throughput constants starts: DOMAIN.md's published efficiencies and round overheads. */
+/** Where the search for the throughput constants starts: published efficiencies (calibration/README.md) and round overheads. */
 const THROUGHPUT_START: CalibrationConstants = {
   bandwidthEfficiency: 0.8,
   computeEfficiency: 0.6,

@@ -9,7 +9,7 @@ import type { ModelConfig, WeightVariant } from "../engine/model-config";
 
 /**
  * The measured points the model is calibrated and benchmarked on: copies of
- * `shared/data/throughput-points.csv` and `vllm-kv-cache-points.csv` in
+ * `throughput-points.csv` and `vllm-kv-cache-points.csv` in
  * `calibration/data/` (provenance in calibration/README.md), read here and
  * matched to the catalog's models and GPUs. Only `calibrate`, `bench` and the
  * tests read them; the engine never does.
@@ -19,7 +19,7 @@ const num = z.coerce.number().finite();
 const optNum = z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.coerce.number().finite().optional());
 const text = z.string();
 
-/** The columns both measurement files share (shared/data/README.md): what ran, on what. */
+/** The columns both measurement files share (this schema is their documentation): what ran, on what. */
 const measuredSetup = {
   id: z.string().min(1),
   model: text,

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { ApiPrice } from "../engine/evaluate";
 import type { Scenario } from "../engine/scenario";
 import { apiPriceData } from "./api-price-data";
+import { nearestApiModelIds } from "./api-model-suggest";
 import { UserInputError } from "./errors";
 
 /** Version of the bundled price data: the library's own version. */
@@ -14,7 +15,7 @@ export const GENAI_PRICES_VERSION: string = (() => {
   return String((JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: unknown }).version);
 })();
 
-/** Fallback cache-read price when neither the stack nor the library gives one: DOMAIN.md §1, about 10 % of input. */
+/** Fallback cache-read price when neither the stack nor the library gives one: cache reads cost about a tenth of input (Anthropic bills them at 0.1x the base input price, https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing). */
 const CACHED_INPUT_SHARE_OF_INPUT = 0.1;
 
 /**
@@ -45,7 +46,7 @@ export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""):
     throw new UserInputError(
       file,
       `${fieldPrefix}api.model`,
-      `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; check both ids (e.g. google / gemini-3-pro-preview, openai / gpt-4o) or set ${fieldPrefix}api.inputUsdPerMTok and ${fieldPrefix}api.outputUsdPerMTok`,
+      `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; ${modelHint(api.provider, api.model)}, or set ${fieldPrefix}api.inputUsdPerMTok and ${fieldPrefix}api.outputUsdPerMTok`,
     );
   }
   const cached = calcPrice({ input_tokens: inputTokens, cache_read_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
@@ -64,4 +65,11 @@ export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""):
     dataDate: data.dataDate,
     note: `priced at ${scenario.workload.inputTokensPerRequest} input / ${outputTokens} output tokens per request`,
   };
+}
+
+/** What to try instead of an id the library lacks: the provider's nearest ids, or a note that the provider is unknown. */
+function modelHint(providerId: string, model: string): string {
+  const nearest = nearestApiModelIds(providerId, model);
+  if (nearest === undefined) return `the library has no provider "${providerId}" (e.g. google, openai, anthropic, deepseek)`;
+  return `nearest ids of ${providerId}: ${nearest.join(", ")}`;
 }

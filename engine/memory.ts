@@ -135,7 +135,7 @@ export function kvLayerSlots(model: ModelConfig, layers = model.architecture.num
 /**
  * KV cache bytes one token takes across the whole model (all layers, all
  * heads): `2 * L * H_kv * d_h * b` for GQA, `L * (kv_lora_rank + rope) * b`
- * for MLA (DOMAIN.md §2).
+ * for MLA (vLLM stores the compressed latent once per TP rank; README, "Capacity").
  */
 export function kvBytesPerToken(model: ModelConfig, bytesPerElement: number): number {
   const a = model.architecture;

@@ -137,7 +137,7 @@ function derive(shape: ReplicaShape): Derived {
 
 /**
  * Seconds of one decode step for `batch` sequences at mean context
- * `contextTokens` (DOMAIN.md §2): the larger of weight-plus-KV reads over one
+ * `contextTokens` (the decode roofline of README, "Capacity"): the larger of weight-plus-KV reads over one
  * GPU's bandwidth and matmul plus attention FLOPS over its compute, plus the
  * fixed costs that dominate small batches on big replicas (per step, per
  * layer, two TP all-reduces per layer, MoE dispatch). Each GPU reads its

@@ -45,6 +45,14 @@ describe("API prices from @pydantic/genai-prices, per request shape", () => {
       /^s\.yaml: api\.model: @pydantic\/genai-prices [\d.]+ has no price for model "gemini-9-ultra" of provider "google"; .* set api\.inputUsdPerMTok and api\.outputUsdPerMTok$/,
     );
   });
+  test("a wrong DeepSeek id lists the ids the provider has, deepseek-chat (genai-prices' name for DeepSeek-V3) first", () => {
+    expect(() => apiPriceFor(scenario({ provider: "deepseek", model: "deepseek-v3" }), "s.yaml")).toThrow(
+      /has no price for model "deepseek-v3" of provider "deepseek"; nearest ids of deepseek: deepseek-chat, deepseek-v3\.2, /,
+    );
+  });
+  test("an unknown provider says so instead of listing ids", () => {
+    expect(() => apiPriceFor(scenario({ provider: "nosuchprovider", model: "x" }), "s.yaml")).toThrow(/the library has no provider "nosuchprovider"/);
+  });
   test("in a stack file the field carries the file's key prefix, as every resolver's does", () => {
     expect(() => apiPriceFor(scenario({ provider: "google", model: "gemini-9-ultra" }), "Pulumi.x.yaml", "config.llm-breakeven:")).toThrow(
       /^Pulumi\.x\.yaml: config\.llm-breakeven:api\.model: .* set config\.llm-breakeven:api\.inputUsdPerMTok and config\.llm-breakeven:api\.outputUsdPerMTok$/,

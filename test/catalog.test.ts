@@ -42,7 +42,7 @@ describe("catalogs", () => {
 });
 
 describe("node prices", () => {
-  test("a3-highgpu-8g spot in us-central1 is USD 50.61/h in the 2026-07-30 snapshot (DOMAIN.md §1)", () => {
+  test("a3-highgpu-8g spot in us-central1 is USD 50.61/h in the 2026-07-30 snapshot (catalog/data/gcp-gpu-machine-prices.csv)", () => {
     const price = nodePrice(catalog.prices, { machineType: "a3-highgpu-8g", region: "us-central1", pricing: "spot" }, "s.yaml");
     expect(price.hourlyUsd).toBeCloseTo(50.61, 2);
     expect(price).toMatchObject({ source: "catalog", asOf: "2026-07-30" });

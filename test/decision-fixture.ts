@@ -17,7 +17,7 @@ import { ScenarioSchema, type ScenarioInput } from "../engine/scenario";
 
 export const catalog = loadCatalog();
 
-/** Pinned throughput constants (the reference values of DOMAIN.md §2, not a fit). */
+/** Pinned throughput constants (round published efficiencies, not a fit). */
 export const FIXTURE_CALIBRATION: Calibration = {
   ...catalog.calibration,
   fittedOn: "2026-11-23",

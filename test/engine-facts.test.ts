@@ -11,7 +11,7 @@ const model = (id: string) => {
   return m;
 };
 
-describe("KV cache bytes per token (DOMAIN.md §2)", () => {
+describe("KV cache bytes per token (2 x layers x KV heads x head dim x bytes; MLA: layers x (kv_lora_rank + qk_rope_head_dim) x bytes)", () => {
   test("Llama-3.1-8B at BF16 is 2 x 32 layers x 8 KV heads x 128 x 2 B = 131,072 B (GQA counts KV heads, not query heads)", () => {
     expect(kvBytesPerToken(model("llama-3.1-8b-instruct"), 2)).toBe(131_072);
   });
