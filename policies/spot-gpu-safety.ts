@@ -33,7 +33,7 @@ function selects(pdb: ResourceView, t: PodTemplateView): boolean {
 }
 
 /** Seconds a startup probe lets a container start before the kubelet kills it. */
-export function startupBudgetSeconds(probe: Record<string, any>): number {
+export function startupBudgetSeconds(probe: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number }): number {
   const p = { ...K8S_DEFAULT_PROBE, ...probe };
   return p.initialDelaySeconds + p.periodSeconds * p.failureThreshold;
 }

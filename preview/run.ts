@@ -81,6 +81,8 @@ function previewResource(r: CollectedResource): PreviewResource {
 async function runProgram(root: string, stackConfig: StackConfigValues, previewCase: PreviewCase) {
   const ours = path.resolve(root) === projectRoot();
   // Our own program runs compiled (dist/infra), the rest through @pulumi/pulumi's TypeScript loader.
+  // Required lazily: the program must load after the mocks are set, and only when it is ours.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = ours ? (require("../infra/program") as { createStack: () => unknown }).createStack : loadProgram(root, readProjectFile(root));
   const engine = await startEngine();
   try {
