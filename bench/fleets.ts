@@ -17,7 +17,18 @@ function ninetyDays(): UsageRecord[] {
     const hour = h % 24;
     const weekday = Math.floor(h / 24) % 7 < 5;
     const out = Math.round((weekday && hour >= 9 && hour < 18 ? 30e6 : 4e6) * noise());
-    return { startMs: start + h * HOUR, endMs: start + (h + 1) * HOUR, model: "m", inputTokens: out * 3, cachedInputTokens: out, cacheWriteTokens: 0, outputTokens: out, requests: out / 400, batch: false, perRequest: false };
+    return {
+      startMs: start + h * HOUR,
+      endMs: start + (h + 1) * HOUR,
+      model: "m",
+      inputTokens: out * 3,
+      cachedInputTokens: out,
+      cacheWriteTokens: 0,
+      outputTokens: out,
+      requests: out / 400,
+      batch: false,
+      perRequest: false,
+    };
   });
 }
 
@@ -29,7 +40,19 @@ export function benchFleets(): string[] {
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const w = deriveWorkload(records);
-    const inputs: FleetInputs = { hourlyOutputTokens: w.hourlyOutputTokens, replicaOutputTokensPerSecond: 1500, replicaHourlyUsd: 11.06, nodesPerReplica: 1, minReplicas: 1, maxReplicas: 8, declaredReplicas: 3, coldStartMinutes: 9, preemptionsPerNodeDay: 0.5, overheadShare: 0.3, opsMonthlyUsd: 4300 };
+    const inputs: FleetInputs = {
+      hourlyOutputTokens: w.hourlyOutputTokens,
+      replicaOutputTokensPerSecond: 1500,
+      replicaHourlyUsd: 11.06,
+      nodesPerReplica: 1,
+      minReplicas: 1,
+      maxReplicas: 8,
+      declaredReplicas: 3,
+      coldStartMinutes: 9,
+      preemptionsPerNodeDay: 0.5,
+      overheadShare: 0.3,
+      opsMonthlyUsd: 4300,
+    };
     const fleets = costFleets(inputs);
     const hybrid = priceHybrid({ ...inputs, apiUsdPerOutputToken: 15e-6 });
     times.push(performance.now() - t0);

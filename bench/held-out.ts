@@ -42,7 +42,16 @@ function rowErrors(catalog: Catalog): RowErrors[] {
   const out = new Map<ThroughputCase, RowErrors>();
   for (const c of cases) {
     const measured = c.row.output_tokens_per_s;
-    out.set(c, { c, fitted: errPct(predictThroughput(c, cal.throughput).outputTokensPerSecond * factor(c, cal.engineFactors), measured), heldOut: undefined, simulated: errPct(simulateRow(c, cal.throughput).outputTokensPerSecond * factor(c, cal.engineFactors), measured), simulatedHeldOut: undefined });
+    out.set(c, {
+      c,
+      fitted: errPct(
+        predictThroughput(c, cal.throughput).outputTokensPerSecond * factor(c, cal.engineFactors),
+        measured,
+      ),
+      heldOut: undefined,
+      simulated: errPct(simulateRow(c, cal.throughput).outputTokensPerSecond * factor(c, cal.engineFactors), measured),
+      simulatedHeldOut: undefined,
+    });
   }
   for (const source of [...new Set(cases.map(sourceOf))].sort()) {
     const others = fitCases.filter((c) => sourceOf(c) !== source);
@@ -53,7 +62,13 @@ function rowErrors(catalog: Catalog): RowErrors[] {
       if (group !== "vllm+sglang") {
         const peers = cases.filter((x) => engineGroup(x.row.engine) === group && sourceOf(x) !== source);
         if (peers.length === 0) continue;
-        f = Math.exp(median(peers.map((x) => Math.log(x.row.output_tokens_per_s / predictThroughput(x, constants).outputTokensPerSecond))));
+        f = Math.exp(
+          median(
+            peers.map((x) =>
+              Math.log(x.row.output_tokens_per_s / predictThroughput(x, constants).outputTokensPerSecond),
+            ),
+          ),
+        );
       }
       const e = out.get(c)!;
       e.heldOut = errPct(predictThroughput(c, constants).outputTokensPerSecond * f, c.row.output_tokens_per_s);
@@ -76,7 +91,9 @@ function table(title: string, errors: RowErrors[], keyOf: (c: ThroughputCase) =>
   const keys = [...new Set(errors.map((e) => keyOf(e.c)))].sort();
   for (const key of keys) {
     const es = errors.filter((e) => keyOf(e.c) === key);
-    lines.push(`    ${key.padEnd(28)} ${String(es.length).padStart(3)} rows  fitted ${stat(es.map((e) => e.fitted))}  held out ${stat(es.map((e) => e.heldOut))}  | simulated ${stat(es.map((e) => e.simulated))}  held out ${stat(es.map((e) => e.simulatedHeldOut))}`);
+    lines.push(
+      `    ${key.padEnd(28)} ${String(es.length).padStart(3)} rows  fitted ${stat(es.map((e) => e.fitted))}  held out ${stat(es.map((e) => e.heldOut))}  | simulated ${stat(es.map((e) => e.simulated))}  held out ${stat(es.map((e) => e.simulatedHeldOut))}`,
+    );
   }
   return lines;
 }
@@ -91,7 +108,9 @@ function table(title: string, errors: RowErrors[], keyOf: (c: ThroughputCase) =>
  */
 export function heldOutCheck(catalog: Catalog): string[] {
   const errors = rowErrors(catalog);
-  const lines = ["Error of output tok/s, median / p90 absolute % (closed-form steady state | V1 scheduler simulation of the row's protocol):"];
+  const lines = [
+    "Error of output tok/s, median / p90 absolute % (closed-form steady state | V1 scheduler simulation of the row's protocol):",
+  ];
   lines.push(...table("engine", errors, (c) => c.row.engine));
   for (const group of ["vllm+sglang", "tensorrt-llm", "nim"] as const) {
     const es = errors.filter((e) => engineGroup(e.c.row.engine) === group);
@@ -103,6 +122,8 @@ export function heldOutCheck(catalog: Catalog): string[] {
     lines.push(...table("source", es, sourceOf).map((l) => `  ${l}`));
   }
   const vllm = errors.filter((e) => e.c.row.engine === "vllm");
-  lines.push(`  vLLM rows (goal: held out median <= 10 %, p90 <= 25 %): ${vllm.length} rows, fitted ${stat(vllm.map((e) => e.fitted))}, held out ${stat(vllm.map((e) => e.heldOut))}; simulated ${stat(vllm.map((e) => e.simulated))}, held out ${stat(vllm.map((e) => e.simulatedHeldOut))}`);
+  lines.push(
+    `  vLLM rows (goal: held out median <= 10 %, p90 <= 25 %): ${vllm.length} rows, fitted ${stat(vllm.map((e) => e.fitted))}, held out ${stat(vllm.map((e) => e.heldOut))}; simulated ${stat(vllm.map((e) => e.simulated))}, held out ${stat(vllm.map((e) => e.simulatedHeldOut))}`,
+  );
   return lines;
 }

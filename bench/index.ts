@@ -21,7 +21,9 @@ const say = (line = "") => out.push(line);
 
 say(`Calibration fitted ${cal.fittedOn}; error band ±${cal.errorBandPct} %`);
 say();
-say("vLLM V1 memory (startup logs): weights GiB per GPU and KV cache tokens (GiB where the log gave no count), model vs log");
+say(
+  "vLLM V1 memory (startup logs): weights GiB per GPU and KV cache tokens (GiB where the log gave no count), model vs log",
+);
 const kvSkipped: string[] = [];
 const weightErrors: number[] = [];
 const kvErrors: number[] = [];
@@ -42,7 +44,9 @@ for (const m of matchKvRows(readKvRows(), catalog)) {
   );
 }
 const worst = (xs: number[]) => xs.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-say(`  worst weights error ${pct(worst(weightErrors))}, worst KV tokens error ${pct(worst(kvErrors))} over ${kvErrors.length} rows (goal: within 3 %)`);
+say(
+  `  worst weights error ${pct(worst(weightErrors))}, worst KV tokens error ${pct(worst(kvErrors))} over ${kvErrors.length} rows (goal: within 3 %)`,
+);
 if (kvSkipped.length) say(`  skipped V1 rows:\n${kvSkipped.join("\n")}`);
 say();
 
@@ -63,14 +67,24 @@ for (const row of readThroughputRows()) {
   const list = byGroup.get(group) ?? [];
   list.push(err);
   byGroup.set(group, list);
-  const perReq = row.per_request_output_tokens_per_s === undefined ? "" : `  per request ${p.perRequestOutputTokensPerSecond.toFixed(1)} vs ${row.per_request_output_tokens_per_s}`;
-  say(`  [${group}] ${row.id.padEnd(58)} ${row.load.padEnd(12)} c=${String(p.concurrency).padStart(4)} ${predicted.toFixed(0).padStart(7)} vs ${String(row.output_tokens_per_s).padStart(8)} ${pct(err).padStart(9)}${perReq}`);
+  const perReq =
+    row.per_request_output_tokens_per_s === undefined
+      ? ""
+      : `  per request ${p.perRequestOutputTokensPerSecond.toFixed(1)} vs ${row.per_request_output_tokens_per_s}`;
+  say(
+    `  [${group}] ${row.id.padEnd(58)} ${row.load.padEnd(12)} c=${String(p.concurrency).padStart(4)} ${predicted.toFixed(0).padStart(7)} vs ${String(row.output_tokens_per_s).padStart(8)} ${pct(err).padStart(9)}${perReq}`,
+  );
 }
 say();
 for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
   const s = errorStats(list);
-  const goal = group === "vllm+sglang" ? " (goal: median <= 15 %, p90 <= 35 %)" : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
-  say(`  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`);
+  const goal =
+    group === "vllm+sglang"
+      ? " (goal: median <= 15 %, p90 <= 35 %)"
+      : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
+  say(
+    `  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`,
+  );
 }
 say();
 for (const line of heldOutCheck(catalog)) say(line);
@@ -84,7 +98,9 @@ say(
   `evaluate(): ${Math.round(speed.wallClock).toLocaleString("en-US")} scenario evaluations a second by the wall clock, ${Math.round(speed.perCpuSecond).toLocaleString("en-US")} per CPU-second (goal: at least 100,000; the two cores are shared)`,
 );
 const sim = simulationMillis(catalog);
-say(`V1 scheduler simulation: 1000 ShareGPT-like prompts at once (Qwen3-8B, one H100) in ${sim.medianMs.toFixed(1)} ms, median of 5 (goal: under 200 ms); ${Math.round(sim.outputTokensPerSecond).toLocaleString("en-US")} output tok/s simulated`);
+say(
+  `V1 scheduler simulation: 1000 ShareGPT-like prompts at once (Qwen3-8B, one H100) in ${sim.medianMs.toFixed(1)} ms, median of 5 (goal: under 200 ms); ${Math.round(sim.outputTokensPerSecond).toLocaleString("en-US")} output tok/s simulated`,
+);
 say();
 for (const line of benchRecommend()) say(line);
 say();

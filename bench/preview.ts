@@ -22,7 +22,10 @@ function timeRuns(args: string[]): { medianMs: number; exitCodes: number[] } {
   const exitCodes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const r = spawnSync(process.execPath, [fromRoot("dist", "cli", "main.js"), ...args], { cwd: fromRoot(), encoding: "utf8" });
+    const r = spawnSync(process.execPath, [fromRoot("dist", "cli", "main.js"), ...args], {
+      cwd: fromRoot(),
+      encoding: "utf8",
+    });
     times.push(performance.now() - start);
     exitCodes.push(r.status ?? -1);
   }
@@ -75,7 +78,8 @@ function verdict(ms: number, goal: number): string {
  * and one Analyze call. Needs `npm run build` first.
  */
 export function benchPreview(): string[] {
-  if (!fs.existsSync(fromRoot("dist", "policies", "PulumiPolicy.yaml"))) return ["offline preview: skipped, dist/ is not built (run `npm run build`)"];
+  if (!fs.existsSync(fromRoot("dist", "policies", "PulumiPolicy.yaml")))
+    return ["offline preview: skipped, dist/ is not built (run `npm run build`)"];
   const dev = timeRuns(["preview", "--stack", "dev", "--format", "json"]);
   const foreign = timeRuns(["preview", "--cwd", "examples/foreign-stack", "--stack", "api-wins", "--format", "json"]);
   const source = timeRuns(["preview", "--stack", "dev", "--format", "json", "--policy-pack", "policies"]);

@@ -20,7 +20,9 @@ const RUNS = 5;
  */
 export function benchRecommend(): string[] {
   const catalog = loadCatalog();
-  const lines = [`recommend over the full catalog (${catalog.machineTypes.size} machine types, ${catalog.prices.rows.length} price rows), median of ${RUNS} runs, goal < ${RECOMMEND_GOAL_MS} ms:`];
+  const lines = [
+    `recommend over the full catalog (${catalog.machineTypes.size} machine types, ${catalog.prices.rows.length} price rows), median of ${RUNS} runs, goal < ${RECOMMEND_GOAL_MS} ms:`,
+  ];
   for (const file of [fromRoot("Pulumi.dev.yaml"), fromRoot("examples", "scenario.yaml")]) {
     const loaded = loadScenarioFile(file);
     const inputs = resolveInputs(loaded.scenario, catalog, { file, fieldPrefix: loaded.fieldPrefix });
@@ -33,7 +35,9 @@ export function benchRecommend(): string[] {
       searched = `${rec.searched.layouts} layouts, ${rec.searched.offers} prices, ${rec.searched.evaluations} evaluations`;
     }
     const median = [...times].sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
-    lines.push(`  ${loaded.scenario.model.padEnd(24)} ${median.toFixed(1).padStart(7)} ms (${searched}) ${median < RECOMMEND_GOAL_MS ? "ok" : "OVER GOAL"}`);
+    lines.push(
+      `  ${loaded.scenario.model.padEnd(24)} ${median.toFixed(1).padStart(7)} ms (${searched}) ${median < RECOMMEND_GOAL_MS ? "ok" : "OVER GOAL"}`,
+    );
   }
   const checkTimes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -42,7 +46,9 @@ export function benchRecommend(): string[] {
     checkTimes.push(performance.now() - start);
   }
   const checkMedian = [...checkTimes].sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
-  lines.push(`  price check of all ${catalog.prices.rows.length} rows ${checkMedian.toFixed(1).padStart(7)} ms (runs at every catalog load)`);
+  lines.push(
+    `  price check of all ${catalog.prices.rows.length} rows ${checkMedian.toFixed(1).padStart(7)} ms (runs at every catalog load)`,
+  );
   return lines;
 }
 

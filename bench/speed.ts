@@ -21,7 +21,14 @@ export function evaluationsPerSecond(catalog: Catalog, seconds = 3): { wallClock
   const base: EvaluationInputs = resolveInputs(scenario, catalog, { file, fieldPrefix: loaded.fieldPrefix });
   const variants = Array.from({ length: 64 }, (_, i) => ({
     ...base,
-    scenario: { ...scenario, workload: { ...scenario.workload, outputTokensPerMonth: 1e6 * (1 + i), latency: i % 2 ? { minOutputTokensPerSecondPerRequest: 10 + i } : undefined } },
+    scenario: {
+      ...scenario,
+      workload: {
+        ...scenario.workload,
+        outputTokensPerMonth: 1e6 * (1 + i),
+        latency: i % 2 ? { minOutputTokensPerSecondPerRequest: 10 + i } : undefined,
+      },
+    },
   }));
   let sink = 0;
   // Warm the JIT first; then time three runs and report the median, because other work shares this machine's two cores.
@@ -59,7 +66,14 @@ export function simulationMillis(catalog: Catalog): { medianMs: number; outputTo
     variant: model.weights[0]!,
     gpu,
     parallel: { tensorParallel: 1, pipelineParallel: 1 },
-    serving: { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: gpu.vllmDefaultMaxNumSeqs, maxNumBatchedTokens: gpu.vllmDefaultMaxNumBatchedTokens, kvCacheDtype: "auto" as const, blockSize: 16 },
+    serving: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 8192,
+      maxNumSeqs: gpu.vllmDefaultMaxNumSeqs,
+      maxNumBatchedTokens: gpu.vllmDefaultMaxNumBatchedTokens,
+      kvCacheDtype: "auto" as const,
+      blockSize: 16,
+    },
     request: { inputTokens: 220, outputTokens: 190 },
     calibration: catalog.calibration,
   };

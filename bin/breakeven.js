@@ -5,7 +5,9 @@ const path = require("node:path");
 const fs = require("node:fs");
 const compiled = path.join(__dirname, "..", "dist", "cli", "main.js");
 if (!fs.existsSync(compiled)) {
-  process.stderr.write("error: llm-breakeven is not built; run `npm run build` in " + path.join(__dirname, "..") + "\n");
+  process.stderr.write(
+    "error: llm-breakeven is not built; run `npm run build` in " + path.join(__dirname, "..") + "\n",
+  );
   process.exit(2);
 }
 require(compiled)

@@ -12,7 +12,11 @@ import { engineGroup, throughputCase, type ThroughputCase } from "./rows";
  * constant's 5th, 50th and 95th percentile; calibration/README.md quotes the
  * result. A wide range means the rows do not identify the constant.
  */
-export function bootstrapRanges(cases: ThroughputCase[], rounds: number, seed = 1): Record<keyof CalibrationConstants, [number, number, number]> {
+export function bootstrapRanges(
+  cases: ThroughputCase[],
+  rounds: number,
+  seed = 1,
+): Record<keyof CalibrationConstants, [number, number, number]> {
   const rand = seededRandom(seed);
   const fits: CalibrationConstants[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -36,8 +40,12 @@ if (require.main === module) {
     .flatMap((m) => (m.ok && engineGroup(m.case.row.engine) === "vllm+sglang" ? [m.case] : []));
   const rounds = Number(process.argv[2] ?? 20);
   const ranges = bootstrapRanges(cases, rounds);
-  process.stdout.write(`${rounds} bootstrap refits on ${cases.length} vLLM+SGLang rows: constant, committed, 5th / 50th / 95th percentile\n`);
+  process.stdout.write(
+    `${rounds} bootstrap refits on ${cases.length} vLLM+SGLang rows: constant, committed, 5th / 50th / 95th percentile\n`,
+  );
   for (const [k, [lo, mid, hi]] of Object.entries(ranges)) {
-    process.stdout.write(`| ${k} | ${catalog.calibration.throughput[k as keyof CalibrationConstants]} | ${lo} / ${mid} / ${hi} |\n`);
+    process.stdout.write(
+      `| ${k} | ${catalog.calibration.throughput[k as keyof CalibrationConstants]} | ${lo} / ${mid} / ${hi} |\n`,
+    );
   }
 }

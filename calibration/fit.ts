@@ -1,11 +1,24 @@
 import * as fs from "node:fs";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { fromRoot } from "../catalog/paths";
-import { CalibrationSchema, type Calibration, type CalibrationConstants, type ReserveConstants } from "../engine/calibration";
+import {
+  CalibrationSchema,
+  type Calibration,
+  type CalibrationConstants,
+  type ReserveConstants,
+} from "../engine/calibration";
 import { reserveBytesPerGpu, vllmBefore } from "../engine/memory";
 import { nelderMead } from "./nelder-mead";
 import { errorStats, readKvRows, readThroughputRows, type KvRow, type Matched } from "./points";
-import { engineGroup, impliedReserveBytes, matchKvRows, predictKv, predictThroughput, throughputCase, type ThroughputCase } from "./rows";
+import {
+  engineGroup,
+  impliedReserveBytes,
+  matchKvRows,
+  predictKv,
+  predictThroughput,
+  throughputCase,
+  type ThroughputCase,
+} from "./rows";
 
 /**
  * `npm run calibrate`: fits the memory reserve and the throughput constants
@@ -58,7 +71,13 @@ export function solveLinear(a: number[][], b: number[]): number[] {
 }
 
 /** The reserve constants the least squares fits. */
-const RESERVE_KEYS = ["baseGiB", "tensorParallelGiB", "activationBytesPerTokenHidden", "logitsBytesPerSeqVocab", "legacySamplerBytesPerSeqVocab"] as const;
+const RESERVE_KEYS = [
+  "baseGiB",
+  "tensorParallelGiB",
+  "activationBytesPerTokenHidden",
+  "logitsBytesPerSeqVocab",
+  "legacySamplerBytesPerSeqVocab",
+] as const;
 const ZERO_RESERVE: ReserveConstants = {
   baseGiB: 0,
   tensorParallelGiB: 0,
@@ -81,16 +100,34 @@ const ZERO_RESERVE: ReserveConstants = {
  * run between 0.11 and 0.15.
  */
 export function legacySamplerFromPairs(rows: OkKv[]): number {
-  const setup = (m: OkKv) => [m.model.id, m.variant.dtype, m.gpu.id, m.row.tp, m.row.pp, m.row.gpu_memory_utilization, m.row.kv_dtype, m.row.max_num_seqs ?? ""].join("|");
+  const setup = (m: OkKv) =>
+    [
+      m.model.id,
+      m.variant.dtype,
+      m.gpu.id,
+      m.row.tp,
+      m.row.pp,
+      m.row.gpu_memory_utilization,
+      m.row.kv_dtype,
+      m.row.max_num_seqs ?? "",
+    ].join("|");
   const kvBytes = (m: OkKv) => impliedReserveBytes(m).kvBytes;
   const perPair: number[] = [];
-  for (const old of rows.filter((m) => m.row.vllm_version && vllmBefore(m.row.vllm_version, LEGACY_SAMPLER_BEFORE_VLLM))) {
-    for (const recent of rows.filter((m) => m.row.vllm_version && !vllmBefore(m.row.vllm_version, LEGACY_SAMPLER_BEFORE_VLLM) && setup(m) === setup(old))) {
+  for (const old of rows.filter(
+    (m) => m.row.vllm_version && vllmBefore(m.row.vllm_version, LEGACY_SAMPLER_BEFORE_VLLM),
+  )) {
+    for (const recent of rows.filter(
+      (m) =>
+        m.row.vllm_version && !vllmBefore(m.row.vllm_version, LEGACY_SAMPLER_BEFORE_VLLM) && setup(m) === setup(old),
+    )) {
       const seqVocab = (old.row.max_num_seqs ?? old.gpu.vllmDefaultMaxNumSeqs) * old.model.architecture.vocabSize;
       perPair.push((kvBytes(recent) - kvBytes(old)) / seqVocab);
     }
   }
-  if (perPair.length === 0) throw new Error("no pair of startup logs straddles the sampler cut-off: the legacy sampler term cannot be measured");
+  if (perPair.length === 0)
+    throw new Error(
+      "no pair of startup logs straddles the sampler cut-off: the legacy sampler term cannot be measured",
+    );
   return perPair.reduce((a, b) => a + b, 0) / perPair.length;
 }
 
@@ -208,7 +245,10 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
   const start = THROUGHPUT_KEYS.map((k) => Math.log(THROUGHPUT_START[k]));
   const loss = (x: number[]) => {
     const c = fromLogSpace(x);
-    const over = Math.max(0, c.bandwidthEfficiency - 1) + Math.max(0, c.computeEfficiency - 1) + Math.max(0, c.prefillComputeEfficiency - 1);
+    const over =
+      Math.max(0, c.bandwidthEfficiency - 1) +
+      Math.max(0, c.computeEfficiency - 1) +
+      Math.max(0, c.prefillComputeEfficiency - 1);
     return throughputLoss(cases, c) + 10 * over;
   };
   const best = nelderMead(loss, start, { step: 0.5, iterations: 1500, restarts: 3 });
@@ -249,7 +289,9 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
   const fitError: Calibration["fitError"] = {};
   const errorsByGroup = new Map<string, number[]>();
   for (const group of ["tensorrt-llm", "nim"] as const) {
-    const ratios = cases.filter((c) => engineGroup(c.row.engine) === group).map((c) => c.row.output_tokens_per_s / predictThroughput(c, throughput).outputTokensPerSecond);
+    const ratios = cases
+      .filter((c) => engineGroup(c.row.engine) === group)
+      .map((c) => c.row.output_tokens_per_s / predictThroughput(c, throughput).outputTokensPerSecond);
     if (ratios.length) engineFactors[group] = round(Math.exp(median(ratios.map(Math.log))), 3);
   }
   for (const c of cases) {
@@ -264,7 +306,8 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
     const s = errorStats(xs);
     return { rows: s.rows, medianAbsPct: round(s.medianAbsPct, 1), p90AbsPct: round(s.p90AbsPct, 1) };
   };
-  for (const [group, list] of [...errorsByGroup].sort(([a], [b]) => a.localeCompare(b))) fitError[`throughput:${group}`] = stat(list);
+  for (const [group, list] of [...errorsByGroup].sort(([a], [b]) => a.localeCompare(b)))
+    fitError[`throughput:${group}`] = stat(list);
   fitError["memory:kv-tokens"] = stat(kvPredictions.map((p) => p.kvTokensErrorPct));
   fitError["memory:weights"] = stat(kvPredictions.map((p) => p.weightsErrorPct));
 
@@ -291,5 +334,7 @@ if (require.main === module) {
   const calibration = calibrate(loadCatalog(), today);
   const file = fromRoot("calibration", "constants.json");
   fs.writeFileSync(file, calibrationJson(calibration));
-  process.stdout.write(`wrote ${file}\n${JSON.stringify({ throughput: calibration.throughput, reserve: calibration.reserve, engineFactors: calibration.engineFactors, fitError: calibration.fitError }, null, 2)}\n`);
+  process.stdout.write(
+    `wrote ${file}\n${JSON.stringify({ throughput: calibration.throughput, reserve: calibration.reserve, engineFactors: calibration.engineFactors, fitError: calibration.fitError }, null, 2)}\n`,
+  );
 }

@@ -6,7 +6,11 @@
  * would add a dependency for forty lines and could change its defaults under
  * us. Deterministic: no randomness; restarts begin at the last best point.
  */
-export function nelderMead(f: (x: number[]) => number, start: number[], options: { step: number; iterations: number; restarts: number }): number[] {
+export function nelderMead(
+  f: (x: number[]) => number,
+  start: number[],
+  options: { step: number; iterations: number; restarts: number },
+): number[] {
   let best = start;
   for (let r = 0; r <= options.restarts; r++) best = run(f, best, options.step, options.iterations);
   return best;
@@ -41,7 +45,9 @@ function run(f: (x: number[]) => number, start: number[], step: number, iteratio
         simplex[n] = { x: contracted, v: vc };
       } else {
         const bestX = simplex[0]!.x;
-        simplex = simplex.map((s, i) => (i === 0 ? s : { x: combine(bestX, s.x, 0.5), v: f(combine(bestX, s.x, 0.5)) }));
+        simplex = simplex.map((s, i) =>
+          i === 0 ? s : { x: combine(bestX, s.x, 0.5), v: f(combine(bestX, s.x, 0.5)) },
+        );
       }
     }
     if (Math.abs(simplex[n]!.v - simplex[0]!.v) < 1e-12 && it > 50) break;

@@ -16,7 +16,10 @@ import type { ModelConfig, WeightVariant } from "../engine/model-config";
  */
 
 const num = z.coerce.number().finite();
-const optNum = z.preprocess((v) => (v === "" || v === undefined ? undefined : v), z.coerce.number().finite().optional());
+const optNum = z.preprocess(
+  (v) => (v === "" || v === undefined ? undefined : v),
+  z.coerce.number().finite().optional(),
+);
 const text = z.string();
 
 /** The columns both measurement files share (this schema is their documentation): what ran, on what. */
@@ -41,7 +44,11 @@ export const ThroughputRowSchema = z.object({
   load: z.enum(["concurrency", "offline", "rate", "static-batch"]),
   concurrency: optNum,
   /** Requests a second; `inf` (everything at once) reads as Infinity. */
-  request_rate: z.union([z.literal("").transform(() => undefined), z.literal("inf").transform(() => Number.POSITIVE_INFINITY), z.coerce.number().finite()]),
+  request_rate: z.union([
+    z.literal("").transform(() => undefined),
+    z.literal("inf").transform(() => Number.POSITIVE_INFINITY),
+    z.coerce.number().finite(),
+  ]),
   num_prompts: optNum,
   output_tokens_per_s: num,
   per_request_output_tokens_per_s: optNum,
@@ -94,13 +101,16 @@ export function readThroughputRows(): ThroughputRow[] {
  * (reference-kv-points.csv).
  */
 export function readKvRows(): KvRow[] {
-  return [...readCsv(KvRowSchema, "vllm-kv-cache-points.csv"), ...readCsv(KvRowSchema, "added-kv-points.csv"), ...readCsv(KvRowSchema, "reference-kv-points.csv")];
+  return [
+    ...readCsv(KvRowSchema, "vllm-kv-cache-points.csv"),
+    ...readCsv(KvRowSchema, "added-kv-points.csv"),
+    ...readCsv(KvRowSchema, "reference-kv-points.csv"),
+  ];
 }
 
 /** A row matched to the catalog, or the reason it cannot be. */
 export type Matched<R> =
-  | { row: R; ok: true; model: ModelConfig; variant: WeightVariant; gpu: Gpu }
-  | { row: R; ok: false; reason: string };
+  { row: R; ok: true; model: ModelConfig; variant: WeightVariant; gpu: Gpu } | { row: R; ok: false; reason: string };
 
 /** The weight formats a CSV's `weight_dtype` may name, as the catalog spells them (fp16 runs the bf16 checkpoint's bytes). */
 function catalogDtype(dtype: string): string {
@@ -120,7 +130,10 @@ function findModel(row: { model: string; model_config: string }, catalog: Catalo
 }
 
 /** Matches a measurement to the catalog's model, checkpoint and GPU. */
-export function matchRow<R extends { model: string; model_config: string; weight_dtype: string; gpu: string }>(row: R, catalog: Catalog): Matched<R> {
+export function matchRow<R extends { model: string; model_config: string; weight_dtype: string; gpu: string }>(
+  row: R,
+  catalog: Catalog,
+): Matched<R> {
   const model = findModel(row, catalog);
   if (!model) return { row, ok: false, reason: `no model config for ${row.model_config || row.model}` };
   const dtype = catalogDtype(row.weight_dtype);
@@ -140,7 +153,11 @@ const architectureKey = (m: ModelConfig) => JSON.stringify({ ...m.architecture, 
  * deepseek-r1.yaml while the rows name the DeepSeek-V3 architecture it
  * shares).
  */
-function findVariant(model: ModelConfig, dtype: string, catalog: Catalog): { model: ModelConfig; variant: WeightVariant } | undefined {
+function findVariant(
+  model: ModelConfig,
+  dtype: string,
+  catalog: Catalog,
+): { model: ModelConfig; variant: WeightVariant } | undefined {
   const own = model.weights.find((w) => w.dtype === dtype);
   if (own) return { model, variant: own };
   const key = architectureKey(model);
@@ -155,6 +172,11 @@ function findVariant(model: ModelConfig, dtype: string, catalog: Catalog): { mod
 export function errorStats(errorsPct: number[]): { rows: number; medianAbsPct: number; p90AbsPct: number } {
   const abs = errorsPct.map(Math.abs).sort((a, b) => a - b);
   const at = (q: number) => (abs.length ? abs[Math.min(abs.length - 1, Math.ceil(q * abs.length) - 1)]! : 0);
-  const median = abs.length === 0 ? 0 : abs.length % 2 ? abs[(abs.length - 1) / 2]! : (abs[abs.length / 2 - 1]! + abs[abs.length / 2]!) / 2;
+  const median =
+    abs.length === 0
+      ? 0
+      : abs.length % 2
+        ? abs[(abs.length - 1) / 2]!
+        : (abs[abs.length / 2 - 1]! + abs[abs.length / 2]!) / 2;
   return { rows: abs.length, medianAbsPct: median, p90AbsPct: at(0.9) };
 }

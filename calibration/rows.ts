@@ -1,7 +1,15 @@
 import type { Catalog } from "../catalog/load";
 import type { Calibration, ReserveConstants } from "../engine/calibration";
 import { replicaShape } from "../engine/capacity";
-import { fitMemory, weightBytesPerStage, kvBytesPerTokenOnStage, layersPerStage, kvElementBytes, BYTES_PER_GIB, type MemorySettings } from "../engine/memory";
+import {
+  fitMemory,
+  weightBytesPerStage,
+  kvBytesPerTokenOnStage,
+  layersPerStage,
+  kvElementBytes,
+  BYTES_PER_GIB,
+  type MemorySettings,
+} from "../engine/memory";
 import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
@@ -62,7 +70,9 @@ export function predictKv(m: Extract<Matched<KvRow>, { ok: true }>, reserve: Res
     kvCacheGiB: fit.kvCacheGiBPerGpu,
     weightsErrorPct: (fit.weightsGiBPerGpu / row.model_weights_gib - 1) * 100,
     kvTokensErrorPct:
-      row.kv_cache_tokens === undefined ? (fit.kvCacheGiBPerGpu / row.kv_cache_gib - 1) * 100 : (fit.kvCacheTokens / row.kv_cache_tokens - 1) * 100,
+      row.kv_cache_tokens === undefined
+        ? (fit.kvCacheGiBPerGpu / row.kv_cache_gib - 1) * 100
+        : (fit.kvCacheTokens / row.kv_cache_tokens - 1) * 100,
     kvMetric: row.kv_cache_tokens === undefined ? "GiB" : "tokens",
   };
 }
@@ -79,7 +89,12 @@ export function impliedReserveBytes(m: Extract<Matched<KvRow>, { ok: true }>): {
   const stages = layersPerStage(model.architecture.numLayers, row.pp);
   const last = stages.length - 1;
   const weights = weightBytesPerStage(model, variant, parallel)[last]!;
-  const perToken = kvBytesPerTokenOnStage(model, kvElementBytes(row.kv_dtype === "fp8" ? "fp8" : "auto"), row.tp, stages[last]!);
+  const perToken = kvBytesPerTokenOnStage(
+    model,
+    kvElementBytes(row.kv_dtype === "fp8" ? "fp8" : "auto"),
+    row.tp,
+    stages[last]!,
+  );
   const kvBytes = row.kv_cache_tokens === undefined ? row.kv_cache_gib * BYTES_PER_GIB : row.kv_cache_tokens * perToken;
   const usable = row.gpu_memory_utilization * gpu.cudaTotalGiB * BYTES_PER_GIB;
   return { bytes: usable - weights - kvBytes, kvBytes };
@@ -132,14 +147,26 @@ export type ThroughputMatch = { ok: true; case: ThroughputCase } | { ok: false; 
 export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration: Calibration): ThroughputMatch {
   const m = matchRow(row, catalog);
   if (!m.ok) return { ok: false, row, reason: m.reason };
-  if (row.input_tokens === undefined || row.output_tokens === undefined) return { ok: false, row, reason: "the source gives no input or output length" };
+  if (row.input_tokens === undefined || row.output_tokens === undefined)
+    return { ok: false, row, reason: "the source gives no input or output length" };
   if (row.engine === "vllm" && measuredOnVllmV0(row)) {
-    return { ok: false, row, reason: "measured on vLLM's legacy V0 engine (before 0.8.0, when V1 became the default); the project deploys V1" };
+    return {
+      ok: false,
+      row,
+      reason: "measured on vLLM's legacy V0 engine (before 0.8.0, when V1 became the default); the project deploys V1",
+    };
   }
   const tp = row.tp ?? row.gpu_count;
-  const gpusPerNode = Math.max(0, ...[...catalog.machineTypes.values()].filter((t) => t.gpu === row.gpu).map((t) => t.gpuCount));
+  const gpusPerNode = Math.max(
+    0,
+    ...[...catalog.machineTypes.values()].filter((t) => t.gpu === row.gpu).map((t) => t.gpuCount),
+  );
   if (tp > gpusPerNode) {
-    return { ok: false, row, reason: `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)` };
+    return {
+      ok: false,
+      row,
+      reason: `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)`,
+    };
   }
   const pp = Math.max(1, Math.round(row.gpu_count / tp));
   const request = { inputTokens: row.input_tokens, outputTokens: row.output_tokens };
@@ -158,12 +185,26 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   // SGLang's fraction covers weights and KV pool alone: no reserve on top.
   const reserve = sglang ? NO_RESERVE : calibration.reserve;
   const settings = { ...serving, vllmVersion: sglang ? undefined : rowVllmVersion(row) };
-  const memory = fitMemory({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, settings, reserve, blockSize: 16 });
+  const memory = fitMemory({
+    model: m.model,
+    variant: m.variant,
+    gpu: m.gpu,
+    parallel,
+    settings,
+    reserve,
+    blockSize: 16,
+  });
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
-  const shape = replicaShape({ model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration }, memory);
+  const shape = replicaShape(
+    { model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration },
+    memory,
+  );
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
   const limits = schedulerLimits({ model: m.model, serving }, memory);
-  return { ok: true, case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)), limits } };
+  return {
+    ok: true,
+    case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)), limits },
+  };
 }
 
 /** The model's figures for one throughput row. */
@@ -196,7 +237,10 @@ export function predictThroughput(c: ThroughputCase, constants: Calibration["thr
   if (row.load === "offline" || row.request_rate === undefined || !Number.isFinite(row.request_rate)) {
     const full = at(cap);
     if (!variableLengths(row)) return full;
-    return { ...full, outputTokensPerSecond: burstOutputTokensPerSecond(burstPrompts(row), cap, request.outputTokens, at) };
+    return {
+      ...full,
+      outputTokensPerSecond: burstOutputTokensPerSecond(burstPrompts(row), cap, request.outputTokens, at),
+    };
   }
   const rate = row.request_rate;
   let n = cap;
@@ -210,7 +254,10 @@ export function predictThroughput(c: ThroughputCase, constants: Calibration["thr
   }
   const inSystemSeconds = p.ttftMs / 1000 + request.outputTokens / p.perRequestOutputTokensPerSecond;
   const total = Number.isFinite(prompts) ? prompts : n;
-  const seconds = Math.max((total * request.outputTokens) / p.outputTokensPerSecond, (total - 1) / rate + inSystemSeconds);
+  const seconds = Math.max(
+    (total * request.outputTokens) / p.outputTokensPerSecond,
+    (total - 1) / rate + inSystemSeconds,
+  );
   return { ...p, outputTokensPerSecond: (total * request.outputTokens) / seconds };
 }
 
@@ -246,11 +293,16 @@ export function burstPrompts(row: ThroughputRow): number {
  * answers at small-batch speed that a burst of fixed-length requests never
  * has. Summed exactly up to 32 and over geometric buckets above.
  */
-export function burstOutputTokensPerSecond(prompts: number, cap: number, meanOutputTokens: number, at: (concurrency: number) => { outputTokensPerSecond: number }): number {
+export function burstOutputTokensPerSecond(
+  prompts: number,
+  cap: number,
+  meanOutputTokens: number,
+  at: (concurrency: number) => { outputTokensPerSecond: number },
+): number {
   const m = Math.max(1, Math.min(prompts, cap));
   const steadyTokens = Math.max(0, prompts - m) * meanOutputTokens;
   let drainSeconds = 0;
-  for (let k = 1; k <= m; ) {
+  for (let k = 1; k <= m;) {
     const width = Math.min(m - k + 1, Math.max(1, Math.floor(k / 8)));
     drainSeconds += (width * meanOutputTokens) / at(k + (width - 1) / 2).outputTokensPerSecond;
     k += width;

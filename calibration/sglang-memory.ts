@@ -21,7 +21,12 @@ export const SGLANG_CHUNKED_PREFILL_TOKENS = 8192;
  * - 0.4.x: by TP size, 0.88 (TP 1), 0.87 (TP 2), 0.85 (TP 4), 0.81 (TP 8),
  *   0.79 (TP 16).
  */
-export function sglangMemFractionStatic(row: ThroughputRow, gpu: Gpu, tensorParallel: number, pipelineParallel: number): number {
+export function sglangMemFractionStatic(
+  row: ThroughputRow,
+  gpu: Gpu,
+  tensorParallel: number,
+  pipelineParallel: number,
+): number {
   const version = /^(\d+)\.(\d+)/.exec(row.engine_version);
   const legacy = version !== null && Number(version[1]) === 0 && Number(version[2]) < 5;
   if (legacy) {
@@ -36,7 +41,8 @@ export function sglangMemFractionStatic(row: ThroughputRow, gpu: Gpu, tensorPara
   const cudaGraphMaxBatch = tensorParallel < 4 ? 256 : 512;
   const dpAttention = /dp-attention|dpattn/i.test(`${row.id} ${row.notes}`);
   const dpSize = Number(/--dp(?:-size)?[ =](\d+)/.exec(row.notes)?.[1] ?? 1);
-  let reserveMiB = 512 + 1.5 * chunkedPrefillTokens + 2 * cudaGraphMaxBatch + ((tensorParallel * pipelineParallel) / 8) * 1024;
+  let reserveMiB =
+    512 + 1.5 * chunkedPrefillTokens + 2 * cudaGraphMaxBatch + ((tensorParallel * pipelineParallel) / 8) * 1024;
   if (dpAttention) reserveMiB += cudaGraphMaxBatch * dpSize * (cudaGraphMaxBatch > 300 ? 4.5 : 3);
   if (memoryMiB > 60 * 1024) reserveMiB = Math.max(reserveMiB, 10 * 1024);
   return Math.round(((memoryMiB - reserveMiB) / memoryMiB) * 1000) / 1000;

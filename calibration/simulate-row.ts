@@ -18,9 +18,21 @@ export function simulateRow(c: ThroughputCase, constants: Calibration["throughpu
   const fixedConcurrency = row.load === "concurrency" || row.load === "static-batch";
   const slots = Math.max(1, Math.round(row.concurrency ?? 1));
   const numPrompts = fixedConcurrency ? (row.num_prompts ?? Math.max(50, 10 * slots)) : burstPrompts(row);
-  const rate = row.load === "rate" && row.request_rate !== undefined && Number.isFinite(row.request_rate) ? row.request_rate : "inf";
-  const protocol = BenchmarkProtocolSchema.parse({ numPrompts, requestRate: rate, dataset: variableLengths(row) ? "sharegpt" : "random" });
+  const rate =
+    row.load === "rate" && row.request_rate !== undefined && Number.isFinite(row.request_rate)
+      ? row.request_rate
+      : "inf";
+  const protocol = BenchmarkProtocolSchema.parse({
+    numPrompts,
+    requestRate: rate,
+    dataset: variableLengths(row) ? "sharegpt" : "random",
+  });
   const maxModelLen = Math.max(request.inputTokens + request.outputTokens, c.shape.model.architecture.maxContextTokens);
-  const requests = generateRequests(protocol, Math.round(request.inputTokens), Math.round(request.outputTokens), Math.min(maxModelLen, c.limits.kvCacheBlocks * c.limits.blockSize));
+  const requests = generateRequests(
+    protocol,
+    Math.round(request.inputTokens),
+    Math.round(request.outputTokens),
+    Math.min(maxModelLen, c.limits.kvCacheBlocks * c.limits.blockSize),
+  );
   return simulateBenchmark(shape, c.limits, requests, fixedConcurrency ? slots : undefined);
 }

@@ -26,7 +26,13 @@ const CACHED_INPUT_SHARE_OF_INPUT = 0.1;
  */
 export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""): ApiPrice {
   const api = scenario.api;
-  const shared = { cachedInputShare: api.cachedInputShare, batchShare: api.batchShare, batchDiscount: api.batchDiscount, provider: api.provider, model: api.model };
+  const shared = {
+    cachedInputShare: api.cachedInputShare,
+    batchShare: api.batchShare,
+    batchDiscount: api.batchDiscount,
+    provider: api.provider,
+    model: api.model,
+  };
   if (api.inputUsdPerMTok !== undefined && api.outputUsdPerMTok !== undefined) {
     return {
       ...shared,
@@ -41,7 +47,9 @@ export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""):
   const data = apiPriceData(GENAI_PRICES_VERSION);
   const inputTokens = Math.max(1, scenario.workload.inputTokensPerRequest);
   const outputTokens = scenario.workload.outputTokensPerRequest;
-  const plain = calcPrice({ input_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
+  const plain = calcPrice({ input_tokens: inputTokens, output_tokens: outputTokens }, api.model, {
+    providerId: api.provider,
+  });
   if (!plain) {
     throw new UserInputError(
       file,
@@ -49,10 +57,15 @@ export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""):
       `@pydantic/genai-prices ${GENAI_PRICES_VERSION} has no price for model "${api.model}" of provider "${api.provider}"; ${modelHint(api.provider, api.model)}, or set ${fieldPrefix}api.inputUsdPerMTok and ${fieldPrefix}api.outputUsdPerMTok`,
     );
   }
-  const cached = calcPrice({ input_tokens: inputTokens, cache_read_tokens: inputTokens, output_tokens: outputTokens }, api.model, { providerId: api.provider });
+  const cached = calcPrice(
+    { input_tokens: inputTokens, cache_read_tokens: inputTokens, output_tokens: outputTokens },
+    api.model,
+    { providerId: api.provider },
+  );
   const inputUsdPerMTok = (plain.input_price / inputTokens) * 1e6;
   const outputUsdPerMTok = (plain.output_price / outputTokens) * 1e6;
-  const libraryCached = cached && plain.model_price["cache_read_mtok"] !== undefined ? (cached.input_price / inputTokens) * 1e6 : undefined;
+  const libraryCached =
+    cached && plain.model_price["cache_read_mtok"] !== undefined ? (cached.input_price / inputTokens) * 1e6 : undefined;
   return {
     ...shared,
     provider: plain.provider.id,
@@ -70,6 +83,7 @@ export function apiPriceFor(scenario: Scenario, file: string, fieldPrefix = ""):
 /** What to try instead of an id the library lacks: the provider's nearest ids, or a note that the provider is unknown. */
 function modelHint(providerId: string, model: string): string {
   const nearest = nearestApiModelIds(providerId, model);
-  if (nearest === undefined) return `the library has no provider "${providerId}" (e.g. google, openai, anthropic, deepseek)`;
+  if (nearest === undefined)
+    return `the library has no provider "${providerId}" (e.g. google, openai, anthropic, deepseek)`;
   return `nearest ids of ${providerId}: ${nearest.join(", ")}`;
 }

@@ -67,12 +67,20 @@ export function readBenchmarkFile(file: string, model: ModelConfig): BenchmarkPo
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserInputError(file, "", `is not valid JSON (truncated or not a \`vllm bench serve --save-result\` file): ${(err as Error).message}`);
+    throw new UserInputError(
+      file,
+      "",
+      `is not valid JSON (truncated or not a \`vllm bench serve --save-result\` file): ${(err as Error).message}`,
+    );
   }
   const result = parseWith(VllmBenchResultSchema, data, file);
   if (!sameModel(result.model_id, model)) {
     const repos = [...new Set(model.weights.map((w) => w.huggingFaceRepo))].join(", ");
-    throw new UserInputError(file, "model_id", `${JSON.stringify(result.model_id)} is not ${model.displayName}, the stack's model; valid: ${repos}`);
+    throw new UserInputError(
+      file,
+      "model_id",
+      `${JSON.stringify(result.model_id)} is not ${model.displayName}, the stack's model; valid: ${repos}`,
+    );
   }
   return {
     file,
@@ -89,8 +97,12 @@ export function readBenchmarkFile(file: string, model: ModelConfig): BenchmarkPo
  * output throughput among the points that meet the workload's latency
  * target, or the highest overall when none does (or there is no target).
  */
-export function pickBenchmarkPoint(points: BenchmarkPoint[], latency: Scenario["workload"]["latency"]): { point: BenchmarkPoint; meetsLatencyTarget: boolean } {
-  const best = (list: BenchmarkPoint[]) => list.reduce((a, b) => (b.outputTokensPerSecond > a.outputTokensPerSecond ? b : a));
+export function pickBenchmarkPoint(
+  points: BenchmarkPoint[],
+  latency: Scenario["workload"]["latency"],
+): { point: BenchmarkPoint; meetsLatencyTarget: boolean } {
+  const best = (list: BenchmarkPoint[]) =>
+    list.reduce((a, b) => (b.outputTokensPerSecond > a.outputTokensPerSecond ? b : a));
   const meeting = points.filter((p) => meetsTarget({ ...p, decodeBound: "memory" }, latency));
   if (meeting.length) return { point: best(meeting), meetsLatencyTarget: true };
   return { point: best(points), meetsLatencyTarget: false };
@@ -111,7 +123,10 @@ export function readBenchmarkThroughput(
   if (paths.length === 0) throw new UserInputError("stack config", field, "names no benchmark file");
   const points = paths.map((file) => readBenchmarkFile(file, model));
   const { point, meetsLatencyTarget } = pickBenchmarkPoint(points, latency);
-  const note = latency && !meetsLatencyTarget ? "; no point of the sweep meets the latency target, so its highest throughput is used" : "";
+  const note =
+    latency && !meetsLatencyTarget
+      ? "; no point of the sweep meets the latency target, so its highest throughput is used"
+      : "";
   return {
     outputTokensPerSecond: point.outputTokensPerSecond,
     reference: `${point.file} (vllm bench serve, ${point.result.model_id}, ${point.result.date.slice(0, 8)}, concurrency ${point.concurrency}${note})`,

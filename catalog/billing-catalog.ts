@@ -10,9 +10,17 @@ import { parseWith, UserInputError } from "./errors";
  * price is `pricingInfo[0]` (pricingInfo is one entry unless a time range is
  * asked for). Unknown fields pass: the API adds fields over time.
  */
-export const MoneySchema = z.object({ currencyCode: z.string().optional(), units: z.union([z.string().regex(/^-?\d+$/), z.number().int()]).optional(), nanos: z.number().int().optional() }).passthrough();
+export const MoneySchema = z
+  .object({
+    currencyCode: z.string().optional(),
+    units: z.union([z.string().regex(/^-?\d+$/), z.number().int()]).optional(),
+    nanos: z.number().int().optional(),
+  })
+  .passthrough();
 
-const TierRateSchema = z.object({ startUsageAmount: z.number().nonnegative().optional(), unitPrice: MoneySchema }).passthrough();
+const TierRateSchema = z
+  .object({ startUsageAmount: z.number().nonnegative().optional(), unitPrice: MoneySchema })
+  .passthrough();
 
 /** One SKU. */
 export const SkuSchema = z
@@ -20,14 +28,27 @@ export const SkuSchema = z
     name: z.string().optional(),
     skuId: z.string().min(1),
     description: z.string(),
-    category: z.object({ serviceDisplayName: z.string().optional(), resourceFamily: z.string(), resourceGroup: z.string(), usageType: z.string() }).passthrough(),
+    category: z
+      .object({
+        serviceDisplayName: z.string().optional(),
+        resourceFamily: z.string(),
+        resourceGroup: z.string(),
+        usageType: z.string(),
+      })
+      .passthrough(),
     serviceRegions: z.array(z.string()),
     pricingInfo: z
       .array(
         z
           .object({
             effectiveTime: z.string().optional(),
-            pricingExpression: z.object({ usageUnit: z.string().min(1), usageUnitDescription: z.string().optional(), tieredRates: z.array(TierRateSchema).min(1) }).passthrough(),
+            pricingExpression: z
+              .object({
+                usageUnit: z.string().min(1),
+                usageUnitDescription: z.string().optional(),
+                tieredRates: z.array(TierRateSchema).min(1),
+              })
+              .passthrough(),
           })
           .passthrough(),
       )
@@ -38,7 +59,9 @@ export const SkuSchema = z
 export type Sku = z.infer<typeof SkuSchema>;
 
 /** One page of `services.skus.list`. */
-export const SkuPageSchema = z.object({ skus: z.array(SkuSchema).default([]), nextPageToken: z.string().optional() }).passthrough();
+export const SkuPageSchema = z
+  .object({ skus: z.array(SkuSchema).default([]), nextPageToken: z.string().optional() })
+  .passthrough();
 
 /** Compute Engine's service id in the Billing Catalog (https://cloud.google.com/skus; SkyPilot's GCE_SERVICE_ID). */
 export const COMPUTE_ENGINE_SERVICE_ID = "6F81-5844-456A";
@@ -58,17 +81,30 @@ export function skuPageUrl(serviceId: string, pageToken: string | undefined, api
 }
 
 /** Every SKU of a service, following `nextPageToken` until it is empty; each page is validated against the documented schema. */
-export async function listSkus(fetchPage: FetchSkuPage, serviceId = COMPUTE_ENGINE_SERVICE_ID, apiKey?: string): Promise<Sku[]> {
+export async function listSkus(
+  fetchPage: FetchSkuPage,
+  serviceId = COMPUTE_ENGINE_SERVICE_ID,
+  apiKey?: string,
+): Promise<Sku[]> {
   const skus: Sku[] = [];
   let token: string | undefined;
   for (let page = 1; page <= MAX_PAGES; page++) {
     const body = await fetchPage(skuPageUrl(serviceId, token, apiKey));
-    const parsed = parseWith(SkuPageSchema, body, "Cloud Billing Catalog API", `services/${serviceId}/skus page ${page}`);
+    const parsed = parseWith(
+      SkuPageSchema,
+      body,
+      "Cloud Billing Catalog API",
+      `services/${serviceId}/skus page ${page}`,
+    );
     skus.push(...parsed.skus);
     token = parsed.nextPageToken;
     if (!token) return skus;
   }
-  throw new UserInputError("Cloud Billing Catalog API", "nextPageToken", `still set after ${MAX_PAGES} pages; refusing to read more`);
+  throw new UserInputError(
+    "Cloud Billing Catalog API",
+    "nextPageToken",
+    `still set after ${MAX_PAGES} pages; refusing to read more`,
+  );
 }
 
 /** USD of a Money: units + nanos / 1e9 (the Money resource). */
@@ -79,6 +115,8 @@ export function moneyUsd(m: z.infer<typeof MoneySchema>): number {
 /** A SKU's current unit price: the first tier of its current pricing (SkyPilot's _get_unit_price reads the same). */
 export function unitPriceUsd(sku: Sku): { usd: number; usageUnit: string } {
   const expr = (sku.pricingInfo[0] as Sku["pricingInfo"][number]).pricingExpression;
-  const tier = [...expr.tieredRates].sort((a, b) => (a.startUsageAmount ?? 0) - (b.startUsageAmount ?? 0))[0] as z.infer<typeof TierRateSchema>;
+  const tier = [...expr.tieredRates].sort(
+    (a, b) => (a.startUsageAmount ?? 0) - (b.startUsageAmount ?? 0),
+  )[0] as z.infer<typeof TierRateSchema>;
   return { usd: moneyUsd(tier.unitPrice), usageUnit: expr.usageUnit };
 }

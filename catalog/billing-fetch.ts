@@ -14,8 +14,18 @@ const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 async function readJson(res: Response, url: string): Promise<unknown> {
   const text = await res.text();
   const where = url.replace(/key=[^&]+/, "key=***");
-  if (!res.ok) throw new UserInputError("Cloud Billing Catalog API", "", `${res.status} ${res.statusText} for ${where}: ${text.slice(0, 200)}`);
-  if (text.length > MAX_PAGE_BYTES) throw new UserInputError("Cloud Billing Catalog API", "", `a page of ${text.length} bytes is more than ${MAX_PAGE_BYTES}`);
+  if (!res.ok)
+    throw new UserInputError(
+      "Cloud Billing Catalog API",
+      "",
+      `${res.status} ${res.statusText} for ${where}: ${text.slice(0, 200)}`,
+    );
+  if (text.length > MAX_PAGE_BYTES)
+    throw new UserInputError(
+      "Cloud Billing Catalog API",
+      "",
+      `a page of ${text.length} bytes is more than ${MAX_PAGE_BYTES}`,
+    );
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -29,16 +39,25 @@ async function readJson(res: Response, url: string): Promise<unknown> {
  * application-default credentials through google-auth-library (`gcloud auth
  * application-default login`) sign each request.
  */
-export function liveFetcher(env: NodeJS.ProcessEnv = process.env): { fetchPage: FetchSkuPage; apiKey?: string | undefined; auth: string } {
+export function liveFetcher(env: NodeJS.ProcessEnv = process.env): {
+  fetchPage: FetchSkuPage;
+  apiKey?: string | undefined;
+  auth: string;
+} {
   const apiKey = env[API_KEY_ENV];
-  if (apiKey) return { fetchPage: async (url) => readJson(await fetch(url), url), apiKey, auth: `API key from ${API_KEY_ENV}` };
+  if (apiKey)
+    return { fetchPage: async (url) => readJson(await fetch(url), url), apiKey, auth: `API key from ${API_KEY_ENV}` };
   const auth = new GoogleAuth({ scopes: [BILLING_SCOPE] });
   const fetchPage: FetchSkuPage = async (url) => {
     let headers: Headers;
     try {
       headers = await auth.getRequestHeaders(url);
     } catch (err) {
-      throw new UserInputError("command line", "", `no credentials for the Cloud Billing Catalog API: set ${API_KEY_ENV} to an API key, or run \`gcloud auth application-default login\` (${(err as Error).message.split("\n")[0]})`);
+      throw new UserInputError(
+        "command line",
+        "",
+        `no credentials for the Cloud Billing Catalog API: set ${API_KEY_ENV} to an API key, or run \`gcloud auth application-default login\` (${(err as Error).message.split("\n")[0]})`,
+      );
     }
     return readJson(await fetch(url, { headers }), url);
   };

@@ -48,20 +48,31 @@ export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
  * Turns the first zod issue into a UserInputError naming the file, the field,
  * the bad value and what would be valid.
  */
-export function zodToUserError(file: string, error: z.ZodError, data: unknown, pathPrefix = "", schema?: z.ZodType): UserInputError {
+export function zodToUserError(
+  file: string,
+  error: z.ZodError,
+  data: unknown,
+  pathPrefix = "",
+  schema?: z.ZodType,
+): UserInputError {
   // A typo in a key is the root cause of the "required" issue it leaves behind: report it first.
   const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? error.issues[0];
   if (!issue) return new UserInputError(file, pathPrefix, "is not valid");
   if (issue.code === "unrecognized_keys") {
     const unknown = issue.keys[0] ?? "";
-    const samePath = (p: readonly PropertyKey[]) => p.length === issue.path.length + 1 && issue.path.every((k, i) => p[i] === k);
+    const samePath = (p: readonly PropertyKey[]) =>
+      p.length === issue.path.length + 1 && issue.path.every((k, i) => p[i] === k);
     const missing = error.issues
       .filter((i) => i.code === "invalid_type" && samePath(i.path) && valueAt(data, i.path) === undefined)
       .map((i) => String(i.path[i.path.length - 1]));
     const valid = schema ? objectKeysAt(schema, issue.path) : [];
     const suggestion = closest(unknown, valid.length ? valid : missing);
     const field = formatPath([...issue.path, unknown], pathPrefix);
-    const hint = suggestion ? ` (did you mean ${showValue(suggestion)}?)` : valid.length ? ` (valid keys: ${valid.join(", ")})` : "";
+    const hint = suggestion
+      ? ` (did you mean ${showValue(suggestion)}?)`
+      : valid.length
+        ? ` (valid keys: ${valid.join(", ")})`
+        : "";
     return new UserInputError(file, field, `unknown key ${showValue(unknown)}${hint}; check its spelling`);
   }
   const field = formatPath(issue.path, pathPrefix);
@@ -89,7 +100,8 @@ export function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): s
   };
   for (const key of path) {
     unwrap();
-    const def = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } } })._zod?.def;
+    const def = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } } })._zod
+      ?.def;
     if (def?.type === "object" && typeof key === "string" && def.shape) cur = def.shape[key];
     else if (def?.type === "array" && typeof key === "number") cur = def.element;
     else return [];

@@ -12,7 +12,9 @@ import { readYaml } from "./read";
  * so the program refuses it before any resource is declared.
  */
 
-const DriverVersionSchema = z.string().regex(/^\d{3}\.\d{2,3}(\.\d{2})?$/, "an NVIDIA driver version such as 570.124.06");
+const DriverVersionSchema = z
+  .string()
+  .regex(/^\d{3}\.\d{2,3}(\.\d{2})?$/, "an NVIDIA driver version such as 570.124.06");
 
 const DriverRowSchema = z
   .object({ version: DriverVersionSchema, status: z.enum(["read", "reported"]), source: z.string().min(1) })
@@ -23,9 +25,16 @@ export const DriverTableSchema = z
   .object({
     version: z.literal(1),
     asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    nodeImages: z.record(z.string(), z.object({ installer: z.string().min(1), drivers: z.array(DriverRowSchema).min(1) }).strict()),
-    cudaMinimumDriver: z.array(z.object({ cuda: z.string(), minimumDriver: DriverVersionSchema, source: z.string().min(1) }).strict()).min(1),
-    servingImages: z.array(z.object({ vllmVersion: z.string(), cuda: z.string(), source: z.string().min(1) }).strict()).min(1),
+    nodeImages: z.record(
+      z.string(),
+      z.object({ installer: z.string().min(1), drivers: z.array(DriverRowSchema).min(1) }).strict(),
+    ),
+    cudaMinimumDriver: z
+      .array(z.object({ cuda: z.string(), minimumDriver: DriverVersionSchema, source: z.string().min(1) }).strict())
+      .min(1),
+    servingImages: z
+      .array(z.object({ vllmVersion: z.string(), cuda: z.string(), source: z.string().min(1) }).strict())
+      .min(1),
   })
   .strict();
 /** The validated driver table. */
@@ -55,7 +64,10 @@ export function compareDriverVersions(a: string, b: string): number {
 }
 
 /** The host driver the vLLM release's stock image needs, with the CUDA version it comes from. */
-export function minimumDriverFor(table: DriverTable, vllmVersion: string): { cuda: string; minimumDriver: string } | undefined {
+export function minimumDriverFor(
+  table: DriverTable,
+  vllmVersion: string,
+): { cuda: string; minimumDriver: string } | undefined {
   const image = table.servingImages.find((s) => s.vllmVersion === vllmVersion);
   const need = image && table.cudaMinimumDriver.find((c) => c.cuda === image.cuda);
   return need ? { cuda: need.cuda, minimumDriver: need.minimumDriver } : undefined;
@@ -75,18 +87,38 @@ export function installableDrivers(table: DriverTable, nodeImage: string, vllmVe
  * new enough for the serving image's CUDA. A bad pin is a UserInputError
  * naming the field and the valid versions, nearest first.
  */
-export function checkDriverPin(table: DriverTable, pin: { version: string; nodeImage: string; vllmVersion: string }, file: string, field: string): void {
+export function checkDriverPin(
+  table: DriverTable,
+  pin: { version: string; nodeImage: string; vllmVersion: string },
+  file: string,
+  field: string,
+): void {
   const offered = table.nodeImages[pin.nodeImage];
-  if (!offered) throw new UserInputError(file, field, `no driver table for node image ${pin.nodeImage}; valid images: ${Object.keys(table.nodeImages).join(", ")}`);
+  if (!offered)
+    throw new UserInputError(
+      file,
+      field,
+      `no driver table for node image ${pin.nodeImage}; valid images: ${Object.keys(table.nodeImages).join(", ")}`,
+    );
   const valid = installableDrivers(table, pin.nodeImage, pin.vllmVersion);
   const need = minimumDriverFor(table, pin.vllmVersion);
   const nearest = [...valid].sort((a, b) => distance(a, pin.version) - distance(b, pin.version));
-  const hint = nearest.length ? `valid, nearest first: ${nearest.join(", ")}` : `no ${pin.nodeImage} driver in the table is new enough; use another node image`;
+  const hint = nearest.length
+    ? `valid, nearest first: ${nearest.join(", ")}`
+    : `no ${pin.nodeImage} driver in the table is new enough; use another node image`;
   if (!offered.drivers.some((d) => d.version === pin.version)) {
-    throw new UserInputError(file, field, `${JSON.stringify(pin.version)} is not a driver GKE installs on ${pin.nodeImage} (catalog/data/gke-gpu-drivers.yaml); ${hint}`);
+    throw new UserInputError(
+      file,
+      field,
+      `${JSON.stringify(pin.version)} is not a driver GKE installs on ${pin.nodeImage} (catalog/data/gke-gpu-drivers.yaml); ${hint}`,
+    );
   }
   if (need && compareDriverVersions(pin.version, need.minimumDriver) < 0) {
-    throw new UserInputError(file, field, `${JSON.stringify(pin.version)} is older than ${need.minimumDriver}, the minimum driver of CUDA ${need.cuda} in vLLM ${pin.vllmVersion}'s image; ${hint}`);
+    throw new UserInputError(
+      file,
+      field,
+      `${JSON.stringify(pin.version)} is older than ${need.minimumDriver}, the minimum driver of CUDA ${need.cuda} in vLLM ${pin.vllmVersion}'s image; ${hint}`,
+    );
   }
 }
 

@@ -28,14 +28,20 @@ export interface Catalog {
 
 const GpuFileSchema = z.object({ version: z.literal(1), asOf: z.string(), gpus: z.array(GpuSchema).min(1) }).strict();
 const MachineFileSchema = z
-  .object({ version: z.literal(1), asOf: z.string(), source: z.string(), machineTypes: z.array(MachineTypeSchema).min(1) })
+  .object({
+    version: z.literal(1),
+    asOf: z.string(),
+    source: z.string(),
+    machineTypes: z.array(MachineTypeSchema).min(1),
+  })
   .strict();
 
 /** Parses one model config's YAML (pure apart from the file name used in errors); the id must match the file name. */
 export function parseModelConfig(data: unknown, file: string): ModelConfig {
   const model = parseWith(ModelConfigSchema, data, file);
   const expected = path.basename(file).replace(/\.ya?ml$/, "");
-  if (model.id !== expected) throw new UserInputError(file, "id", `${JSON.stringify(model.id)} must match the file name "${expected}"`);
+  if (model.id !== expected)
+    throw new UserInputError(file, "id", `${JSON.stringify(model.id)} must match the file name "${expected}"`);
   return model;
 }
 
@@ -76,7 +82,11 @@ export function loadCatalog(): Catalog {
   const assumptionsFile = fromRoot("catalog", "data", "assumptions.yaml");
   const checksFile = fromRoot("catalog", "data", "price-checks.yaml");
   const gpus = indexBy(parseWith(GpuFileSchema, readYaml(gpuFile), gpuFile).gpus, gpuFile, "gpus");
-  const machineTypes = indexBy(parseWith(MachineFileSchema, readYaml(machineFile), machineFile).machineTypes, machineFile, "machineTypes");
+  const machineTypes = indexBy(
+    parseWith(MachineFileSchema, readYaml(machineFile), machineFile).machineTypes,
+    machineFile,
+    "machineTypes",
+  );
   for (const m of machineTypes.values()) {
     if (!gpus.has(m.gpu)) throw new UserInputError(machineFile, `machineTypes.${m.id}.gpu`, `unknown GPU ${m.gpu}`);
   }

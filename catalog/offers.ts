@@ -16,7 +16,15 @@ export function offersFromPriceBook(book: PriceBook, flags: PriceFlagIndex = new
       const hourlyUsd = hourlyUsdOf(row, pricing);
       if (hourlyUsd === undefined || hourlyUsd <= 0) continue;
       const rowFlags = flags.get(flagKey(row.machine_type, row.region, pricing));
-      offers.push({ machineType: row.machine_type, region: row.region, pricing, hourlyUsd, asOf: row.as_of, reference: `${PRICE_FILE} (${row.source})`, flags: rowFlags });
+      offers.push({
+        machineType: row.machine_type,
+        region: row.region,
+        pricing,
+        hourlyUsd,
+        asOf: row.as_of,
+        reference: `${PRICE_FILE} (${row.source})`,
+        flags: rowFlags,
+      });
     }
   }
   return offers;

@@ -8,15 +8,31 @@ export const PriceChecksSchema = z
   .object({
     version: z.literal(1),
     asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    spotDiscount: z.object({ minPct: z.number().min(0).max(100), maxPct: z.number().min(0).max(100), source: z.string().min(1) }).strict(),
-    regionMedian: z.object({ lowRatio: z.number().positive().max(1), highRatio: z.number().min(1), source: z.string().min(1) }).strict(),
-    geographies: z.object({ source: z.string().min(1), byPrefix: z.record(z.string().min(1), z.string().min(1)) }).strict(),
+    spotDiscount: z
+      .object({ minPct: z.number().min(0).max(100), maxPct: z.number().min(0).max(100), source: z.string().min(1) })
+      .strict(),
+    regionMedian: z
+      .object({ lowRatio: z.number().positive().max(1), highRatio: z.number().min(1), source: z.string().min(1) })
+      .strict(),
+    geographies: z
+      .object({ source: z.string().min(1), byPrefix: z.record(z.string().min(1), z.string().min(1)) })
+      .strict(),
     availability: z.array(
-      z.object({ machineTypes: z.array(z.string().min(1)).min(1), pricing: z.array(PricingModelSchema).min(1), note: z.string().min(1), source: z.string().min(1) }).strict(),
+      z
+        .object({
+          machineTypes: z.array(z.string().min(1)).min(1),
+          pricing: z.array(PricingModelSchema).min(1),
+          note: z.string().min(1),
+          source: z.string().min(1),
+        })
+        .strict(),
     ),
   })
   .strict()
-  .refine((r) => r.spotDiscount.minPct <= r.spotDiscount.maxPct, { message: "spotDiscount.minPct must not exceed maxPct", path: ["spotDiscount"] });
+  .refine((r) => r.spotDiscount.minPct <= r.spotDiscount.maxPct, {
+    message: "spotDiscount.minPct must not exceed maxPct",
+    path: ["spotDiscount"],
+  });
 /** Validated price-check rules. */
 export type PriceChecks = z.infer<typeof PriceChecksSchema>;
 
@@ -32,8 +48,16 @@ function spotDiscountFlag(row: MachinePriceRow, rules: PriceChecks): PriceFlag |
   const shown = Math.round(discountPct);
   if (shown >= minPct && shown <= maxPct) return undefined;
   const what = `spot at $${spot.toFixed(2)}/h is ${pct(discountPct)} below on-demand ($${onDemand.toFixed(2)}/h)`;
-  if (shown > maxPct) return { kind: "spot-discount-high", message: `${what}, more than GCP's documented ${minPct}-${maxPct} % spot discount` };
-  if (shown < minPct) return { kind: "spot-discount-low", message: `${what}, less than GCP's documented ${minPct}-${maxPct} % spot discount` };
+  if (shown > maxPct)
+    return {
+      kind: "spot-discount-high",
+      message: `${what}, more than GCP's documented ${minPct}-${maxPct} % spot discount`,
+    };
+  if (shown < minPct)
+    return {
+      kind: "spot-discount-low",
+      message: `${what}, less than GCP's documented ${minPct}-${maxPct} % spot discount`,
+    };
   return undefined;
 }
 
@@ -66,8 +90,10 @@ function regionMedianFlags(book: PriceBook, rules: PriceChecks, add: (key: strin
       if (ratio >= lowRatio && ratio <= highRatio) continue;
       const what = `${pricing} at $${hourlyUsd.toFixed(2)}/h is ${ratio.toFixed(2)}x the median of ${prices.length} regions ($${m.toFixed(2)}/h)`;
       const key = flagKey(row.machine_type, row.region, pricing);
-      if (ratio < lowRatio) add(key, { kind: "below-region-median", message: `${what}, under the ${lowRatio}x the check allows` });
-      else if (ratio > highRatio) add(key, { kind: "above-region-median", message: `${what}, over the ${highRatio}x the check allows` });
+      if (ratio < lowRatio)
+        add(key, { kind: "below-region-median", message: `${what}, under the ${lowRatio}x the check allows` });
+      else if (ratio > highRatio)
+        add(key, { kind: "above-region-median", message: `${what}, over the ${highRatio}x the check allows` });
     }
   }
 }
@@ -86,7 +112,9 @@ export function checkPriceBook(book: PriceBook, rules: PriceChecks): Map<string,
     if (spot) add(flagKey(row.machine_type, row.region, "spot"), spot);
     for (const rule of rules.availability) {
       if (!rule.machineTypes.includes(row.machine_type)) continue;
-      for (const pricing of rule.pricing) if (hourlyUsdOf(row, pricing)) add(flagKey(row.machine_type, row.region, pricing), { kind: "may-be-unavailable", message: rule.note });
+      for (const pricing of rule.pricing)
+        if (hourlyUsdOf(row, pricing))
+          add(flagKey(row.machine_type, row.region, pricing), { kind: "may-be-unavailable", message: rule.note });
     }
   }
   regionMedianFlags(book, rules, add);

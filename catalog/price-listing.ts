@@ -37,14 +37,32 @@ const PRICE_FILE = "catalog/data/gcp-gpu-machine-prices.csv";
  * (a commitment as its monthly price over 730 h, as `nodePrice` reads it),
  * with the row's date, source and sanity flags; `region` narrows it to one.
  */
-export function priceListing(catalog: Catalog, machineType: string, region: string | undefined, today: string): PriceListing {
+export function priceListing(
+  catalog: Catalog,
+  machineType: string,
+  region: string | undefined,
+  today: string,
+): PriceListing {
   if (!catalog.machineTypes.has(machineType)) {
-    throw new UserInputError("command line", "MACHINE", `unknown machine type ${JSON.stringify(machineType)}; valid: ${[...catalog.machineTypes.keys()].sort().join(", ")}`);
+    throw new UserInputError(
+      "command line",
+      "MACHINE",
+      `unknown machine type ${JSON.stringify(machineType)}; valid: ${[...catalog.machineTypes.keys()].sort().join(", ")}`,
+    );
   }
   const rows = catalog.prices.rows.filter((r) => r.machine_type === machineType);
   const shown = region === undefined ? rows : rows.filter((r) => r.region === region);
   if (region !== undefined && !shown.length) {
-    throw new UserInputError("command line", "--region", `no ${machineType} price in ${JSON.stringify(region)}; priced regions: ${rows.map((r) => r.region).sort().join(", ") || "none"}`);
+    throw new UserInputError(
+      "command line",
+      "--region",
+      `no ${machineType} price in ${JSON.stringify(region)}; priced regions: ${
+        rows
+          .map((r) => r.region)
+          .sort()
+          .join(", ") || "none"
+      }`,
+    );
   }
   const lines: PriceLine[] = [];
   const warnings = new Set<string>();
@@ -56,10 +74,18 @@ export function priceListing(catalog: Catalog, machineType: string, region: stri
       lines.push({ region: row.region, pricing, hourlyUsd, asOf: row.as_of, source: row.source, flags });
       // Only the age here: the flags are in the listing's own column.
       if (daysBetween(row.as_of, today) > catalog.assumptions.priceMaxAgeDays) {
-        warnings.add(`Prices from ${row.as_of} are more than ${catalog.assumptions.priceMaxAgeDays} days old; refresh them with breakeven prices refresh, or set node.hourlyUsd.`);
+        warnings.add(
+          `Prices from ${row.as_of} are more than ${catalog.assumptions.priceMaxAgeDays} days old; refresh them with breakeven prices refresh, or set node.hourlyUsd.`,
+        );
       }
     }
   }
   const api = apiPriceData(GENAI_PRICES_VERSION);
-  return { machineType, file: PRICE_FILE, lines, api: { label: api.label, dateSource: api.dateSource }, warnings: [...warnings] };
+  return {
+    machineType,
+    file: PRICE_FILE,
+    lines,
+    api: { label: api.label, dateSource: api.dateSource },
+    warnings: [...warnings],
+  };
 }

@@ -22,7 +22,14 @@ export interface RefreshResult {
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /** One machine in one region: each pricing model composed from the SKUs; undefined when none could be. */
-function refreshedRow(machine: MachineType, region: string, skus: readonly Sku[], rules: BillingSkuRules, today: string, missing: string[]): MachinePriceRow | undefined {
+function refreshedRow(
+  machine: MachineType,
+  region: string,
+  skus: readonly Sku[],
+  rules: BillingSkuRules,
+  today: string,
+  missing: string[],
+): MachinePriceRow | undefined {
   const hourly = (pricing: PricingModel): number | undefined => {
     const c = composeMachinePrice(machine, region, pricing, skus, rules);
     if ("missing" in c) {
@@ -56,7 +63,13 @@ function refreshedRow(machine: MachineType, region: string, skus: readonly Sku[]
  * (pure). A region no SKU serves, or a machine with no complete set of SKUs
  * there, gets no row and is listed in `missing`.
  */
-export function refreshRows(machines: readonly MachineType[], regions: readonly string[], skus: readonly Sku[], rules: BillingSkuRules, today: string): RefreshResult {
+export function refreshRows(
+  machines: readonly MachineType[],
+  regions: readonly string[],
+  skus: readonly Sku[],
+  rules: BillingSkuRules,
+  today: string,
+): RefreshResult {
   const rows: MachinePriceRow[] = [];
   const missing: string[] = [];
   for (const machine of machines) {
@@ -69,9 +82,15 @@ export function refreshRows(machines: readonly MachineType[], regions: readonly 
 }
 
 /** The refreshed rows replace the old ones of the refreshed regions; other regions keep their rows and dates. Sorted by machine, then region. */
-export function mergeRows(old: readonly MachinePriceRow[], fresh: readonly MachinePriceRow[], refreshedRegions: ReadonlySet<string>): MachinePriceRow[] {
+export function mergeRows(
+  old: readonly MachinePriceRow[],
+  fresh: readonly MachinePriceRow[],
+  refreshedRegions: ReadonlySet<string>,
+): MachinePriceRow[] {
   const kept = old.filter((r) => !refreshedRegions.has(r.region));
-  return [...kept, ...fresh].sort((a, b) => a.machine_type.localeCompare(b.machine_type) || a.region.localeCompare(b.region));
+  return [...kept, ...fresh].sort(
+    (a, b) => a.machine_type.localeCompare(b.machine_type) || a.region.localeCompare(b.region),
+  );
 }
 
 /** The rows as the catalog CSV (the shipped column order; a missing price is an empty cell). */

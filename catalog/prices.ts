@@ -5,7 +5,10 @@ import type { NodePrice } from "../engine/evaluate";
 import type { PriceFlag } from "../engine/price-flags";
 import { parseWith, UserInputError } from "./errors";
 
-const optionalNumber = z.preprocess((v) => (v === "" || v === undefined ? undefined : Number(v)), z.number().nonnegative().optional());
+const optionalNumber = z.preprocess(
+  (v) => (v === "" || v === undefined ? undefined : Number(v)),
+  z.number().nonnegative().optional(),
+);
 
 /** One row of `catalog/data/gcp-gpu-machine-prices.csv`. */
 export const MachinePriceRowSchema = z.object({
@@ -36,7 +39,8 @@ export interface PriceBook {
 export type PriceFlagIndex = ReadonlyMap<string, readonly PriceFlag[]>;
 
 /** The key of one price (machine type, region, pricing model) in a {@link PriceFlagIndex}. */
-export const flagKey = (machineType: string, region: string, pricing: PricingModel) => `${machineType}@${region}/${pricing}`;
+export const flagKey = (machineType: string, region: string, pricing: PricingModel) =>
+  `${machineType}@${region}/${pricing}`;
 
 const key = (machineType: string, region: string) => `${machineType}@${region}`;
 
@@ -82,12 +86,19 @@ export function nodePrice(
   fieldPrefix = "",
 ): NodePrice {
   const p = fieldPrefix;
-  if (query.hourlyUsd !== undefined) return { hourlyUsd: query.hourlyUsd, source: "override", reference: `${p}node.hourlyUsd` };
+  if (query.hourlyUsd !== undefined)
+    return { hourlyUsd: query.hourlyUsd, source: "override", reference: `${p}node.hourlyUsd` };
   const row = book.byKey.get(key(query.machineType, query.region));
   if (!row) {
     const regions = book.rows.filter((r) => r.machine_type === query.machineType).map((r) => r.region);
-    const hint = regions.length ? `priced regions for it: ${regions.slice(0, 12).join(", ")}${regions.length > 12 ? ", ..." : ""}` : "the catalog has no price for this machine type in any region";
-    throw new UserInputError(file, `${p}node.region`, `no ${query.machineType} price in region "${query.region}" (${hint}); set ${p}node.hourlyUsd to price it yourself`);
+    const hint = regions.length
+      ? `priced regions for it: ${regions.slice(0, 12).join(", ")}${regions.length > 12 ? ", ..." : ""}`
+      : "the catalog has no price for this machine type in any region";
+    throw new UserInputError(
+      file,
+      `${p}node.region`,
+      `no ${query.machineType} price in region "${query.region}" (${hint}); set ${p}node.hourlyUsd to price it yourself`,
+    );
   }
   const hourly = hourlyUsdOf(row, query.pricing);
   if (hourly === undefined || hourly <= 0) {
@@ -98,5 +109,11 @@ export function nodePrice(
     );
   }
   const rowFlags = flags.get(flagKey(query.machineType, query.region, query.pricing));
-  return { hourlyUsd: hourly, source: "catalog", asOf: row.as_of, reference: `catalog/data/gcp-gpu-machine-prices.csv (${row.source})`, flags: rowFlags };
+  return {
+    hourlyUsd: hourly,
+    source: "catalog",
+    asOf: row.as_of,
+    reference: `catalog/data/gcp-gpu-machine-prices.csv (${row.source})`,
+    flags: rowFlags,
+  };
 }

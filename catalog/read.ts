@@ -35,12 +35,17 @@ const limit = (n: number) => `${bytes(n)} (${n >= 1024 * 1024 ? `${n / 1024 / 10
 export function readText(file: string, maxBytes: number = INPUT_LIMITS.maxFileBytes): string {
   try {
     const size = fs.statSync(file).size;
-    if (size > maxBytes) throw new UserInputError(file, "", `is ${bytes(size)}, more than the ${limit(maxBytes)} an input file may be`);
+    if (size > maxBytes)
+      throw new UserInputError(file, "", `is ${bytes(size)}, more than the ${limit(maxBytes)} an input file may be`);
     return fs.readFileSync(file, "utf8");
   } catch (err) {
     if (err instanceof UserInputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserInputError(file, "", code === "ENOENT" ? "file not found" : `cannot be read (${code ?? String(err)})`);
+    throw new UserInputError(
+      file,
+      "",
+      code === "ENOENT" ? "file not found" : `cannot be read (${code ?? String(err)})`,
+    );
   }
 }
 
@@ -57,15 +62,27 @@ function checkYamlShape(doc: ReturnType<typeof parseDocument>, lines: LineCounte
   visit(doc, {
     Node(_key, node) {
       if (++nodes > INPUT_LIMITS.maxYamlNodes) {
-        throw new UserInputError(file, where(lines, node.range?.[0]), `has more than ${INPUT_LIMITS.maxYamlNodes} YAML nodes (keys, values, list items); a scenario or stack file has a few hundred`);
+        throw new UserInputError(
+          file,
+          where(lines, node.range?.[0]),
+          `has more than ${INPUT_LIMITS.maxYamlNodes} YAML nodes (keys, values, list items); a scenario or stack file has a few hundred`,
+        );
       }
       if (isAlias(node) || !isMap(node)) return;
       const seen = new Set<string>();
       for (const pair of node.items) {
-        const key = pair.key && typeof pair.key === "object" && "value" in pair.key ? String(pair.key.value) : String(pair.key);
+        const key =
+          pair.key && typeof pair.key === "object" && "value" in pair.key ? String(pair.key.value) : String(pair.key);
         if (seen.has(key)) {
-          const at = pair.key && typeof pair.key === "object" && "range" in pair.key ? (pair.key.range as [number] | undefined)?.[0] : undefined;
-          throw new UserInputError(file, where(lines, at), `is not valid YAML: map keys must be unique; ${JSON.stringify(key)} is repeated`);
+          const at =
+            pair.key && typeof pair.key === "object" && "range" in pair.key
+              ? (pair.key.range as [number] | undefined)?.[0]
+              : undefined;
+          throw new UserInputError(
+            file,
+            where(lines, at),
+            `is not valid YAML: map keys must be unique; ${JSON.stringify(key)} is repeated`,
+          );
         }
         seen.add(key);
       }
@@ -75,7 +92,12 @@ function checkYamlShape(doc: ReturnType<typeof parseDocument>, lines: LineCounte
 
 /** Parses YAML text, bounded by INPUT_LIMITS; a syntax error names the file, line and column. */
 export function parseYaml(text: string, file: string): unknown {
-  if (text.length > INPUT_LIMITS.maxYamlBytes) throw new UserInputError(file, "", `is ${bytes(text.length)} of YAML, more than the ${limit(INPUT_LIMITS.maxYamlBytes)} a scenario or stack file may be`);
+  if (text.length > INPUT_LIMITS.maxYamlBytes)
+    throw new UserInputError(
+      file,
+      "",
+      `is ${bytes(text.length)} of YAML, more than the ${limit(INPUT_LIMITS.maxYamlBytes)} a scenario or stack file may be`,
+    );
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines, prettyErrors: false });
   const err = doc.errors[0];
@@ -85,8 +107,14 @@ export function parseYaml(text: string, file: string): unknown {
     return doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliasCount });
   } catch (e) {
     // yaml throws a ReferenceError for an alias bomb, a YAMLParseError for e.g. an unresolved alias.
-    if (e instanceof ReferenceError && /alias/i.test(e.message)) throw new UserInputError(file, "", `is refused: its aliases expand more than ${INPUT_LIMITS.maxAliasCount} times (${e.message})`);
-    if (e instanceof YAMLParseError || e instanceof ReferenceError) throw new UserInputError(file, "", `is not valid YAML: ${e.message.split("\n")[0]}`);
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      throw new UserInputError(
+        file,
+        "",
+        `is refused: its aliases expand more than ${INPUT_LIMITS.maxAliasCount} times (${e.message})`,
+      );
+    if (e instanceof YAMLParseError || e instanceof ReferenceError)
+      throw new UserInputError(file, "", `is not valid YAML: ${e.message.split("\n")[0]}`);
     throw e;
   }
 }

@@ -42,11 +42,20 @@ export function findById<T>(map: ReadonlyMap<string, T>, id: string, file: strin
 }
 
 /** The model's checkpoint in `dtype`, or its native (first) one when no dtype is asked for. */
-export function pickVariant(model: ModelConfig, dtype: WeightDtype | undefined, file: string, field: string): WeightVariant {
+export function pickVariant(
+  model: ModelConfig,
+  dtype: WeightDtype | undefined,
+  file: string,
+  field: string,
+): WeightVariant {
   const variant = dtype === undefined ? model.weights[0] : model.weights.find((w) => w.dtype === dtype);
   if (variant) return variant;
   if (dtype === undefined) throw new UserInputError(file, field, `${model.id} lists no weights`);
-  throw new UserInputError(file, field, `${model.id} ships no ${dtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`);
+  throw new UserInputError(
+    file,
+    field,
+    `${model.id} ships no ${dtype} checkpoint; valid: ${model.weights.map((w) => w.dtype).join(", ")}`,
+  );
 }
 
 /**
@@ -54,7 +63,13 @@ export function pickVariant(model: ModelConfig, dtype: WeightDtype | undefined, 
  * as vLLM takes them: above the model's context vLLM refuses to start, and a
  * request longer than max-model-len is rejected, so neither can be priced.
  */
-function checkMaxModelLen(scenario: Scenario, maxContextTokens: number, modelId: string, file: string, p: string): void {
+function checkMaxModelLen(
+  scenario: Scenario,
+  maxContextTokens: number,
+  modelId: string,
+  file: string,
+  p: string,
+): void {
   const requestTokens = scenario.workload.inputTokensPerRequest + scenario.workload.outputTokensPerRequest;
   if (requestTokens > maxContextTokens) {
     throw new UserInputError(
@@ -66,7 +81,11 @@ function checkMaxModelLen(scenario: Scenario, maxContextTokens: number, modelId:
   const maxModelLen = scenario.serving.maxModelLen;
   if (maxModelLen === undefined) return;
   if (maxModelLen > maxContextTokens) {
-    throw new UserInputError(file, `${p}serving.maxModelLen`, `${maxModelLen} is above ${modelId}'s context of ${maxContextTokens} tokens, which vLLM refuses; valid: ${requestTokens} to ${maxContextTokens}`);
+    throw new UserInputError(
+      file,
+      `${p}serving.maxModelLen`,
+      `${maxModelLen} is above ${modelId}'s context of ${maxContextTokens} tokens, which vLLM refuses; valid: ${requestTokens} to ${maxContextTokens}`,
+    );
   }
   if (maxModelLen < requestTokens) {
     throw new UserInputError(
@@ -82,12 +101,23 @@ function checkMaxModelLen(scenario: Scenario, maxContextTokens: number, modelId:
  * checkpoint, the machine and GPU, the node and API prices. Every unknown id
  * or missing price is a UserInputError naming the field.
  */
-export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: ScenarioOrigin, today = todayIso()): EvaluationInputs {
+export function resolveInputs(
+  scenario: Scenario,
+  catalog: Catalog,
+  origin: ScenarioOrigin,
+  today = todayIso(),
+): EvaluationInputs {
   const { file } = origin;
   const p = origin.fieldPrefix ?? "";
   const model = findById(catalog.models, scenario.model, file, `${p}model`, "model (a file in model-configs/)");
   const variant = pickVariant(model, scenario.weightDtype, file, `${p}weightDtype`);
-  const machine = findById(catalog.machineTypes, scenario.node.machineType, file, `${p}node.machineType`, "machine type");
+  const machine = findById(
+    catalog.machineTypes,
+    scenario.node.machineType,
+    file,
+    `${p}node.machineType`,
+    "machine type",
+  );
   const gpu = findById(catalog.gpus, machine.gpu, file, `${p}node.machineType`, "GPU");
   const parallel = resolveParallelism(scenario, machine);
   const gpusPerReplica = machine.gpuCount * scenario.node.nodesPerReplica;
@@ -99,11 +129,20 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
     );
   }
   if (parallel.tensorParallel > machine.gpuCount) {
-    throw new UserInputError(file, `${p}node.tensorParallel`, `${parallel.tensorParallel} exceeds the ${machine.gpuCount} GPUs of one ${machine.id}; tensor parallelism stays inside a node`);
+    throw new UserInputError(
+      file,
+      `${p}node.tensorParallel`,
+      `${parallel.tensorParallel} exceeds the ${machine.gpuCount} GPUs of one ${machine.id}; tensor parallelism stays inside a node`,
+    );
   }
   const refusal = layoutRefusal(model, { ...parallel, gpus: gpusPerReplica, blockSize: scenario.serving.blockSize });
   if (refusal) {
-    const field = { tensorParallel: "node.tensorParallel", pipelineParallel: "node.pipelineParallel", gpus: "node.tensorParallel", blockSize: "serving.blockSize" }[refusal.setting];
+    const field = {
+      tensorParallel: "node.tensorParallel",
+      pipelineParallel: "node.pipelineParallel",
+      gpus: "node.tensorParallel",
+      blockSize: "serving.blockSize",
+    }[refusal.setting];
     throw new UserInputError(file, `${p}${field}`, refusal.message);
   }
   checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
@@ -111,11 +150,17 @@ export function resolveInputs(scenario: Scenario, catalog: Catalog, origin: Scen
   const apiPrice = apiPriceFor(scenario, file, p);
   let measured: MeasuredThroughput | undefined;
   if (scenario.throughput.outputTokensPerSecond !== undefined) {
-    measured = { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: `${p}throughput.outputTokensPerSecond in ${file}` };
+    measured = {
+      outputTokensPerSecond: scenario.throughput.outputTokensPerSecond,
+      reference: `${p}throughput.outputTokensPerSecond in ${file}`,
+    };
   } else if (scenario.throughput.fromBenchmark !== undefined) {
-    const paths = Array.isArray(scenario.throughput.fromBenchmark) ? scenario.throughput.fromBenchmark : [scenario.throughput.fromBenchmark];
+    const paths = Array.isArray(scenario.throughput.fromBenchmark)
+      ? scenario.throughput.fromBenchmark
+      : [scenario.throughput.fromBenchmark];
     const dir = origin.benchmarkDir;
-    if (dir === undefined) throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
+    if (dir === undefined)
+      throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
     measured = readBenchmarkThroughput(
       paths.map((bench) => path.resolve(dir, bench)),
       scenario,

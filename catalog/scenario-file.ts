@@ -31,7 +31,10 @@ export interface LoadedScenario {
  * (`gcp:project`) belong to providers and are left alone; an unknown
  * `llm-breakeven:` key is a typo and an error.
  */
-export function scenarioFromStackConfig(config: Record<string, unknown>, file: string): { data: Record<string, unknown>; infra: Record<string, unknown> } {
+export function scenarioFromStackConfig(
+  config: Record<string, unknown>,
+  file: string,
+): { data: Record<string, unknown>; infra: Record<string, unknown> } {
   const data: Record<string, unknown> = {};
   const infra: Record<string, unknown> = {};
   const valid = [...SCENARIO_KEYS, ...INFRA_CONFIG_KEYS] as string[];
@@ -43,7 +46,12 @@ export function scenarioFromStackConfig(config: Record<string, unknown>, file: s
     if (value === "") continue;
     if ((INFRA_CONFIG_KEYS as readonly string[]).includes(key)) infra[key] = value;
     else if ((SCENARIO_KEYS as string[]).includes(key)) data[key] = value;
-    else throw new UserInputError(file, `config.${fullKey}`, `unknown key ${showValue(key)}; valid ${CONFIG_NAMESPACE}: keys are ${valid.join(", ")}`);
+    else
+      throw new UserInputError(
+        file,
+        `config.${fullKey}`,
+        `unknown key ${showValue(key)}; valid ${CONFIG_NAMESPACE}: keys are ${valid.join(", ")}`,
+      );
   }
   return { data, infra };
 }
@@ -60,14 +68,29 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   const isStack = "config" in raw && path.basename(file).startsWith("Pulumi.");
   if (isStack) {
     const config = (raw as { config: unknown }).config;
-    if (config === null || typeof config !== "object") throw new UserInputError(file, "config", "must be a mapping of stack config keys");
+    if (config === null || typeof config !== "object")
+      throw new UserInputError(file, "config", "must be a mapping of stack config keys");
     const { data, infra } = scenarioFromStackConfig(config as Record<string, unknown>, file);
     const prefix = `config.${CONFIG_NAMESPACE}:`;
     const usage = fillWorkloadFromUsage(data, file, prefix);
-    return { scenario: parseWith(ScenarioSchema, data, file, prefix), file, kind: "stack", fieldPrefix: prefix, infraConfig: infra, usage };
+    return {
+      scenario: parseWith(ScenarioSchema, data, file, prefix),
+      file,
+      kind: "stack",
+      fieldPrefix: prefix,
+      infraConfig: infra,
+      usage,
+    };
   }
   const usage = fillWorkloadFromUsage(raw as Record<string, unknown>, file, "");
-  return { scenario: parseWith(ScenarioSchema, raw, file), file, kind: "scenario", fieldPrefix: "", infraConfig: {}, usage };
+  return {
+    scenario: parseWith(ScenarioSchema, raw, file),
+    file,
+    kind: "scenario",
+    fieldPrefix: "",
+    infraConfig: {},
+    usage,
+  };
 }
 
 /** Reads a scenario or stack file. */

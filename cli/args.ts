@@ -7,7 +7,11 @@ export const FORMATS = ["table", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** node:util parseArgs, with its errors turned into exit-2 user errors naming the command line. */
-export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, allowPositionals = true) {
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: T,
+  allowPositionals = true,
+) {
   try {
     return parseArgs({ args: attachNegativeValues(argv, options), options, allowPositionals, strict: true });
   } catch (err) {
@@ -45,12 +49,21 @@ function commandLineMessage(err: Error & { code?: string }, options: NonNullable
 /** Validates `--format`. */
 export function formatOption(value: string | undefined, allowed: readonly string[] = FORMATS): Format {
   const v = value ?? "table";
-  if (!allowed.includes(v)) throw new UserInputError("command line", "--format", `${JSON.stringify(v)} is not valid; expected one of ${allowed.join(", ")}`);
+  if (!allowed.includes(v))
+    throw new UserInputError(
+      "command line",
+      "--format",
+      `${JSON.stringify(v)} is not valid; expected one of ${allowed.join(", ")}`,
+    );
   return v as Format;
 }
 
 /** A positive number flag, or undefined when absent. */
-export function numberOption(name: string, value: string | undefined, { integer = false, min = 0, max = Number.POSITIVE_INFINITY } = {}): number | undefined {
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  { integer = false, min = 0, max = Number.POSITIVE_INFINITY } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {

@@ -39,7 +39,9 @@ export interface CommandSpec<F extends Record<string, FlagSpec> = Record<string,
 }
 
 /** The parsed flags of a command: a string or a boolean per flag, absent when not given. */
-export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]?: F[K] extends { type: "boolean" } ? boolean : F[K] extends { multiple: true } ? string[] : string };
+export type FlagValues<F extends Record<string, FlagSpec>> = {
+  [K in keyof F]?: F[K] extends { type: "boolean" } ? boolean : F[K] extends { multiple: true } ? string[] : string;
+};
 
 /** The flag every command has; main answers it before the command runs. */
 export const HELP_FLAG: FlagSpec = { type: "boolean", short: "h", description: "show this help and exit" };
@@ -64,20 +66,32 @@ export function helpPointer(name: string): string {
  * missing required flags and the wrong number of arguments are exit-2 user
  * errors naming what was expected.
  */
-export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSpec<F>, argv: string[]): { values: FlagValues<F>; positionals: string[] } {
+export function parseCommand<F extends Record<string, FlagSpec>>(
+  spec: CommandSpec<F>,
+  argv: string[],
+): { values: FlagValues<F>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
   for (const [name, flag] of Object.entries(allFlags(spec))) {
-    options[name] = { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: flag.type,
+      ...(flag.short ? { short: flag.short } : {}),
+      ...(flag.multiple ? { multiple: true } : {}),
+    };
   }
   const { values, positionals } = parseCommandLine(argv, options, spec.arguments.length > 0);
   const required = spec.arguments.filter((a) => !a.optional).length;
   if (positionals.length < required || positionals.length > spec.arguments.length) {
     const expected = spec.arguments.map(argumentLabel).join(" ");
     const count = required === spec.arguments.length ? String(required) : `${required} to ${spec.arguments.length}`;
-    throw new UserInputError("command line", "", `expected ${count} argument${spec.arguments.length === 1 ? "" : "s"} ${expected}, got ${positionals.length}; e.g. ${spec.examples[0] ?? usageLine(spec)}`);
+    throw new UserInputError(
+      "command line",
+      "",
+      `expected ${count} argument${spec.arguments.length === 1 ? "" : "s"} ${expected}, got ${positionals.length}; e.g. ${spec.examples[0] ?? usageLine(spec)}`,
+    );
   }
   for (const [name, flag] of Object.entries(spec.flags)) {
-    if (flag.required && values[name] === undefined) throw new UserInputError("command line", `--${name}`, `is required; usage: ${usageLine(spec)}`);
+    if (flag.required && values[name] === undefined)
+      throw new UserInputError("command line", `--${name}`, `is required; usage: ${usageLine(spec)}`);
   }
   return { values: values as FlagValues<F>, positionals };
 }
@@ -90,7 +104,8 @@ function argumentLabel(a: ArgumentSpec): string {
 /** `breakeven capacity --model <M> ... [options]`: the arguments and the required flags. */
 export function usageLine(spec: CommandSpec): string {
   const parts = ["breakeven", spec.name, ...spec.arguments.map(argumentLabel)];
-  for (const [name, flag] of Object.entries(spec.flags)) if (flag.required) parts.push(`--${name} <${flag.value ?? "value"}>`);
+  for (const [name, flag] of Object.entries(spec.flags))
+    if (flag.required) parts.push(`--${name} <${flag.value ?? "value"}>`);
   if (Object.values(spec.flags).some((f) => !f.required)) parts.push("[options]");
   return parts.join(" ");
 }
@@ -104,15 +119,21 @@ function flagLabel(name: string, flag: FlagSpec): string {
 /** Two aligned columns, the right one wrapped onto following lines when a label is long. */
 function columns(rows: [string, string][]): string[] {
   const width = Math.min(36, Math.max(...rows.map(([left]) => left.length)));
-  return rows.map(([left, right]) => (left.length > width ? `  ${left}\n  ${" ".repeat(width)}  ${right}` : `  ${left.padEnd(width)}  ${right}`));
+  return rows.map(([left, right]) =>
+    left.length > width ? `  ${left}\n  ${" ".repeat(width)}  ${right}` : `  ${left.padEnd(width)}  ${right}`,
+  );
 }
 
 /** The full help of a command: summary, usage, arguments, every flag with its default, examples. */
 export function helpText(spec: CommandSpec): string {
   const lines = [`breakeven ${spec.name}: ${spec.summary}`, "", `Usage: ${usageLine(spec)}`];
-  if (spec.arguments.length) lines.push("", "Arguments:", ...columns(spec.arguments.map((a) => [`<${a.name}>`, a.description])));
+  if (spec.arguments.length)
+    lines.push("", "Arguments:", ...columns(spec.arguments.map((a) => [`<${a.name}>`, a.description])));
   const flagRows = Object.entries(allFlags(spec)).map(([name, flag]): [string, string] => {
-    const notes = [flag.required ? "required" : undefined, flag.default !== undefined ? `default: ${flag.default}` : undefined].filter(Boolean);
+    const notes = [
+      flag.required ? "required" : undefined,
+      flag.default !== undefined ? `default: ${flag.default}` : undefined,
+    ].filter(Boolean);
     return [flagLabel(name, flag), `${flag.description}${notes.length ? ` (${notes.join("; ")})` : ""}`];
   });
   lines.push("", "Options:", ...columns(flagRows));

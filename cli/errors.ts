@@ -10,7 +10,9 @@ export const EXIT = { ok: 0, blocked: 1, badInput: 2 } as const;
  * file, the field and what would be valid.
  */
 export function userErrorLine(err: UserInputError, command?: string): string {
-  return command !== undefined && err.file === "command line" ? `error: ${err.message}; ${helpPointer(command)}` : `error: ${err.message}`;
+  return command !== undefined && err.file === "command line"
+    ? `error: ${err.message}; ${helpPointer(command)}`
+    : `error: ${err.message}`;
 }
 
 /**

@@ -66,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`error: unknown command ${JSON.stringify(name)}; valid: ${Object.keys(COMMANDS).join(", ")}; see \`breakeven --help\`\n`);
+    process.stderr.write(
+      `error: unknown command ${JSON.stringify(name)}; valid: ${Object.keys(COMMANDS).join(", ")}; see \`breakeven --help\`\n`,
+    );
     return EXIT.badInput;
   }
   if (wantsHelp(rest)) {

@@ -50,7 +50,12 @@ const SHAREGPT_INPUT_SIGMA = 0.8;
  * dataset's own lengths. Arrivals: all at 0 for an infinite rate, else
  * exponential gaps (Poisson) or even gaps of 1 / rate, seeded.
  */
-export function generateRequests(protocol: BenchmarkProtocol, inputTokens: number, outputTokens: number, maxModelLen: number): SimRequest[] {
+export function generateRequests(
+  protocol: BenchmarkProtocol,
+  inputTokens: number,
+  outputTokens: number,
+  maxModelLen: number,
+): SimRequest[] {
   const rand = seededRandom(protocol.seed);
   const out: SimRequest[] = [];
   let t = 0;
@@ -59,7 +64,9 @@ export function generateRequests(protocol: BenchmarkProtocol, inputTokens: numbe
     let output = outputTokens;
     if (protocol.dataset === "sharegpt") {
       const normal = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-      input = Math.round(inputTokens * Math.exp(SHAREGPT_INPUT_SIGMA * normal - (SHAREGPT_INPUT_SIGMA * SHAREGPT_INPUT_SIGMA) / 2));
+      input = Math.round(
+        inputTokens * Math.exp(SHAREGPT_INPUT_SIGMA * normal - (SHAREGPT_INPUT_SIGMA * SHAREGPT_INPUT_SIGMA) / 2),
+      );
       output = Math.round(-outputTokens * Math.log(1 - rand()));
     }
     input = Math.max(1, Math.min(input, maxModelLen - 1));

@@ -10,7 +10,8 @@ import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoin
  * compute-bound at the peak, the latency target stops the concurrency lower,
  * the caller fixed the concurrency, or a measurement replaced the estimate.
  */
-export type BindingLimit = "weights" | "kv-cache" | "max-num-seqs" | "compute" | "latency-target" | "requested-concurrency" | "measured";
+export type BindingLimit =
+  "weights" | "kv-cache" | "max-num-seqs" | "compute" | "latency-target" | "requested-concurrency" | "measured";
 
 /** vLLM settings as the capacity model uses them (defaults already resolved). */
 export interface ResolvedServing {
@@ -94,7 +95,11 @@ export function fittingMaxModelLen(kvCacheTokens: number, requestTokens: number)
 /** True when a point meets every part of the target. */
 export function meetsTarget(point: ThroughputPoint, target: LatencyTarget | undefined): boolean {
   if (!target) return true;
-  if (target.minOutputTokensPerSecondPerRequest !== undefined && point.perRequestOutputTokensPerSecond < target.minOutputTokensPerSecondPerRequest) return false;
+  if (
+    target.minOutputTokensPerSecondPerRequest !== undefined &&
+    point.perRequestOutputTokensPerSecond < target.minOutputTokensPerSecondPerRequest
+  )
+    return false;
   if (target.maxTimeToFirstTokenMs !== undefined && point.ttftMs > target.maxTimeToFirstTokenMs) return false;
   return true;
 }
@@ -113,7 +118,12 @@ export function sweepConcurrencies(limit: number): number[] {
  * and TTFT only rises with concurrency in this model, so a binary search
  * finds it in log2(limit) evaluations.
  */
-export function highestConcurrencyMeeting(shape: ReplicaShape, request: RequestShape, limit: number, target: LatencyTarget | undefined): ThroughputPoint | undefined {
+export function highestConcurrencyMeeting(
+  shape: ReplicaShape,
+  request: RequestShape,
+  limit: number,
+  target: LatencyTarget | undefined,
+): ThroughputPoint | undefined {
   const peak = throughputAt(shape, request, limit);
   if (meetsTarget(peak, target)) return peak;
   let best = throughputAt(shape, request, 1);
@@ -132,7 +142,10 @@ export function highestConcurrencyMeeting(shape: ReplicaShape, request: RequestS
 }
 
 /** The replica shape the throughput model needs, from the memory fit and settings. */
-export function replicaShape(inputs: Pick<CapacityInputs, "model" | "variant" | "gpu" | "parallel" | "serving" | "calibration">, memory: MemoryFit): ReplicaShape {
+export function replicaShape(
+  inputs: Pick<CapacityInputs, "model" | "variant" | "gpu" | "parallel" | "serving" | "calibration">,
+  memory: MemoryFit,
+): ReplicaShape {
   return {
     model: inputs.model,
     variant: inputs.variant,
@@ -216,7 +229,8 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
         point,
         outputTokensPerSecond: measured ?? 0,
         throughputSource: measured === undefined ? "estimate" : "measured",
-        bindingLimit: memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
+        bindingLimit:
+          memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
         meetsLatencyTarget: false,
         maxModelLen: serving.maxModelLen,
         ...note,
@@ -240,7 +254,8 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
       bindingLimit = "latency-target";
     } else {
       point = found;
-      bindingLimit = found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
+      bindingLimit =
+        found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
     }
   }
 
@@ -266,7 +281,12 @@ export function estimateCapacity(inputs: CapacityInputs): Capacity {
  * max-model-len lowered when it does not fit (as {@link estimateCapacity}
  * does), and the serving settings that apply.
  */
-export function replicaFit(inputs: CapacityInputs): { memory: MemoryFit; shape: ReplicaShape; serving: ResolvedServing; maxModelLenNote?: string } {
+export function replicaFit(inputs: CapacityInputs): {
+  memory: MemoryFit;
+  shape: ReplicaShape;
+  serving: ResolvedServing;
+  maxModelLenNote?: string;
+} {
   const first = fitAndShape(inputs);
   const lowered = lowerDefaultMaxModelLen(inputs, first);
   if (!lowered) return { ...first, serving: inputs.serving };
@@ -278,10 +298,18 @@ export function replicaFit(inputs: CapacityInputs): { memory: MemoryFit; shape: 
  * KV cache, the serving settings and fit at the lowered length
  * ({@link fittingMaxModelLen}); undefined when nothing is lowered.
  */
-function lowerDefaultMaxModelLen(inputs: CapacityInputs, first: FitAndShape): { serving: ResolvedServing; fit: FitAndShape; note: string } | undefined {
+function lowerDefaultMaxModelLen(
+  inputs: CapacityInputs,
+  first: FitAndShape,
+): { serving: ResolvedServing; fit: FitAndShape; note: string } | undefined {
   if (inputs.serving.maxModelLenSetByUser) return undefined;
   const m = first.memory;
-  if (m.fits || m.kvCacheTokens >= inputs.serving.maxModelLen || m.usableGiBPerGpu <= m.weightsGiBPerGpu + m.reserveGiBPerGpu) return undefined;
+  if (
+    m.fits ||
+    m.kvCacheTokens >= inputs.serving.maxModelLen ||
+    m.usableGiBPerGpu <= m.weightsGiBPerGpu + m.reserveGiBPerGpu
+  )
+    return undefined;
   const len = fittingMaxModelLen(m.kvCacheTokens, inputs.request.inputTokens + inputs.request.outputTokens);
   if (len === undefined) return undefined;
   const serving = { ...inputs.serving, maxModelLen: len };

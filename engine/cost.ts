@@ -13,12 +13,20 @@ export function usdPerMillionOutputTokens(hourlyUsd: number, outputTokensPerSeco
 }
 
 /** Output tokens one replica serves in a month at a utilization. */
-export function monthlyOutputTokensPerReplica(outputTokensPerSecond: number, hoursPerMonth: number, utilization: number): number {
+export function monthlyOutputTokensPerReplica(
+  outputTokensPerSecond: number,
+  hoursPerMonth: number,
+  utilization: number,
+): number {
   return outputTokensPerSecond * SECONDS_PER_HOUR * hoursPerMonth * utilization;
 }
 
 /** Replicas needed for a volume, never fewer than `minReplicas` nor fewer than one while there is traffic. */
-export function replicasNeeded(outputTokensPerMonth: number, tokensPerReplicaMonth: number, minReplicas: number): number {
+export function replicasNeeded(
+  outputTokensPerMonth: number,
+  tokensPerReplicaMonth: number,
+  minReplicas: number,
+): number {
   if (tokensPerReplicaMonth <= 0) return Number.POSITIVE_INFINITY;
   const forVolume = outputTokensPerMonth > 0 ? Math.ceil(outputTokensPerMonth / tokensPerReplicaMonth) : 0;
   return Math.max(minReplicas, forVolume, outputTokensPerMonth > 0 ? 1 : 0);
@@ -86,7 +94,11 @@ export function breakEvenMonthlyOutputTokens(model: FleetCostModel, apiUsdPerOut
  * would for the tokens that fleet serves. Above 1 means the fleet cannot
  * serve enough to pay for itself.
  */
-export function breakEvenUtilization(fleetMonthlyUsd: number, fleetTokensAtFullUtilization: number, apiUsdPerOutputToken: number): number {
+export function breakEvenUtilization(
+  fleetMonthlyUsd: number,
+  fleetTokensAtFullUtilization: number,
+  apiUsdPerOutputToken: number,
+): number {
   if (fleetTokensAtFullUtilization <= 0 || apiUsdPerOutputToken <= 0) return Number.POSITIVE_INFINITY;
   return fleetMonthlyUsd / (fleetTokensAtFullUtilization * apiUsdPerOutputToken);
 }
@@ -96,6 +108,11 @@ export function breakEvenUtilization(fleetMonthlyUsd: number, fleetTokensAtFullU
  * of the whole fleet's bill) must serve, at a utilization, for that bill to
  * equal what the API charges for the same tokens.
  */
-export function breakEvenOutputTokensPerSecond(replicaMonthlyUsd: number, hoursPerMonth: number, utilization: number, apiUsdPerOutputToken: number): number {
+export function breakEvenOutputTokensPerSecond(
+  replicaMonthlyUsd: number,
+  hoursPerMonth: number,
+  utilization: number,
+  apiUsdPerOutputToken: number,
+): number {
   return replicaMonthlyUsd / (monthlyOutputTokensPerReplica(1, hoursPerMonth, utilization) * apiUsdPerOutputToken);
 }

@@ -27,14 +27,26 @@ export function fleetContext(e: Evaluation, inputs: EvaluationInputs): FleetCont
   };
 }
 
-function monthlyFromFleet(f: FleetSummary, e: Evaluation, tokenOverheadPct: number): Evaluation["selfHost"]["monthlyUsd"] {
+function monthlyFromFleet(
+  f: FleetSummary,
+  e: Evaluation,
+  tokenOverheadPct: number,
+): Evaluation["selfHost"]["monthlyUsd"] {
   const line = (name: string) => f.lines.find((l) => l.name === name)?.monthlyUsd ?? 0;
   const compute = line("compute");
   const overhead = line("overhead");
   const preemption = line("cold starts") + line("spot preemption");
   const share = tokenOverheadPct / 100;
   const oneTime = e.selfHost.monthlyUsd.oneTime;
-  return { compute, overhead, ops: line("ops"), preemption, oneTime, tokenOverhead: ((compute + overhead + preemption) * share) / (1 + share), total: f.monthlyUsd + oneTime };
+  return {
+    compute,
+    overhead,
+    ops: line("ops"),
+    preemption,
+    oneTime,
+    tokenOverhead: ((compute + overhead + preemption) * share) / (1 + share),
+    total: f.monthlyUsd + oneTime,
+  };
 }
 
 function verdictOf(e: Evaluation, used: FleetSummary | undefined, savings: number): Verdict {
@@ -47,14 +59,19 @@ function summaryOf(e: Evaluation, used: FleetSummary | undefined, verdict: Verdi
   const usd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
   const span = `${(e.selfHost.usageSpan!.hours / 24).toFixed(0)} days of usage`;
   const hybrid = e.selfHost.hybrid!;
-  const hybridNote = hybrid.replicas > 0 && hybrid.apiShareOfOutputTokens > 0 ? ` A hybrid of ${hybrid.replicas} replica${hybrid.replicas === 1 ? "" : "s"} plus API overflow costs ${usd(hybrid.monthlyUsd)}.` : "";
+  const hybridNote =
+    hybrid.replicas > 0 && hybrid.apiShareOfOutputTokens > 0
+      ? ` A hybrid of ${hybrid.replicas} replica${hybrid.replicas === 1 ? "" : "s"} plus API overflow costs ${usd(hybrid.monthlyUsd)}.`
+      : "";
   if (!used) {
     return `The API wins: no fleet of ${e.model.displayName} on ${e.node.machineType} within replicas.max serves every hour of ${span} at the latency target; the API costs ${usd(e.api.monthlyUsd)} a month.${hybridNote}`;
   }
   const fleet = `${e.model.displayName} on ${e.node.machineType} (${e.node.pricing}), ${used.kind} (${Math.round(used.replicaHoursPerMonth)} replica-hours a month, ${(used.utilization * 100).toFixed(0)} % utilized)`;
   const total = e.selfHost.monthlyUsd.total;
-  if (verdict === "api-not-allowed") return `The API is not allowed for this workload, so self-hosting is the only option: ${fleet} costs ${usd(total)} a month, following ${span}.`;
-  if (verdict === "self-host") return `Self-host: ${fleet} costs ${usd(total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model} on ${span}, saving ${usd(e.api.monthlyUsd - total)}.${hybridNote}`;
+  if (verdict === "api-not-allowed")
+    return `The API is not allowed for this workload, so self-hosting is the only option: ${fleet} costs ${usd(total)} a month, following ${span}.`;
+  if (verdict === "self-host")
+    return `Self-host: ${fleet} costs ${usd(total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model} on ${span}, saving ${usd(e.api.monthlyUsd - total)}.${hybridNote}`;
   return `The API wins: ${fleet} costs ${usd(total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model} on ${span}.${hybridNote}`;
 }
 
@@ -66,12 +83,15 @@ export function applyUsage(e: Evaluation, inputs: EvaluationInputs): Evaluation 
   e.warnings.push(...(inputs.usage?.warnings ?? []));
   const peak = uf.fleets.find((f) => f.kind === "fixed-peak");
   if (peak && peak.peakReplicas > inputs.scenario.replicas.max) {
-    e.warnings.push(`The busiest hour needs ${peak.peakReplicas} replicas, more than replicas.max ${inputs.scenario.replicas.max}: the autoscaled fleet cannot serve it.`);
+    e.warnings.push(
+      `The busiest hour needs ${peak.peakReplicas} replicas, more than replicas.max ${inputs.scenario.replicas.max}: the autoscaled fleet cannot serve it.`,
+    );
   }
   if (used) {
     e.selfHost.monthlyUsd = monthlyFromFleet(used, e, inputs.scenario.workload.tokenOverheadPct);
     e.workload = { ...e.workload, utilization: used.utilization };
-  } else if (e.selfHost.capacity.canServe) e.warnings.push("No fleet serves every hour of the usage at the latency target within replicas.min..max.");
+  } else if (e.selfHost.capacity.canServe)
+    e.warnings.push("No fleet serves every hour of the usage at the latency target within replicas.min..max.");
   e.savingsMonthlyUsd = e.api.monthlyUsd - e.selfHost.monthlyUsd.total;
   e.verdict = verdictOf(e, used, e.savingsMonthlyUsd);
   e.summary = summaryOf(e, used, e.verdict);

@@ -109,8 +109,20 @@ export interface Evaluation {
     replicasForVolume: number;
     nodes: number;
     /** Line items; `oneTime` is ops.oneTimeUsd over ops.amortizeMonths; `tokenOverhead` is the part of compute, overhead and preemption that serves workload.tokenOverheadPct (already inside them). */
-    monthlyUsd: { compute: number; overhead: number; ops: number; preemption: number; oneTime: number; tokenOverhead: number; total: number };
-    usdPerMillionOutputTokens: { computeAtFullUtilization: number; withOverheadAtFullUtilization: number; allInAtDeclaredVolume: number };
+    monthlyUsd: {
+      compute: number;
+      overhead: number;
+      ops: number;
+      preemption: number;
+      oneTime: number;
+      tokenOverhead: number;
+      total: number;
+    };
+    usdPerMillionOutputTokens: {
+      computeAtFullUtilization: number;
+      withOverheadAtFullUtilization: number;
+      allInAtDeclaredVolume: number;
+    };
     capacity: {
       fits: boolean;
       outputTokensPerSecond: number;
@@ -197,7 +209,12 @@ export function estimateColdStartMinutes(model: ModelConfig, variant: WeightVari
 }
 
 /** vLLM settings with the scenario's values or vLLM's defaults for this model and GPU. */
-export function resolveServing(s: Scenario["serving"], request: RequestShape, model: ModelConfig, gpu: Gpu): ResolvedServing {
+export function resolveServing(
+  s: Scenario["serving"],
+  request: RequestShape,
+  model: ModelConfig,
+  gpu: Gpu,
+): ResolvedServing {
   const requestTokens = request.inputTokens + request.outputTokens;
   // Room for requests well above the mean, without reserving the model's whole context.
   const defaultLen = Math.min(model.architecture.maxContextTokens, Math.max(4096, roundUpPow2(requestTokens * 4)));
@@ -226,11 +243,17 @@ export function resolveParallelism(scenario: Scenario, machine: MachineType): Pa
 
 /** The workload's mean request. */
 export function requestShape(scenario: Scenario): RequestShape {
-  return { inputTokens: scenario.workload.inputTokensPerRequest, outputTokens: scenario.workload.outputTokensPerRequest };
+  return {
+    inputTokens: scenario.workload.inputTokensPerRequest,
+    outputTokens: scenario.workload.outputTokensPerRequest,
+  };
 }
 
 /** Capacity of one replica for a scenario (the `capacity` view of `evaluate`). */
-export function replicaCapacity(inputs: Omit<EvaluationInputs, "nodePrice" | "apiPrice" | "today">, concurrency?: number): Capacity {
+export function replicaCapacity(
+  inputs: Omit<EvaluationInputs, "nodePrice" | "apiPrice" | "today">,
+  concurrency?: number,
+): Capacity {
   const { scenario, model, variant, gpu, machine, calibration } = inputs;
   const request = requestShape(scenario);
   return estimateCapacity({
@@ -259,16 +282,28 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const parallel = resolveParallelism(scenario, machine);
   const serving = resolveServing(scenario.serving, requestShape(scenario), model, gpu);
   const capacity = replicaCapacity(inputs);
-  const estimate = inputs.measured ? replicaCapacity({ ...inputs, measured: undefined }).outputTokensPerSecond : capacity.outputTokensPerSecond;
+  const estimate = inputs.measured
+    ? replicaCapacity({ ...inputs, measured: undefined }).outputTokensPerSecond
+    : capacity.outputTokensPerSecond;
 
-  const tokensPerReplicaMonth = monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, workload.utilization);
+  const tokensPerReplicaMonth = monthlyOutputTokensPerReplica(
+    capacity.outputTokensPerSecond,
+    workload.hoursPerMonth,
+    workload.utilization,
+  );
   const tokenOverheadShare = workload.tokenOverheadPct / 100;
   // The self-hosted side also serves the retries and safety passes the API bill does not show.
-  const replicasForVolume = replicasNeeded(workload.outputTokensPerMonth * (1 + tokenOverheadShare), tokensPerReplicaMonth, scenario.replicas.min);
+  const replicasForVolume = replicasNeeded(
+    workload.outputTokensPerMonth * (1 + tokenOverheadShare),
+    tokensPerReplicaMonth,
+    scenario.replicas.min,
+  );
   const canServe = Number.isFinite(replicasForVolume);
   const replicas = canServe ? replicasForVolume : Math.max(1, scenario.replicas.min);
   if (canServe && replicasForVolume > scenario.replicas.max) {
-    warnings.push(`The volume needs ${replicasForVolume} replicas, more than replicas.max ${scenario.replicas.max}; the cost is for ${replicasForVolume}.`);
+    warnings.push(
+      `The volume needs ${replicasForVolume} replicas, more than replicas.max ${scenario.replicas.max}; the cost is for ${replicasForVolume}.`,
+    );
   }
   const nodes = replicas * node.nodesPerReplica;
   const replicaHourlyUsd = nodePrice.hourlyUsd * node.nodesPerReplica;
@@ -277,7 +312,12 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const preemptionsPerDay = node.preemptionsPerDay ?? (isSpot ? assumptions.spot.defaultPreemptionsPerDay : 0);
   const coldStartMinutes = node.coldStartMinutes ?? estimateColdStartMinutes(model, variant, assumptions);
   // Each preemption of a node idles its whole replica for a cold start while the replacement bills.
-  const preemptionPerReplica = preemptionsPerDay * node.nodesPerReplica * (workload.hoursPerMonth / 24) * (coldStartMinutes / 60) * replicaHourlyUsd;
+  const preemptionPerReplica =
+    preemptionsPerDay *
+    node.nodesPerReplica *
+    (workload.hoursPerMonth / 24) *
+    (coldStartMinutes / 60) *
+    replicaHourlyUsd;
   const computePerReplica = replicaHourlyUsd * workload.hoursPerMonth;
   const overheadShare = ops.overheadPct / 100;
   const perReplicaMonthlyUsd = computePerReplica * (1 + overheadShare) + preemptionPerReplica;
@@ -293,8 +333,15 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const apiMonthly = apiMonthlyUsd(apiPrice, workload.inputTokensPerMonth, workload.outputTokensPerMonth);
   const apiUsdPerOutputToken = apiMonthly / workload.outputTokensPerMonth;
   // Per API-side token: a replica's month serves fewer billed tokens when some of its output is overhead.
-  const fleet: FleetCostModel = { perReplicaMonthlyUsd, fixedMonthlyUsd: opsMonthly + oneTimeMonthly, tokensPerReplicaMonth: tokensPerReplicaMonth / (1 + tokenOverheadShare), minReplicas: scenario.replicas.min };
-  const fleetTokensFull = (monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, 1) * replicas) / (1 + tokenOverheadShare);
+  const fleet: FleetCostModel = {
+    perReplicaMonthlyUsd,
+    fixedMonthlyUsd: opsMonthly + oneTimeMonthly,
+    tokensPerReplicaMonth: tokensPerReplicaMonth / (1 + tokenOverheadShare),
+    minReplicas: scenario.replicas.min,
+  };
+  const fleetTokensFull =
+    (monthlyOutputTokensPerReplica(capacity.outputTokensPerSecond, workload.hoursPerMonth, 1) * replicas) /
+    (1 + tokenOverheadShare);
 
   const measuredLatency = inputs.measured?.perRequestOutputTokensPerSecond !== undefined;
   const meetsLatencyTarget = inputs.measured?.meetsLatencyTarget ?? capacity.meetsLatencyTarget;
@@ -305,9 +352,15 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   else if (!servable) verdict = "api";
   else verdict = savings > 0 ? "self-host" : "api";
 
-  if (nodePrice.source === "catalog") warnings.push(...nodePriceWarnings({ ...node, asOf: nodePrice.asOf, flags: nodePrice.flags }, inputs.today, assumptions));
+  if (nodePrice.source === "catalog")
+    warnings.push(
+      ...nodePriceWarnings({ ...node, asOf: nodePrice.asOf, flags: nodePrice.flags }, inputs.today, assumptions),
+    );
   warnings.push(...apiPriceWarnings(apiPrice, inputs.today, assumptions));
-  if (!capacity.fits) warnings.push(`${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`);
+  if (!capacity.fits)
+    warnings.push(
+      `${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`,
+    );
   if (capacity.fits && !meetsLatencyTarget) {
     warnings.push(
       inputs.measured?.meetsLatencyTarget === false
@@ -330,7 +383,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const hostDesc = `${model.displayName} on ${nodes} x ${node.machineType} (${node.pricing})`;
   if (verdict === "api-not-allowed") {
     summary = `The API is not allowed for this workload, so self-hosting is the only option: ${hostDesc} costs ${fmtUsd(total)} a month.`;
-    if (!servable) summary += ` Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
+    if (!servable)
+      summary += ` Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
   } else if (!servable) {
     summary = `The API wins: ${model.displayName} cannot be served on ${node.machineType} (${capacity.memory.reason ?? "latency target or volume not met"}); the API costs ${fmtUsd(apiMonthly)} a month.`;
   } else if (verdict === "self-host") {
@@ -342,7 +396,12 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
   const result: Evaluation = {
     verdict,
     summary,
-    model: { id: model.id, displayName: model.displayName, weightDtype: variant.dtype, huggingFaceRepo: variant.huggingFaceRepo },
+    model: {
+      id: model.id,
+      displayName: model.displayName,
+      weightDtype: variant.dtype,
+      huggingFaceRepo: variant.huggingFaceRepo,
+    },
     node: {
       machineType: machine.id,
       gpu: gpu.id,
@@ -358,7 +417,15 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       replicas,
       replicasForVolume: canServe ? replicasForVolume : Number.POSITIVE_INFINITY,
       nodes,
-      monthlyUsd: { compute, overhead, ops: opsMonthly, preemption, oneTime: oneTimeMonthly, tokenOverhead: tokenOverheadUsd, total },
+      monthlyUsd: {
+        compute,
+        overhead,
+        ops: opsMonthly,
+        preemption,
+        oneTime: oneTimeMonthly,
+        tokenOverhead: tokenOverheadUsd,
+        total,
+      },
       usdPerMillionOutputTokens: {
         computeAtFullUtilization: computePerMillion,
         withOverheadAtFullUtilization: computePerMillion * (1 + overheadShare),
@@ -367,7 +434,8 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       capacity: {
         fits: capacity.fits,
         outputTokensPerSecond: capacity.outputTokensPerSecond,
-        perRequestOutputTokensPerSecond: inputs.measured?.perRequestOutputTokensPerSecond ?? capacity.point.perRequestOutputTokensPerSecond,
+        perRequestOutputTokensPerSecond:
+          inputs.measured?.perRequestOutputTokensPerSecond ?? capacity.point.perRequestOutputTokensPerSecond,
         ttftMs: inputs.measured?.ttftMs ?? capacity.point.ttftMs,
         concurrency: capacity.point.concurrency,
         kvCacheTokens: capacity.memory.kvCacheTokens,
@@ -417,7 +485,12 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
     breakEven: {
       utilization: breakEvenUtilization(total, fleetTokensFull, apiUsdPerOutputToken),
       monthlyOutputTokens: servable ? breakEvenMonthlyOutputTokens(fleet, apiUsdPerOutputToken) : null,
-      outputTokensPerSecondPerReplica: breakEvenOutputTokensPerSecond(total / replicas, workload.hoursPerMonth, workload.utilization, apiUsdPerOutputToken),
+      outputTokensPerSecondPerReplica: breakEvenOutputTokensPerSecond(
+        total / replicas,
+        workload.hoursPerMonth,
+        workload.utilization,
+        apiUsdPerOutputToken,
+      ),
     },
     savingsMonthlyUsd: servable ? savings : null,
     latencyTarget: appliedLatencyTarget(workload, assumptions),

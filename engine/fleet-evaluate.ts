@@ -1,5 +1,12 @@
 import type { Assumptions } from "./assumptions";
-import { cheapestMeetingTarget, costFleets, type CostLine, type Fleet, type FleetInputs, type FleetKind } from "./fleet";
+import {
+  cheapestMeetingTarget,
+  costFleets,
+  type CostLine,
+  type Fleet,
+  type FleetInputs,
+  type FleetKind,
+} from "./fleet";
 import { priceHybrid, type HybridPoint } from "./hybrid";
 import type { Scenario } from "./scenario";
 
@@ -105,7 +112,11 @@ export function usageFleets(c: FleetContext): UsageFleets {
   };
   const fleets = c.canServe && c.replicaOutputTokensPerSecond > 0 ? costFleets(inputs) : [];
   const used = cheapestMeetingTarget(fleets);
-  const hybrid = priceHybrid({ ...inputs, replicaOutputTokensPerSecond: fleets.length ? c.replicaOutputTokensPerSecond : 0, apiUsdPerOutputToken: c.apiUsdPerOutputToken / overhead });
+  const hybrid = priceHybrid({
+    ...inputs,
+    replicaOutputTokensPerSecond: fleets.length ? c.replicaOutputTokensPerSecond : 0,
+    apiUsdPerOutputToken: c.apiUsdPerOutputToken / overhead,
+  });
   const byKind = Object.fromEntries(fleets.map((f) => [f.kind, f.replicasByHour])) as Record<FleetKind, number[]>;
   return {
     usageSpan: { ...c.usage.span, files: c.usage.files },

@@ -83,7 +83,12 @@ export function scaleUps(replicasByHour: readonly number[]): number {
 }
 
 /** Prices a fleet that runs `replicasByHour` against the load. */
-export function priceFleet(kind: FleetKind, replicasByHour: number[], inputs: FleetInputs, countScaleUps: boolean): Fleet {
+export function priceFleet(
+  kind: FleetKind,
+  replicasByHour: number[],
+  inputs: FleetInputs,
+  countScaleUps: boolean,
+): Fleet {
   const perHour = inputs.replicaOutputTokensPerSecond * SECONDS_PER_HOUR;
   const hours = inputs.hourlyOutputTokens.length;
   const toMonth = HOURS_PER_MONTH / hours;
@@ -118,13 +123,43 @@ export function priceFleet(kind: FleetKind, replicasByHour: number[], inputs: Fl
   };
 }
 
-function fleetLines(replicaHours: number, ups: number, preemptions: number, coldStartUsd: number, inputs: FleetInputs): CostLine[] {
+function fleetLines(
+  replicaHours: number,
+  ups: number,
+  preemptions: number,
+  coldStartUsd: number,
+  inputs: FleetInputs,
+): CostLine[] {
   const compute = replicaHours * inputs.replicaHourlyUsd;
   return [
-    { name: "compute", unit: "replica-hours", monthlyQuantity: replicaHours, unitUsd: inputs.replicaHourlyUsd, monthlyUsd: compute },
-    { name: "overhead", unit: "share of compute", monthlyQuantity: inputs.overheadShare, unitUsd: compute, monthlyUsd: compute * inputs.overheadShare },
-    { name: "cold starts", unit: "scale-ups", monthlyQuantity: ups, unitUsd: coldStartUsd, monthlyUsd: ups * coldStartUsd },
-    { name: "spot preemption", unit: "preemptions", monthlyQuantity: preemptions, unitUsd: coldStartUsd, monthlyUsd: preemptions * coldStartUsd },
+    {
+      name: "compute",
+      unit: "replica-hours",
+      monthlyQuantity: replicaHours,
+      unitUsd: inputs.replicaHourlyUsd,
+      monthlyUsd: compute,
+    },
+    {
+      name: "overhead",
+      unit: "share of compute",
+      monthlyQuantity: inputs.overheadShare,
+      unitUsd: compute,
+      monthlyUsd: compute * inputs.overheadShare,
+    },
+    {
+      name: "cold starts",
+      unit: "scale-ups",
+      monthlyQuantity: ups,
+      unitUsd: coldStartUsd,
+      monthlyUsd: ups * coldStartUsd,
+    },
+    {
+      name: "spot preemption",
+      unit: "preemptions",
+      monthlyQuantity: preemptions,
+      unitUsd: coldStartUsd,
+      monthlyUsd: preemptions * coldStartUsd,
+    },
     { name: "ops", unit: "month", monthlyQuantity: 1, unitUsd: inputs.opsMonthlyUsd, monthlyUsd: inputs.opsMonthlyUsd },
   ];
 }

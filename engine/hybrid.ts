@@ -43,7 +43,9 @@ export interface Hybrid {
 }
 
 /** Share of a replica's time lost to spot preemptions: preemptions a replica-hour times the cold start. */
-export function preemptedShare(inputs: Pick<HybridInputs, "nodesPerReplica" | "preemptionsPerNodeDay" | "coldStartMinutes">): number {
+export function preemptedShare(
+  inputs: Pick<HybridInputs, "nodesPerReplica" | "preemptionsPerNodeDay" | "coldStartMinutes">,
+): number {
   return Math.min(1, ((inputs.nodesPerReplica * inputs.preemptionsPerNodeDay) / 24) * (inputs.coldStartMinutes / 60));
 }
 
@@ -71,13 +73,22 @@ export function priceHybrid(inputs: HybridInputs): Hybrid {
   const effectivePerHour = inputs.replicaOutputTokensPerSecond * SECONDS_PER_HOUR * (1 - lost);
   const peakK = effectivePerHour > 0 ? Math.ceil((sorted[0] ?? 0) / effectivePerHour - 1e-9) : 0;
   const coldStartUsd = (inputs.coldStartMinutes / 60) * inputs.replicaHourlyUsd;
-  const replicaMonthUsd = HOURS_PER_MONTH * (inputs.replicaHourlyUsd * (1 + inputs.overheadShare) + (inputs.nodesPerReplica * inputs.preemptionsPerNodeDay * coldStartUsd) / 24);
+  const replicaMonthUsd =
+    HOURS_PER_MONTH *
+    (inputs.replicaHourlyUsd * (1 + inputs.overheadShare) +
+      (inputs.nodesPerReplica * inputs.preemptionsPerNodeDay * coldStartUsd) / 24);
   const points: HybridPoint[] = [];
   for (let k = 0; k <= peakK; k++) {
     const overflow = overflowOf(sorted, prefix, k * effectivePerHour);
     const selfHost = k > 0 ? k * replicaMonthUsd + inputs.opsMonthlyUsd : 0;
     const api = overflow * toMonth * inputs.apiUsdPerOutputToken;
-    points.push({ replicas: k, monthlyUsd: selfHost + api, selfHostMonthlyUsd: selfHost, apiMonthlyUsd: api, apiShareOfOutputTokens: total > 0 ? overflow / total : 0 });
+    points.push({
+      replicas: k,
+      monthlyUsd: selfHost + api,
+      selfHostMonthlyUsd: selfHost,
+      apiMonthlyUsd: api,
+      apiShareOfOutputTokens: total > 0 ? overflow / total : 0,
+    });
   }
   const best = points.reduce((a, b) => (b.monthlyUsd < a.monthlyUsd ? b : a));
   return { best, points, lines: hybridLines(best, inputs, coldStartUsd) };
@@ -90,10 +101,40 @@ function hybridLines(best: HybridPoint, inputs: HybridInputs, coldStartUsd: numb
   const preemptions = k > 0 ? (replicaHours * inputs.nodesPerReplica * inputs.preemptionsPerNodeDay) / 24 : 0;
   const apiTokens = inputs.apiUsdPerOutputToken > 0 ? best.apiMonthlyUsd / inputs.apiUsdPerOutputToken : 0;
   return [
-    { name: "compute", unit: "replica-hours", monthlyQuantity: replicaHours, unitUsd: inputs.replicaHourlyUsd, monthlyUsd: compute },
-    { name: "overhead", unit: "share of compute", monthlyQuantity: inputs.overheadShare, unitUsd: compute, monthlyUsd: compute * inputs.overheadShare },
-    { name: "spot preemption", unit: "preemptions", monthlyQuantity: preemptions, unitUsd: coldStartUsd, monthlyUsd: preemptions * coldStartUsd },
-    { name: "ops", unit: "month", monthlyQuantity: k > 0 ? 1 : 0, unitUsd: inputs.opsMonthlyUsd, monthlyUsd: k > 0 ? inputs.opsMonthlyUsd : 0 },
-    { name: "API overflow", unit: "output tokens", monthlyQuantity: apiTokens, unitUsd: inputs.apiUsdPerOutputToken, monthlyUsd: best.apiMonthlyUsd },
+    {
+      name: "compute",
+      unit: "replica-hours",
+      monthlyQuantity: replicaHours,
+      unitUsd: inputs.replicaHourlyUsd,
+      monthlyUsd: compute,
+    },
+    {
+      name: "overhead",
+      unit: "share of compute",
+      monthlyQuantity: inputs.overheadShare,
+      unitUsd: compute,
+      monthlyUsd: compute * inputs.overheadShare,
+    },
+    {
+      name: "spot preemption",
+      unit: "preemptions",
+      monthlyQuantity: preemptions,
+      unitUsd: coldStartUsd,
+      monthlyUsd: preemptions * coldStartUsd,
+    },
+    {
+      name: "ops",
+      unit: "month",
+      monthlyQuantity: k > 0 ? 1 : 0,
+      unitUsd: inputs.opsMonthlyUsd,
+      monthlyUsd: k > 0 ? inputs.opsMonthlyUsd : 0,
+    },
+    {
+      name: "API overflow",
+      unit: "output tokens",
+      monthlyQuantity: apiTokens,
+      unitUsd: inputs.apiUsdPerOutputToken,
+      monthlyUsd: best.apiMonthlyUsd,
+    },
   ];
 }

@@ -22,15 +22,23 @@ export interface AppliedLatencyTarget {
 /** Which latency target applies to a workload (see AppliedLatencyTarget). */
 export function appliedLatencyTarget(workload: Scenario["workload"], assumptions: Assumptions): AppliedLatencyTarget {
   const kind = workload.kind;
-  if (workload.latency && (workload.latency.minOutputTokensPerSecondPerRequest !== undefined || workload.latency.maxTimeToFirstTokenMs !== undefined)) {
+  if (
+    workload.latency &&
+    (workload.latency.minOutputTokensPerSecondPerRequest !== undefined ||
+      workload.latency.maxTimeToFirstTokenMs !== undefined)
+  ) {
     return { kind, source: "declared", target: workload.latency, reference: "workload.latency" };
   }
-  if (kind === "batch") return { kind, source: "none", target: undefined, reference: "workload.kind batch: peak throughput is credited" };
+  if (kind === "batch")
+    return { kind, source: "none", target: undefined, reference: "workload.kind batch: peak throughput is credited" };
   const d = assumptions.latencyTargets.interactive;
   return {
     kind,
     source: "interactive-default",
-    target: { minOutputTokensPerSecondPerRequest: d.minOutputTokensPerSecondPerRequest, maxTimeToFirstTokenMs: d.maxTimeToFirstTokenMs },
+    target: {
+      minOutputTokensPerSecondPerRequest: d.minOutputTokensPerSecondPerRequest,
+      maxTimeToFirstTokenMs: d.maxTimeToFirstTokenMs,
+    },
     reference: d.source,
   };
 }
@@ -40,7 +48,8 @@ export function describeLatencyTarget(applied: AppliedLatencyTarget): string {
   const t = applied.target;
   if (!t) return "none (batch: peak throughput credited)";
   const parts: string[] = [];
-  if (t.minOutputTokensPerSecondPerRequest !== undefined) parts.push(`at least ${t.minOutputTokensPerSecondPerRequest} output tok/s per request`);
+  if (t.minOutputTokensPerSecondPerRequest !== undefined)
+    parts.push(`at least ${t.minOutputTokensPerSecondPerRequest} output tok/s per request`);
   if (t.maxTimeToFirstTokenMs !== undefined) parts.push(`TTFT at most ${t.maxTimeToFirstTokenMs} ms`);
   const why = applied.source === "declared" ? "declared in workload.latency" : "default for interactive workloads";
   return `${parts.join(", ")} (${why})`;

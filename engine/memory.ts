@@ -55,7 +55,8 @@ export function weightBytesPerStage(model: ModelConfig, variant: WeightVariant, 
 
   let attentionPerLayer: number;
   if (a.mla) {
-    attentionPerLayer = ((p.perLayerAttention - p.perLayerAttentionReplicated) / tp + p.perLayerAttentionReplicated) * b("attention");
+    attentionPerLayer =
+      ((p.perLayerAttention - p.perLayerAttentionReplicated) / tp + p.perLayerAttentionReplicated) * b("attention");
   } else {
     const qo = 2 * h * a.numAttentionHeads * a.headDim;
     const kvHeadsPerRank = Math.max(1, a.numKeyValueHeads / tp);
@@ -80,7 +81,8 @@ export function weightBytesPerStage(model: ModelConfig, variant: WeightVariant, 
   const replicatedEncoder = args.includes("--mm-encoder-tp-mode=data") || (modeAt >= 0 && args[modeAt + 1] === "data");
   const vision = ((a.visionEncoderParams ?? 0) / (replicatedEncoder ? 1 : tp)) * 2;
 
-  const layerBytes = (index: number) => attentionPerLayer + norms + (index < p.denseLayers ? densePerLayer : moePerLayer);
+  const layerBytes = (index: number) =>
+    attentionPerLayer + norms + (index < p.denseLayers ? densePerLayer : moePerLayer);
   const out: number[] = [];
   let start = 0;
   layersPerStage(a.numLayers, pp).forEach((count, stage) => {
@@ -148,7 +150,12 @@ export function kvBytesPerToken(model: ModelConfig, bytesPerElement: number): nu
  * layers: GQA heads split across TP ranks (at least one head per rank), MLA's
  * latent replicated on every rank, hybrid models' padded layer groups.
  */
-export function kvBytesPerTokenOnStage(model: ModelConfig, bytesPerElement: number, tp: number, layers: number): number {
+export function kvBytesPerTokenOnStage(
+  model: ModelConfig,
+  bytesPerElement: number,
+  tp: number,
+  layers: number,
+): number {
   const a = model.architecture;
   if (a.mla) return layers * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) * bytesPerElement;
   const headsPerRank = Math.max(1, a.numKeyValueHeads / tp);
@@ -189,7 +196,8 @@ export function vllmBefore(a: string, b: string): boolean {
  */
 export function samplerWarmupBytes(model: ModelConfig, settings: MemorySettings, reserve: ReserveConstants): number {
   const seqVocab = settings.maxNumSeqs * model.architecture.vocabSize;
-  const legacy = settings.vllmVersion !== undefined && vllmBefore(settings.vllmVersion, reserve.legacySamplerBeforeVllm);
+  const legacy =
+    settings.vllmVersion !== undefined && vllmBefore(settings.vllmVersion, reserve.legacySamplerBeforeVllm);
   return (reserve.logitsBytesPerSeqVocab + (legacy ? reserve.legacySamplerBytesPerSeqVocab : 0)) * seqVocab;
 }
 
@@ -208,7 +216,8 @@ export function reserveBytesPerGpu(
   lastStage = true,
 ): number {
   const tpGiB = parallel.tensorParallel > 1 ? reserve.tensorParallelGiB : 0;
-  const activation = reserve.activationBytesPerTokenHidden * settings.maxNumBatchedTokens * model.architecture.hiddenSize;
+  const activation =
+    reserve.activationBytesPerTokenHidden * settings.maxNumBatchedTokens * model.architecture.hiddenSize;
   const sampler = lastStage ? samplerWarmupBytes(model, settings, reserve) : 0;
   return Math.max(0, (reserve.baseGiB + tpGiB) * BYTES_PER_GIB + activation + sampler);
 }
@@ -263,7 +272,8 @@ export function fitMemory(args: {
     const perToken = kvBytesPerTokenOnStage(model, elementBytes, parallel.tensorParallel, layers);
     const tokens = Math.floor(kv / (perToken * block)) * block;
     if (tokens < bind.tokens) bind = { weights, reserve: reserveBytes, kv, perToken, tokens };
-    if (weights + reserveBytes > worstOverflow.weights + worstOverflow.reserve) worstOverflow = { weights, reserve: reserveBytes };
+    if (weights + reserveBytes > worstOverflow.weights + worstOverflow.reserve)
+      worstOverflow = { weights, reserve: reserveBytes };
   });
   const toGiB = (bytes: number) => bytes / BYTES_PER_GIB;
   const kvCacheTokens = bind.tokens;
@@ -271,7 +281,10 @@ export function fitMemory(args: {
   if (worstOverflow.weights + worstOverflow.reserve >= usable) {
     const samplerGiB = samplerWarmupBytes(model, settings, reserve) / BYTES_PER_GIB;
     // The hint helps only when the weights alone fit: otherwise no max-num-seqs makes room.
-    const hint = samplerGiB >= 0.5 && worstOverflow.weights < usable ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)` : "";
+    const hint =
+      samplerGiB >= 0.5 && worstOverflow.weights < usable
+        ? ` (${samplerGiB.toFixed(2)} GiB of the reserve is the sampler warm-up for max-num-seqs ${settings.maxNumSeqs}; a lower max-num-seqs frees it)`
+        : "";
     reason = `weights need ${toGiB(worstOverflow.weights).toFixed(2)} GiB and vLLM's reserve ${toGiB(worstOverflow.reserve).toFixed(2)} GiB per GPU, but ${settings.gpuMemoryUtilization} x ${gpu.cudaTotalGiB} GiB leaves only ${toGiB(usable).toFixed(2)} GiB${hint}`;
   } else if (kvCacheTokens < settings.maxModelLen) {
     // vLLM's own refusal (`check_enough_kv_cache_memory`, vllm/v1/core/kv_cache_utils.py): the GiB one request of

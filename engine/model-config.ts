@@ -125,7 +125,12 @@ export const ServingPinsSchema = z
   .object({
     vllmVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a release such as 0.15.0"),
     /** Image by digest: `repository@sha256:<64 hex>` (a tag may precede the digest). */
-    vllmImage: z.string().regex(/^[\w.\-/:]+@sha256:[0-9a-f]{64}$/, "an image pinned by digest, e.g. vllm/vllm-openai:v0.15.0@sha256:<64 hex>"),
+    vllmImage: z
+      .string()
+      .regex(
+        /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/,
+        "an image pinned by digest, e.g. vllm/vllm-openai:v0.15.0@sha256:<64 hex>",
+      ),
     /** NVIDIA driver, an exact release such as 580.95.05. */
     nvidiaDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "an exact driver release such as 580.95.05"),
     /** NCCL installed into the serving image (`nvidia-nccl-cu12==<this>`). */
@@ -154,12 +159,20 @@ export const ModelConfigSchema = z
     const seen = new Set<string>();
     model.weights.forEach((variant, index) => {
       if (seen.has(variant.dtype)) {
-        ctx.addIssue({ code: "custom", path: ["weights", index, "dtype"], message: `dtype ${variant.dtype} is listed twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["weights", index, "dtype"],
+          message: `dtype ${variant.dtype} is listed twice`,
+        });
       }
       seen.add(variant.dtype);
     });
     if (model.params.activeBillions > model.params.totalBillions) {
-      ctx.addIssue({ code: "custom", path: ["params", "activeBillions"], message: "active parameters exceed the total" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["params", "activeBillions"],
+        message: "active parameters exceed the total",
+      });
     }
   });
 

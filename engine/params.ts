@@ -50,7 +50,10 @@ function countParams(model: ModelConfig): ParamBreakdown {
   if (a.mla) {
     const m = a.mla;
     const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q = m.qLoraRank === null ? h * a.numAttentionHeads * qHead : h * m.qLoraRank + m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead;
+    const q =
+      m.qLoraRank === null
+        ? h * a.numAttentionHeads * qHead
+        : h * m.qLoraRank + m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead;
     const kvDown = h * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank;
     const kvUp = m.kvLoraRank * a.numAttentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
     const o = a.numAttentionHeads * m.vHeadDim * h;
@@ -83,7 +86,8 @@ function countParams(model: ModelConfig): ParamBreakdown {
   const activeExperts = moe ? moe.numExpertsPerToken * perRoutedExpert : 0;
   // The input embedding is a lookup, not a matmul: it does not count as active compute.
   const active =
-    lmHead + (a.tieWordEmbeddings ? embeddings : 0) +
+    lmHead +
+    (a.tieWordEmbeddings ? embeddings : 0) +
     a.numLayers * layerCommon +
     denseLayers * perDenseMlp +
     moeLayers * (activeExperts + perSharedExperts + perRouter);
@@ -157,6 +161,9 @@ function countWeightBytes(model: ModelConfig, variant: WeightVariant): number {
     (model.architecture.numLayers * p.perLayerNorms + model.architecture.hiddenSize) * 2 +
     model.architecture.numLayers * p.perLayerAttention * b("attention") +
     p.denseLayers * p.perDenseMlp * b("dense_mlp") +
-    p.moeLayers * (experts * p.perRoutedExpert * b("routed_experts") + p.perSharedExperts * b("shared_experts") + p.perRouter * b("router"))
+    p.moeLayers *
+      (experts * p.perRoutedExpert * b("routed_experts") +
+        p.perSharedExperts * b("shared_experts") +
+        p.perRouter * b("router"))
   );
 }

@@ -20,7 +20,11 @@ export interface DatedNodePrice {
  * Warnings on one node price: older than `priceMaxAgeDays` (spot prices move
  * up to daily), and each flag of the catalog's sanity check.
  */
-export function nodePriceWarnings(price: DatedNodePrice, today: string, assumptions: Pick<Assumptions, "priceMaxAgeDays">): string[] {
+export function nodePriceWarnings(
+  price: DatedNodePrice,
+  today: string,
+  assumptions: Pick<Assumptions, "priceMaxAgeDays">,
+): string[] {
   const { machineType, pricing, region } = price;
   const warnings: string[] = [];
   if (price.asOf && daysBetween(price.asOf, today) > assumptions.priceMaxAgeDays) {
@@ -28,12 +32,17 @@ export function nodePriceWarnings(price: DatedNodePrice, today: string, assumpti
       `The ${machineType} ${pricing} price in ${region} is from ${price.asOf}, more than ${assumptions.priceMaxAgeDays} days old; refresh it (breakeven prices refresh), check it or set node.hourlyUsd.`,
     );
   }
-  for (const flag of price.flags ?? []) warnings.push(`The ${machineType} ${pricing} price in ${region} is flagged: ${flag.message}.`);
+  for (const flag of price.flags ?? [])
+    warnings.push(`The ${machineType} ${pricing} price in ${region} is flagged: ${flag.message}.`);
   return warnings;
 }
 
 /** A warning when the API price data (its `dataDate`) is older than `apiPriceMaxAgeDays`; none for prices set in the stack. */
-export function apiPriceWarnings(api: { source: string; asOf?: string | undefined; dataDate?: string | undefined }, today: string, assumptions: Pick<Assumptions, "apiPriceMaxAgeDays">): string[] {
+export function apiPriceWarnings(
+  api: { source: string; asOf?: string | undefined; dataDate?: string | undefined },
+  today: string,
+  assumptions: Pick<Assumptions, "apiPriceMaxAgeDays">,
+): string[] {
   if (api.source !== "genai-prices" || !api.dataDate) return [];
   const days = Math.floor(daysBetween(api.dataDate, today));
   if (days <= assumptions.apiPriceMaxAgeDays) return [];

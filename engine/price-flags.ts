@@ -15,7 +15,13 @@ export interface PriceFlag {
  * - `far-region`: in another geography than the declared region;
  * - `may-be-unavailable`: the catalog lists a price GCP may not sell.
  */
-export type PriceFlagKind = "spot-discount-high" | "spot-discount-low" | "below-region-median" | "above-region-median" | "far-region" | "may-be-unavailable";
+export type PriceFlagKind =
+  | "spot-discount-high"
+  | "spot-discount-low"
+  | "below-region-median"
+  | "above-region-median"
+  | "far-region"
+  | "may-be-unavailable";
 
 /** Flags that say a price may be too low to be true: such a price must never win silently, so it ranks after checked prices. */
 const OUTLIER_LOW: ReadonlySet<PriceFlagKind> = new Set(["spot-discount-high", "below-region-median"]);

@@ -31,7 +31,13 @@ export interface PerRequest {
 /** The workload as the usage shows it (the `breakeven workload` JSON contract). */
 export interface WorkloadFromUsage {
   span: { start: string; end: string; hours: number };
-  monthly: { inputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; outputTokens: number; requests: number | null };
+  monthly: {
+    inputTokens: number;
+    cachedInputTokens: number;
+    cacheWriteTokens: number;
+    outputTokens: number;
+    requests: number | null;
+  };
   perRequest: PerRequest;
   /** Cache reads over all input tokens. */
   cachedInputShare: number;
@@ -110,7 +116,9 @@ export function peakToMean(hourly: readonly number[]): number {
 export function weeklyTrend(hourly: readonly number[]): WorkloadFromUsage["trend"] {
   const weeks = Math.floor(hourly.length / 168);
   if (weeks < MIN_TREND_WEEKS) return null;
-  const totals = Array.from({ length: weeks }, (_, w) => hourly.slice(w * 168, (w + 1) * 168).reduce((a, b) => a + b, 0));
+  const totals = Array.from({ length: weeks }, (_, w) =>
+    hourly.slice(w * 168, (w + 1) * 168).reduce((a, b) => a + b, 0),
+  );
   const meanX = (weeks - 1) / 2;
   const meanY = totals.reduce((a, b) => a + b, 0) / weeks;
   let num = 0;

@@ -1,5 +1,12 @@
 import { apiMonthlyUsd, selfHostMonthlyUsdAt } from "./cost";
-import { evaluate, replicaCapacity, resolveParallelism, type Evaluation, type EvaluationInputs, type MeasuredThroughput } from "./evaluate";
+import {
+  evaluate,
+  replicaCapacity,
+  resolveParallelism,
+  type Evaluation,
+  type EvaluationInputs,
+  type MeasuredThroughput,
+} from "./evaluate";
 import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
 import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
@@ -84,7 +91,14 @@ export interface RecommendOption {
   /** The self-hosted part (whole for "self-host", the self-hosted share for "hybrid"). */
   selfHost?: SelfHostPlan | undefined;
   /** The split of a hybrid. */
-  hybrid?: { selfHostedShare: number; selfHostMonthlyUsd: number; apiMonthlyUsd: number; selfHostedOutputTokensPerMonth: number } | undefined;
+  hybrid?:
+    | {
+        selfHostedShare: number;
+        selfHostMonthlyUsd: number;
+        apiMonthlyUsd: number;
+        selfHostedOutputTokensPerMonth: number;
+      }
+    | undefined;
   /** The evaluation of the self-hosted part at the whole declared volume (self-host options only). */
   evaluation?: Evaluation | undefined;
 }
@@ -123,7 +137,14 @@ export function layoutsFor(machine: MachineType, nodesPerReplica: number): Paral
 }
 
 /** The declared scenario moved onto another node, with that node's preemption default unless the user set one for spot. */
-function scenarioOn(base: Scenario, machine: MachineType, parallel: Parallelism, nodesPerReplica: number, region: string, pricing: PricingModel): Scenario {
+function scenarioOn(
+  base: Scenario,
+  machine: MachineType,
+  parallel: Parallelism,
+  nodesPerReplica: number,
+  region: string,
+  pricing: PricingModel,
+): Scenario {
   const declaredSpot = base.node.pricing === "spot";
   return {
     ...base,
@@ -137,13 +158,19 @@ function scenarioOn(base: Scenario, machine: MachineType, parallel: Parallelism,
       tensorParallel: parallel.tensorParallel,
       pipelineParallel: parallel.pipelineParallel,
       // A preemption rate the user declared for spot is theirs for spot; on-demand and committed nodes are not preempted.
-      preemptionsPerDay: pricing === "spot" && declaredSpot ? base.node.preemptionsPerDay : pricing === "spot" ? undefined : 0,
+      preemptionsPerDay:
+        pricing === "spot" && declaredSpot ? base.node.preemptionsPerDay : pricing === "spot" ? undefined : 0,
     },
   };
 }
 
 /** The declared measurement applies only to the hardware and layout it was measured on. */
-function measuredFor(search: RecommendSearch, machine: MachineType, parallel: Parallelism, nodesPerReplica: number): MeasuredThroughput | undefined {
+function measuredFor(
+  search: RecommendSearch,
+  machine: MachineType,
+  parallel: Parallelism,
+  nodesPerReplica: number,
+): MeasuredThroughput | undefined {
   const { base } = search;
   const declared = resolveParallelism(base.scenario, base.machine);
   const same =
@@ -180,11 +207,20 @@ function feasibleLayouts(search: RecommendSearch, excluded: Exclusion[]): { cand
       for (const parallel of layoutsFor(machine, nodesPerReplica)) {
         layouts++;
         const measured = measuredFor(search, machine, parallel, nodesPerReplica);
-        const scenario = scenarioOn(base.scenario, machine, parallel, nodesPerReplica, base.scenario.node.region, base.scenario.node.pricing);
+        const scenario = scenarioOn(
+          base.scenario,
+          machine,
+          parallel,
+          nodesPerReplica,
+          base.scenario.node.region,
+          base.scenario.node.pricing,
+        );
         // Capacity does not depend on price: one fit per layout, reused for every region and pricing model below.
         const capacity = replicaCapacity({ ...base, scenario, machine, gpu, measured });
-        if (!capacity.fits) reasons.push({ kind: "does-not-fit", reason: capacity.memory.reason ?? "no KV cache room for one request" });
-        else if (!capacity.meetsLatencyTarget) reasons.push({ kind: "misses-latency", reason: "misses the latency floor even at one request" });
+        if (!capacity.fits)
+          reasons.push({ kind: "does-not-fit", reason: capacity.memory.reason ?? "no KV cache room for one request" });
+        else if (!capacity.meetsLatencyTarget)
+          reasons.push({ kind: "misses-latency", reason: "misses the latency floor even at one request" });
         else {
           fits++;
           candidates.push({ machine, gpu, parallel, nodesPerReplica, measured });
@@ -217,7 +253,10 @@ function offersByMachine(search: RecommendSearch): Map<string, Map<PricingModel,
   }
   const suspicious = (o: NodeOffer) => (isSuspiciouslyCheap(o.flags) ? 1 : 0);
   for (const byPricing of byMachine.values()) {
-    for (const list of byPricing.values()) list.sort((a, b) => suspicious(a) - suspicious(b) || a.hourlyUsd - b.hourlyUsd || a.region.localeCompare(b.region));
+    for (const list of byPricing.values())
+      list.sort(
+        (a, b) => suspicious(a) - suspicious(b) || a.hourlyUsd - b.hourlyUsd || a.region.localeCompare(b.region),
+      );
   }
   return byMachine;
 }
@@ -230,7 +269,10 @@ function withFarRegionFlag(offer: NodeOffer, search: RecommendSearch): NodeOffer
   const home = geo.get(declared);
   const there = geo.get(offer.region);
   if (home === undefined || there === undefined || home === there) return offer;
-  const flag: PriceFlag = { kind: "far-region", message: `${offer.region} (${there}) is far from the declared region ${declared} (${home}): expect more latency to users and data egress` };
+  const flag: PriceFlag = {
+    kind: "far-region",
+    message: `${offer.region} (${there}) is far from the declared region ${declared} (${home}): expect more latency to users and data egress`,
+  };
   return { ...offer, flags: [...(offer.flags ?? []), flag] };
 }
 
@@ -239,12 +281,20 @@ function withFarRegionFlag(offer: NodeOffer, search: RecommendSearch): NodeOffer
  * volume needs) run at the expected utilization and the API takes the rest.
  * Null when one replica already covers the volume.
  */
-export function bestHybrid(e: Evaluation): { replicas: number; share: number; selfHostMonthlyUsd: number; apiMonthlyUsd: number; selfTokens: number } | null {
+export function bestHybrid(
+  e: Evaluation,
+): { replicas: number; share: number; selfHostMonthlyUsd: number; apiMonthlyUsd: number; selfTokens: number } | null {
   if (e.selfHost.hybrid) return hourlyHybrid(e.selfHost.hybrid, e.workload.outputTokensPerMonth);
   const fleet = e.selfHost.fleet;
   const volume = e.workload.outputTokensPerMonth;
   const inputPerOutput = e.workload.inputTokensPerMonth / volume;
-  let best: { replicas: number; share: number; selfHostMonthlyUsd: number; apiMonthlyUsd: number; selfTokens: number } | null = null;
+  let best: {
+    replicas: number;
+    share: number;
+    selfHostMonthlyUsd: number;
+    apiMonthlyUsd: number;
+    selfTokens: number;
+  } | null = null;
   for (let k = Math.max(1, fleet.minReplicas); k < e.selfHost.replicasForVolume; k++) {
     const selfTokens = k * fleet.tokensPerReplicaMonth;
     const rest = volume - selfTokens;
@@ -255,7 +305,8 @@ export function bestHybrid(e: Evaluation): { replicas: number; share: number; se
       apiMonthlyUsd: apiMonthlyUsd(e.api.rates, rest * inputPerOutput, rest),
       selfTokens,
     };
-    if (!best || option.selfHostMonthlyUsd + option.apiMonthlyUsd < best.selfHostMonthlyUsd + best.apiMonthlyUsd) best = option;
+    if (!best || option.selfHostMonthlyUsd + option.apiMonthlyUsd < best.selfHostMonthlyUsd + best.apiMonthlyUsd)
+      best = option;
   }
   return best;
 }
@@ -267,7 +318,13 @@ export function bestHybrid(e: Evaluation): { replicas: number; share: number; se
 function hourlyHybrid(h: NonNullable<Evaluation["selfHost"]["hybrid"]>, volume: number) {
   if (h.replicas === 0 || h.apiShareOfOutputTokens === 0) return null;
   const share = 1 - h.apiShareOfOutputTokens;
-  return { replicas: h.replicas, share, selfHostMonthlyUsd: h.selfHostMonthlyUsd, apiMonthlyUsd: h.apiMonthlyUsd, selfTokens: share * volume };
+  return {
+    replicas: h.replicas,
+    share,
+    selfHostMonthlyUsd: h.selfHostMonthlyUsd,
+    apiMonthlyUsd: h.apiMonthlyUsd,
+    selfTokens: share * volume,
+  };
 }
 
 /** The best layout of one (machine, pricing, nodes per replica), with the offers it was priced from and every layout that could serve. */
@@ -293,7 +350,11 @@ function beats(e: Evaluation, held: Evaluation): boolean {
  * node's hourly price or does not depend on it, and capacity is the same
  * everywhere) and keeps the best layout per (machine, pricing, nodes).
  */
-function bestLayouts(search: RecommendSearch, candidates: Candidate[], excluded: Exclusion[]): { best: Map<string, BestLayout>; evaluations: number; offers: number } {
+function bestLayouts(
+  search: RecommendSearch,
+  candidates: Candidate[],
+  excluded: Exclusion[],
+): { best: Map<string, BestLayout>; evaluations: number; offers: number } {
   const { base } = search;
   const offers = offersByMachine(search);
   const best = new Map<string, BestLayout>();
@@ -328,7 +389,8 @@ function bestLayouts(search: RecommendSearch, candidates: Candidate[], excluded:
       }
     }
   }
-  for (const id of unpriced) excluded.push({ machineType: id, kind: "no-price", reason: "no price in the allowed regions and pricing models" });
+  for (const id of unpriced)
+    excluded.push({ machineType: id, kind: "no-price", reason: "no price in the allowed regions and pricing models" });
   return { best, evaluations, offers: offersConsidered };
 }
 
@@ -349,7 +411,11 @@ function planOf({ e, candidate, list, layouts: tried }: BestLayout): SelfHostPla
     throughputSource: e.selfHost.throughputSource,
     regionsPriced: list.length,
     nextRegion: next ? { region: next.region, hourlyUsd: next.hourlyUsd } : undefined,
-    otherLayouts: tried.filter((l) => l.parallel.tensorParallel !== e.parallel.tensorParallel || l.parallel.pipelineParallel !== e.parallel.pipelineParallel),
+    otherLayouts: tried.filter(
+      (l) =>
+        l.parallel.tensorParallel !== e.parallel.tensorParallel ||
+        l.parallel.pipelineParallel !== e.parallel.pipelineParallel,
+    ),
     priceFlags: [...(first?.flags ?? [])],
     priceAsOf: first?.asOf,
   };
@@ -358,7 +424,12 @@ function planOf({ e, candidate, list, layouts: tried }: BestLayout): SelfHostPla
 type UnrankedOption = Omit<RecommendOption, "rank">;
 
 /** The hybrid on one plan (some replicas flat out, the rest of the traffic to the API), or undefined when there is none. */
-function hybridOption(e: Evaluation, plan: SelfHostPlan, savings: (usd: number) => number | null, volume: number): UnrankedOption | undefined {
+function hybridOption(
+  e: Evaluation,
+  plan: SelfHostPlan,
+  savings: (usd: number) => number | null,
+  volume: number,
+): UnrankedOption | undefined {
   const hybrid = bestHybrid(e);
   if (!hybrid) return undefined;
   const total = hybrid.selfHostMonthlyUsd + hybrid.apiMonthlyUsd;
@@ -368,24 +439,47 @@ function hybridOption(e: Evaluation, plan: SelfHostPlan, savings: (usd: number) 
     savingsVsApiMonthlyUsd: savings(total),
     usdPerMillionOutputTokens: (total / volume) * 1e6,
     selfHost: { ...plan, replicas: hybrid.replicas },
-    hybrid: { selfHostedShare: hybrid.share, selfHostMonthlyUsd: hybrid.selfHostMonthlyUsd, apiMonthlyUsd: hybrid.apiMonthlyUsd, selfHostedOutputTokensPerMonth: hybrid.selfTokens },
+    hybrid: {
+      selfHostedShare: hybrid.share,
+      selfHostMonthlyUsd: hybrid.selfHostMonthlyUsd,
+      apiMonthlyUsd: hybrid.apiMonthlyUsd,
+      selfHostedOutputTokensPerMonth: hybrid.selfTokens,
+    },
   };
 }
 
 /** Every self-hosted plan, the cheapest hybrid over them, and the API when it is allowed. */
-function optionsOf(best: Map<string, BestLayout>, declared: Evaluation, apiAllowed: boolean, volume: number): UnrankedOption[] {
+function optionsOf(
+  best: Map<string, BestLayout>,
+  declared: Evaluation,
+  apiAllowed: boolean,
+  volume: number,
+): UnrankedOption[] {
   const options: UnrankedOption[] = [];
   const savings = (monthlyUsd: number) => (apiAllowed ? declared.api.monthlyUsd - monthlyUsd : null);
   let cheapestHybrid: UnrankedOption | undefined;
   for (const held of best.values()) {
     const plan = planOf(held);
     const total = held.e.selfHost.monthlyUsd.total;
-    options.push({ kind: "self-host", monthlyUsd: total, savingsVsApiMonthlyUsd: savings(total), usdPerMillionOutputTokens: (total / volume) * 1e6, selfHost: plan, evaluation: held.e });
+    options.push({
+      kind: "self-host",
+      monthlyUsd: total,
+      savingsVsApiMonthlyUsd: savings(total),
+      usdPerMillionOutputTokens: (total / volume) * 1e6,
+      selfHost: plan,
+      evaluation: held.e,
+    });
     const hybrid = apiAllowed ? hybridOption(held.e, plan, savings, volume) : undefined;
     if (hybrid && (!cheapestHybrid || hybrid.monthlyUsd < cheapestHybrid.monthlyUsd)) cheapestHybrid = hybrid;
   }
   if (cheapestHybrid) options.push(cheapestHybrid);
-  if (apiAllowed) options.push({ kind: "api", monthlyUsd: declared.api.monthlyUsd, savingsVsApiMonthlyUsd: 0, usdPerMillionOutputTokens: declared.api.usdPerMillionOutputTokensAllIn });
+  if (apiAllowed)
+    options.push({
+      kind: "api",
+      monthlyUsd: declared.api.monthlyUsd,
+      savingsVsApiMonthlyUsd: 0,
+      usdPerMillionOutputTokens: declared.api.usdPerMillionOutputTokensAllIn,
+    });
   return options;
 }
 
@@ -405,7 +499,13 @@ function rankOptions(options: UnrankedOption[]): RecommendOption[] {
   const stages = (o: UnrankedOption) => o.selfHost?.parallel.pipelineParallel ?? 0;
   const label = (o: UnrankedOption) => `${o.selfHost?.machineType ?? ""}|${o.selfHost?.pricing ?? ""}`;
   const sorted = [...options].sort(
-    (a, b) => suspicious(a) - suspicious(b) || cents(a) - cents(b) || kindOrder[a.kind] - kindOrder[b.kind] || nodes(a) - nodes(b) || stages(a) - stages(b) || label(a).localeCompare(label(b)),
+    (a, b) =>
+      suspicious(a) - suspicious(b) ||
+      cents(a) - cents(b) ||
+      kindOrder[a.kind] - kindOrder[b.kind] ||
+      nodes(a) - nodes(b) ||
+      stages(a) - stages(b) ||
+      label(a).localeCompare(label(b)),
   );
   return sorted.map((o, i) => ({ ...o, rank: i + 1 }));
 }
@@ -413,7 +513,9 @@ function rankOptions(options: UnrankedOption[]): RecommendOption[] {
 /** Warnings on the prices the best option stands on: its node price (age, flags) and the API's price data (age). */
 function priceWarningsFor(best: RecommendOption | undefined, base: EvaluationInputs): string[] {
   const plan = best?.selfHost;
-  const node = plan ? nodePriceWarnings({ ...plan, asOf: plan.priceAsOf, flags: plan.priceFlags }, base.today, base.assumptions) : [];
+  const node = plan
+    ? nodePriceWarnings({ ...plan, asOf: plan.priceAsOf, flags: plan.priceFlags }, base.today, base.assumptions)
+    : [];
   // Every option is compared with the API, so the API data's age matters whichever wins.
   return [...node, ...apiPriceWarnings(base.apiPrice, base.today, base.assumptions)];
 }
@@ -431,9 +533,18 @@ export function recommend(search: RecommendSearch): Recommendation {
     options: ranked,
     excluded: excluded.sort((a, b) => a.machineType.localeCompare(b.machineType)),
     apiAllowed,
-    api: { provider: declared.api.provider, model: declared.api.model, monthlyUsd: declared.api.monthlyUsd, pricesAsOf: declared.pricesAsOf.api },
+    api: {
+      provider: declared.api.provider,
+      model: declared.api.model,
+      monthlyUsd: declared.api.monthlyUsd,
+      pricesAsOf: declared.pricesAsOf.api,
+    },
     priceWarnings: priceWarningsFor(ranked[0], base),
     searched: { machineTypes: search.machines.length, layouts, offers, evaluations: evaluations + 1 },
-    scope: { regions: search.constraints.regions ?? "all", pricing: search.constraints.pricing ?? "any", allowSpot: search.constraints.allowSpot },
+    scope: {
+      regions: search.constraints.regions ?? "all",
+      pricing: search.constraints.pricing ?? "any",
+      allowSpot: search.constraints.allowSpot,
+    },
   };
 }

@@ -7,7 +7,15 @@ import { evaluate, type Evaluation, type EvaluationInputs, type Verdict } from "
  */
 
 /** The inputs the sensitivity view moves, one at a time. */
-export const SENSITIVITY_INPUTS = ["utilization", "volume", "gpuPrice", "throughput", "overhead", "fteCost", "apiPrice"] as const;
+export const SENSITIVITY_INPUTS = [
+  "utilization",
+  "volume",
+  "gpuPrice",
+  "throughput",
+  "overhead",
+  "fteCost",
+  "apiPrice",
+] as const;
 /** One of them. */
 export type SensitivityInput = (typeof SENSITIVITY_INPUTS)[number];
 
@@ -69,7 +77,10 @@ interface Lever {
   scale: (inputs: EvaluationInputs, base: Evaluation, f: number) => EvaluationInputs;
 }
 
-const withWorkload = (inputs: EvaluationInputs, change: Partial<EvaluationInputs["scenario"]["workload"]>): EvaluationInputs => ({
+const withWorkload = (
+  inputs: EvaluationInputs,
+  change: Partial<EvaluationInputs["scenario"]["workload"]>,
+): EvaluationInputs => ({
   ...inputs,
   scenario: { ...inputs.scenario, workload: { ...inputs.scenario.workload, ...change } },
 });
@@ -91,7 +102,11 @@ const LEVERS: Record<SensitivityInput, Lever> = {
   },
   volume: {
     read: (i) => i.scenario.workload.outputTokensPerMonth,
-    scale: (i, _b, f) => withWorkload(i, { inputTokensPerMonth: i.scenario.workload.inputTokensPerMonth * f, outputTokensPerMonth: i.scenario.workload.outputTokensPerMonth * f }),
+    scale: (i, _b, f) =>
+      withWorkload(i, {
+        inputTokensPerMonth: i.scenario.workload.inputTokensPerMonth * f,
+        outputTokensPerMonth: i.scenario.workload.outputTokensPerMonth * f,
+      }),
   },
   gpuPrice: {
     read: (i) => i.nodePrice.hourlyUsd,
@@ -103,16 +118,33 @@ const LEVERS: Record<SensitivityInput, Lever> = {
       const c = b.selfHost.capacity;
       // A measured figure also lifts the latency check, which would let a model that cannot serve here "flip" by speed alone.
       if (!c.fits || !c.meetsLatencyTarget || c.outputTokensPerSecond <= 0) return i;
-      return { ...i, measured: { reference: "sensitivity", ...i.measured, outputTokensPerSecond: c.outputTokensPerSecond * f } };
+      return {
+        ...i,
+        measured: { reference: "sensitivity", ...i.measured, outputTokensPerSecond: c.outputTokensPerSecond * f },
+      };
     },
   },
-  overhead: { read: (i) => i.scenario.ops.overheadPct, scale: (i, _b, f) => withOps(i, { overheadPct: i.scenario.ops.overheadPct * f }) },
-  fteCost: { read: (i) => i.scenario.ops.fteMonthlyUsd, scale: (i, _b, f) => withOps(i, { fteMonthlyUsd: i.scenario.ops.fteMonthlyUsd * f }) },
+  overhead: {
+    read: (i) => i.scenario.ops.overheadPct,
+    scale: (i, _b, f) => withOps(i, { overheadPct: i.scenario.ops.overheadPct * f }),
+  },
+  fteCost: {
+    read: (i) => i.scenario.ops.fteMonthlyUsd,
+    scale: (i, _b, f) => withOps(i, { fteMonthlyUsd: i.scenario.ops.fteMonthlyUsd * f }),
+  },
   apiPrice: {
     read: (i) => i.apiPrice.outputUsdPerMTok,
     scale: (i, _b, f) => {
       const a = i.apiPrice;
-      return { ...i, apiPrice: { ...a, inputUsdPerMTok: a.inputUsdPerMTok * f, outputUsdPerMTok: a.outputUsdPerMTok * f, cachedInputUsdPerMTok: a.cachedInputUsdPerMTok * f } };
+      return {
+        ...i,
+        apiPrice: {
+          ...a,
+          inputUsdPerMTok: a.inputUsdPerMTok * f,
+          outputUsdPerMTok: a.outputUsdPerMTok * f,
+          cachedInputUsdPerMTok: a.cachedInputUsdPerMTok * f,
+        },
+      };
     },
   },
 };
@@ -128,7 +160,12 @@ function maxFactor(inputs: EvaluationInputs, input: SensitivityInput): number {
 }
 
 /** The inputs with one input scaled by `factor` (capped where the input has a ceiling). */
-export function perturb(inputs: EvaluationInputs, base: Evaluation, input: SensitivityInput, factor: number): EvaluationInputs {
+export function perturb(
+  inputs: EvaluationInputs,
+  base: Evaluation,
+  input: SensitivityInput,
+  factor: number,
+): EvaluationInputs {
   return LEVERS[input].scale(inputs, base, Math.min(factor, maxFactor(inputs, input)));
 }
 
@@ -138,7 +175,12 @@ const DOWN_FACTORS = [0.98, 0.95, 0.9, 0.75, 0.5, 0.25, 0.1, 0.03, 0.01, 0.001];
 const BISECTION_STEPS = 40;
 
 /** The factor nearest 1 (in one direction) at which the verdict differs from the base, by bracketing then bisection. */
-function findFlipFactor(verdictAt: (factor: number) => Verdict, baseVerdict: Verdict, factors: number[], limit: number): number | null {
+function findFlipFactor(
+  verdictAt: (factor: number) => Verdict,
+  baseVerdict: Verdict,
+  factors: number[],
+  limit: number,
+): number | null {
   let same = 1;
   for (const raw of factors) {
     const f = Math.min(raw, limit);
@@ -165,13 +207,21 @@ export function sensitivityRow(inputs: EvaluationInputs, base: Evaluation, input
   const at = (factor: number) => evaluate(perturb(inputs, base, input, factor));
   const points = SENSITIVITY_STEPS.map((change) => {
     const e = at(1 + change);
-    return { change, value: baseValue * Math.min(1 + change, limit), verdict: e.verdict, savingsMonthlyUsd: e.savingsMonthlyUsd };
+    return {
+      change,
+      value: baseValue * Math.min(1 + change, limit),
+      verdict: e.verdict,
+      savingsMonthlyUsd: e.savingsMonthlyUsd,
+    };
   });
   const verdictAt = (factor: number) => at(factor).verdict;
   const up = findFlipFactor(verdictAt, base.verdict, UP_FACTORS, limit);
   const down = findFlipFactor(verdictAt, base.verdict, DOWN_FACTORS, Number.POSITIVE_INFINITY);
-  const nearest = [up, down].filter((f): f is number => f !== null).sort((a, b) => Math.abs(Math.log(a)) - Math.abs(Math.log(b)))[0];
-  const flip = nearest === undefined ? null : { value: baseValue * nearest, change: nearest - 1, verdict: verdictAt(nearest) };
+  const nearest = [up, down]
+    .filter((f): f is number => f !== null)
+    .sort((a, b) => Math.abs(Math.log(a)) - Math.abs(Math.log(b)))[0];
+  const flip =
+    nearest === undefined ? null : { value: baseValue * nearest, change: nearest - 1, verdict: verdictAt(nearest) };
   // The bisection stops a hair past the flip; a flip exactly at ±10 % still counts as within.
   const fragile = flip !== null && Math.abs(flip.change) <= FRAGILE_WITHIN + 1e-9;
   return { input, baseValue, points, flip, fragile };
@@ -182,5 +232,11 @@ export function sensitivity(inputs: EvaluationInputs): Sensitivity {
   const base = evaluate(inputs);
   const rows = SENSITIVITY_INPUTS.map((input) => sensitivityRow(inputs, base, input));
   const fragileInputs = rows.filter((r) => r.fragile).map((r) => r.input);
-  return { verdict: base.verdict, savingsMonthlyUsd: base.savingsMonthlyUsd, rows, fragile: fragileInputs.length > 0, fragileInputs };
+  return {
+    verdict: base.verdict,
+    savingsMonthlyUsd: base.savingsMonthlyUsd,
+    rows,
+    fragile: fragileInputs.length > 0,
+    fragileInputs,
+  };
 }

@@ -16,7 +16,9 @@ export function schedulerLimits(inputs: Pick<CapacityInputs, "model" | "serving"
 }
 
 /** A simulated `vllm bench serve` run, or why the replica cannot run it. */
-export type ServeBenchmark = { fits: true; result: BenchmarkResult; memory: MemoryFit; maxModelLen: number; maxModelLenNote?: string } | { fits: false; reason: string; memory: MemoryFit };
+export type ServeBenchmark =
+  | { fits: true; result: BenchmarkResult; memory: MemoryFit; maxModelLen: number; maxModelLenNote?: string }
+  | { fits: false; reason: string; memory: MemoryFit };
 
 /**
  * What `vllm bench serve` would print against one replica under `protocol`:
@@ -27,8 +29,19 @@ export type ServeBenchmark = { fits: true; result: BenchmarkResult; memory: Memo
 export function simulateServeBenchmark(inputs: CapacityInputs, protocol: BenchmarkProtocol): ServeBenchmark {
   const { memory, shape, serving, maxModelLenNote } = replicaFit(inputs);
   if (!memory.fits) return { fits: false, reason: memory.reason ?? "it does not fit", memory };
-  const requests = generateRequests(protocol, inputs.request.inputTokens, inputs.request.outputTokens, serving.maxModelLen);
+  const requests = generateRequests(
+    protocol,
+    inputs.request.inputTokens,
+    inputs.request.outputTokens,
+    serving.maxModelLen,
+  );
   const limits = schedulerLimits({ model: inputs.model, serving }, memory);
   const result = simulateBenchmark(shape, limits, requests, protocol.maxConcurrency);
-  return { fits: true, result, memory, maxModelLen: serving.maxModelLen, ...(maxModelLenNote ? { maxModelLenNote } : {}) };
+  return {
+    fits: true,
+    result,
+    memory,
+    maxModelLen: serving.maxModelLen,
+    ...(maxModelLenNote ? { maxModelLenNote } : {}),
+  };
 }

@@ -45,7 +45,8 @@ const US = 1e-6;
 
 /** Compute dtype a weight format runs its matmuls in on this GPU (FP8 weights without FP8 tensor cores run as 16-bit). */
 function tflopsFor(gpu: Gpu, variant: WeightVariant): number {
-  if ((variant.dtype === "fp8" || variant.dtype === "nvfp4") && gpu.denseTflops.fp8 !== undefined) return gpu.denseTflops.fp8;
+  if ((variant.dtype === "fp8" || variant.dtype === "nvfp4") && gpu.denseTflops.fp8 !== undefined)
+    return gpu.denseTflops.fp8;
   return gpu.denseTflops.bf16;
 }
 
@@ -56,7 +57,9 @@ export function expertsTouched(numExperts: number, perToken: number, tokens: num
 
 /** Routed experts in AWQ or GPTQ group-quantized int4 (vLLM's weight-only int4 MoE kernels). */
 function wna16Experts(variant: WeightVariant): boolean {
-  return (variant.dtype === "awq-int4" || variant.dtype === "gptq-int4") && !variant.unquantized.includes("routed_experts");
+  return (
+    (variant.dtype === "awq-int4" || variant.dtype === "gptq-int4") && !variant.unquantized.includes("routed_experts")
+  );
 }
 
 interface Derived {
@@ -102,14 +105,20 @@ function derive(shape: ReplicaShape): Derived {
   const fixedWeightBytes =
     a.numLayers * p.perLayerAttention * bytesPerWeight(variant, "attention") +
     p.denseLayers * p.perDenseMlp * bytesPerWeight(variant, "dense_mlp") +
-    p.moeLayers * (p.perSharedExperts * bytesPerWeight(variant, "shared_experts") + p.perRouter * bytesPerWeight(variant, "router")) +
+    p.moeLayers *
+      (p.perSharedExperts * bytesPerWeight(variant, "shared_experts") +
+        p.perRouter * bytesPerWeight(variant, "router")) +
     p.lmHead * bytesPerWeight(variant, "lm_head") +
     (a.tieWordEmbeddings ? p.embeddings * bytesPerWeight(variant, "embeddings") : 0);
   const tp = parallel.tensorParallel;
   const gpus = tp * parallel.pipelineParallel;
-  const attnDim = a.mla ? a.numAttentionHeads * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim) : a.numAttentionHeads * a.headDim;
+  const attnDim = a.mla
+    ? a.numAttentionHeads * (a.mla.kvLoraRank + a.mla.qkRopeHeadDim)
+    : a.numAttentionHeads * a.headDim;
   // Prefill: QK^T over the query/key width and PV over the value width, per head.
-  const prefillAttnDim = a.mla ? (a.numAttentionHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim)) / 2 : a.numAttentionHeads * a.headDim;
+  const prefillAttnDim = a.mla
+    ? (a.numAttentionHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim)) / 2
+    : a.numAttentionHeads * a.headDim;
   const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
   const d: Derived = {
     p,
@@ -124,7 +133,14 @@ function derive(shape: ReplicaShape): Derived {
     kvPerGpu: shape.kvBytesPerTokenPerGpu,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
     prefillAttentionFlopsPerTokenContext: 4 * a.numLayers * prefillAttnDim,
-    fixedSeconds: (constants.stepOverheadUs + a.numLayers * constants.layerOverheadUs + (a.moe ? p.moeLayers * (constants.moeLayerOverheadUs + (wna16Experts(variant) ? constants.wna16MoeLayerOverheadUs : 0)) : 0)) * US,
+    fixedSeconds:
+      (constants.stepOverheadUs +
+        a.numLayers * constants.layerOverheadUs +
+        (a.moe
+          ? p.moeLayers *
+            (constants.moeLayerOverheadUs + (wna16Experts(variant) ? constants.wna16MoeLayerOverheadUs : 0))
+          : 0)) *
+      US,
     // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
     commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
     commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,
@@ -145,13 +161,20 @@ function derive(shape: ReplicaShape): Derived {
  * tokens route to) and its KV heads (MLA: the whole latent). A token crosses
  * PP stages one after the other, so PP adds memory, not speed.
  */
-export function decodeStepSeconds(shape: ReplicaShape, batch: number, contextTokens: number): { seconds: number; bound: "memory" | "compute" } {
+export function decodeStepSeconds(
+  shape: ReplicaShape,
+  batch: number,
+  contextTokens: number,
+): { seconds: number; bound: "memory" | "compute" } {
   const d = derive(shape);
   const moe = shape.model.architecture.moe;
   const tp = shape.parallel.tensorParallel;
-  const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, batch) * d.expertBytes : 0;
+  const expertsRead = moe
+    ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, batch) * d.expertBytes
+    : 0;
   const tMem = ((d.fixedWeightBytes + expertsRead) / tp + batch * contextTokens * d.kvPerGpu) / d.bandwidth;
-  const tCmp = (batch * ((2 * d.p.active) / d.flops + (d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops)) / tp;
+  const tCmp =
+    (batch * ((2 * d.p.active) / d.flops + (d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops)) / tp;
   const tComm = d.commLatencySeconds + batch * (d.commSecondsPerToken + d.moeSecondsPerToken);
   return { seconds: Math.max(tMem, tCmp) + tComm + d.fixedSeconds, bound: tCmp > tMem ? "compute" : "memory" };
 }
@@ -165,8 +188,11 @@ export function decodeStepSeconds(shape: ReplicaShape, batch: number, contextTok
 export function marginalPrefillSeconds(shape: ReplicaShape, inputTokens: number): number {
   const d = derive(shape);
   const matmul = (2 * d.p.active * inputTokens) / d.prefillFlops;
-  const attention = ((d.prefillAttentionFlopsPerTokenContext / 2) * inputTokens * inputTokens) / d.prefillAttentionFlops;
-  return (matmul + attention) / shape.parallel.tensorParallel + inputTokens * (d.commSecondsPerToken + d.moeSecondsPerToken);
+  const attention =
+    ((d.prefillAttentionFlopsPerTokenContext / 2) * inputTokens * inputTokens) / d.prefillAttentionFlops;
+  return (
+    (matmul + attention) / shape.parallel.tensorParallel + inputTokens * (d.commSecondsPerToken + d.moeSecondsPerToken)
+  );
 }
 
 /**
@@ -180,7 +206,9 @@ export function prefillSeconds(shape: ReplicaShape, inputTokens: number): number
   const chunks = Math.max(1, Math.ceil(inputTokens / d.chunkTokens));
   const moe = shape.model.architecture.moe;
   const chunkTokens = Math.min(inputTokens, d.chunkTokens);
-  const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, chunkTokens) * d.expertBytes : 0;
+  const expertsRead = moe
+    ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, chunkTokens) * d.expertBytes
+    : 0;
   const readSeconds = (chunks * (d.fixedWeightBytes + expertsRead)) / tp / d.bandwidth;
   const computeSeconds = marginalPrefillSeconds(shape, inputTokens);
   return Math.max(readSeconds, computeSeconds) + chunks * (d.fixedSeconds + d.commLatencySeconds);
@@ -206,7 +234,8 @@ export function throughputAt(shape: ReplicaShape, request: RequestShape, concurr
   const queued = concurrency > 1 ? (prefillShare / (2 * Math.max(1e-9, 1 - prefillShare))) * prefillAdded : 0;
   const alone = prefillSeconds(shape, request.inputTokens);
   // With others decoding, the prompt joins the next step (half a step away on average) and stretches it.
-  const ttftSeconds = concurrency > 1 ? step.seconds / 2 + queued + Math.max(alone, step.seconds + prefillAdded) : alone;
+  const ttftSeconds =
+    concurrency > 1 ? step.seconds / 2 + queued + Math.max(alone, step.seconds + prefillAdded) : alone;
   const ttftMs = ttftSeconds * 1000;
   return { concurrency, outputTokensPerSecond, perRequestOutputTokensPerSecond, ttftMs, decodeBound: step.bound };
 }
@@ -234,12 +263,20 @@ export function prefillChunkAddedSeconds(shape: ReplicaShape, tokens: number, at
  * itself (as {@link prefillSeconds} does per chunk). The same terms as the
  * closed-form steady state, so both agree where they overlap.
  */
-export function engineStepSeconds(shape: ReplicaShape, decodes: number, decodeContextSum: number, prefillTokens: number, prefillAttentionPairs: number): number {
+export function engineStepSeconds(
+  shape: ReplicaShape,
+  decodes: number,
+  decodeContextSum: number,
+  prefillTokens: number,
+  prefillAttentionPairs: number,
+): number {
   const added = prefillTokens > 0 ? prefillChunkAddedSeconds(shape, prefillTokens, prefillAttentionPairs) : 0;
   if (decodes > 0) return decodeStepSeconds(shape, decodes, decodeContextSum / decodes).seconds + added;
   const d = derive(shape);
   const moe = shape.model.architecture.moe;
-  const expertsRead = moe ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, prefillTokens) * d.expertBytes : 0;
+  const expertsRead = moe
+    ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, prefillTokens) * d.expertBytes
+    : 0;
   const readSeconds = (d.fixedWeightBytes + expertsRead) / shape.parallel.tensorParallel / d.bandwidth;
   return Math.max(readSeconds, added) + d.fixedSeconds + d.commLatencySeconds;
 }

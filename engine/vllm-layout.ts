@@ -46,20 +46,35 @@ export function layoutRefusal(model: ModelConfig, layout: RequestedLayout): Layo
   const tp = layout.tensorParallel;
   const pp = layout.pipelineParallel;
   if (a.numAttentionHeads % tp !== 0) {
-    return { setting: "tensorParallel", message: `${tp} does not divide ${model.id}'s ${a.numAttentionHeads} attention heads, which vLLM refuses ("Total number of attention heads must be divisible by tensor parallel size"); valid: ${divisors(a.numAttentionHeads).join(", ")}` };
+    return {
+      setting: "tensorParallel",
+      message: `${tp} does not divide ${model.id}'s ${a.numAttentionHeads} attention heads, which vLLM refuses ("Total number of attention heads must be divisible by tensor parallel size"); valid: ${divisors(a.numAttentionHeads).join(", ")}`,
+    };
   }
   const kv = a.numKeyValueHeads;
   if (!a.mla && kv % tp !== 0 && tp % kv !== 0) {
-    return { setting: "tensorParallel", message: `${tp} neither divides ${model.id}'s ${kv} KV heads nor is a multiple of them, so vLLM cannot split or replicate them` };
+    return {
+      setting: "tensorParallel",
+      message: `${tp} neither divides ${model.id}'s ${kv} KV heads nor is a multiple of them, so vLLM cannot split or replicate them`,
+    };
   }
   if (tp * pp !== layout.gpus) {
-    return { setting: "gpus", message: `tensor parallel ${tp} x pipeline parallel ${pp} = ${tp * pp} GPUs, but the replica has ${layout.gpus}; vLLM's world size is TP x PP` };
+    return {
+      setting: "gpus",
+      message: `tensor parallel ${tp} x pipeline parallel ${pp} = ${tp * pp} GPUs, but the replica has ${layout.gpus}; vLLM's world size is TP x PP`,
+    };
   }
   if (pp > a.numLayers) {
-    return { setting: "pipelineParallel", message: `${pp} stages for ${model.id}'s ${a.numLayers} layers would leave a stage with no layer; valid: 1 to ${a.numLayers}` };
+    return {
+      setting: "pipelineParallel",
+      message: `${pp} stages for ${model.id}'s ${a.numLayers} layers would leave a stage with no layer; valid: 1 to ${a.numLayers}`,
+    };
   }
   if (!(VLLM_BLOCK_SIZES as readonly number[]).includes(layout.blockSize)) {
-    return { setting: "blockSize", message: `${layout.blockSize} is not a block size vLLM offers; valid: ${VLLM_BLOCK_SIZES.join(", ")}` };
+    return {
+      setting: "blockSize",
+      message: `${layout.blockSize} is not a block size vLLM offers; valid: ${VLLM_BLOCK_SIZES.join(", ")}`,
+    };
   }
   return undefined;
 }

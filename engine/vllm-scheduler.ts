@@ -175,7 +175,8 @@ function stepSeconds(st: State, scheduled: [Live, number][], extraDecodeSteps = 
     }
   }
   const sizes = st.limits.cudaGraphCaptureSizes;
-  const padded = prefill === 0 && decodes <= (sizes[sizes.length - 1] ?? 0) ? (sizes.find((s) => s >= decodes) ?? decodes) : decodes;
+  const padded =
+    prefill === 0 && decodes <= (sizes[sizes.length - 1] ?? 0) ? (sizes.find((s) => s >= decodes) ?? decodes) : decodes;
   return engineStepSeconds(st.shape, padded, contextSum, prefill, pairs);
 }
 
@@ -221,10 +222,14 @@ function decodeRunLength(st: State, nextArrival: number): number {
     if (need <= st.freeBlocks) return 0;
   }
   if (Number.isFinite(nextArrival)) {
-    const one = stepSeconds(st, st.running.map((r) => [r, 1]));
+    const one = stepSeconds(
+      st,
+      st.running.map((r) => [r, 1]),
+    );
     k = Math.min(k, Math.max(1, Math.ceil((nextArrival - st.now) / one)));
   }
-  const blocksFor = (steps: number) => st.running.reduce((sum, r) => sum + Math.ceil((r.computed + steps) / st.limits.blockSize) - r.blocks, 0);
+  const blocksFor = (steps: number) =>
+    st.running.reduce((sum, r) => sum + Math.ceil((r.computed + steps) / st.limits.blockSize) - r.blocks, 0);
   if (blocksFor(k) <= st.freeBlocks) return k;
   let lo = 0;
   let hi = k;
@@ -256,7 +261,17 @@ function sendArrived(st: State, queue: SimRequest[], next: { index: number }, ma
     const inFlight = st.running.length + st.resumed.length + (st.waiting.length - st.waitingHead);
     if (inFlight >= maxConcurrency) return;
     const req = queue[next.index++]!;
-    st.waiting.push({ req, prompt: req.inputTokens, output: Math.max(1, req.outputTokens), sentSeconds: st.now, computed: 0, generated: 0, blocks: 0, firstTokenSeconds: 0, finishSeconds: 0 });
+    st.waiting.push({
+      req,
+      prompt: req.inputTokens,
+      output: Math.max(1, req.outputTokens),
+      sentSeconds: st.now,
+      computed: 0,
+      generated: 0,
+      blocks: 0,
+      firstTokenSeconds: 0,
+      finishSeconds: 0,
+    });
   }
 }
 
@@ -265,9 +280,27 @@ function sendArrived(st: State, queue: SimRequest[], next: { index: number }, ma
  * order, at most `maxConcurrency` in flight (the client's semaphore; TTFT
  * counts from the moment a request is sent), until every request finishes.
  */
-export function simulateBenchmark(shape: ReplicaShape, limits: SchedulerLimits, requests: SimRequest[], maxConcurrency = Number.POSITIVE_INFINITY): BenchmarkResult {
+export function simulateBenchmark(
+  shape: ReplicaShape,
+  limits: SchedulerLimits,
+  requests: SimRequest[],
+  maxConcurrency = Number.POSITIVE_INFINITY,
+): BenchmarkResult {
   const queue = [...requests].sort((a, b) => a.arrivalSeconds - b.arrivalSeconds);
-  const st: State = { shape, limits, now: 0, freeBlocks: limits.kvCacheBlocks, running: [], resumed: [], waiting: [], waitingHead: 0, done: [], preemptions: 0, maxRunning: 0, steps: 0 };
+  const st: State = {
+    shape,
+    limits,
+    now: 0,
+    freeBlocks: limits.kvCacheBlocks,
+    running: [],
+    resumed: [],
+    waiting: [],
+    waitingHead: 0,
+    done: [],
+    preemptions: 0,
+    maxRunning: 0,
+    steps: 0,
+  };
   const next = { index: 0 };
   while (st.done.length < queue.length) {
     sendArrived(st, queue, next, maxConcurrency);
@@ -279,7 +312,10 @@ export function simulateBenchmark(shape: ReplicaShape, limits: SchedulerLimits, 
     }
     // A request held back by the client's max-concurrency is sent at a finish, which ends a decode run anyway.
     const inFlight = st.running.length + st.resumed.length + (st.waiting.length - st.waitingHead);
-    const nextArrival = next.index < queue.length && inFlight < maxConcurrency ? Math.max(st.now, queue[next.index]!.arrivalSeconds) : Number.POSITIVE_INFINITY;
+    const nextArrival =
+      next.index < queue.length && inFlight < maxConcurrency
+        ? Math.max(st.now, queue[next.index]!.arrivalSeconds)
+        : Number.POSITIVE_INFINITY;
     const k = decodeRunLength(st, nextArrival);
     if (k > 1) {
       advanceDecodeRun(st, k);
@@ -301,7 +337,10 @@ function percentile(sorted: number[], q: number): number {
 
 function summarize(st: State): BenchmarkResult {
   const ttft = st.done.map((r) => (r.firstTokenSeconds - r.sentSeconds) * 1000).sort((a, b) => a - b);
-  const tpot = st.done.filter((r) => r.output > 1).map((r) => ((r.finishSeconds - r.firstTokenSeconds) / (r.output - 1)) * 1000).sort((a, b) => a - b);
+  const tpot = st.done
+    .filter((r) => r.output > 1)
+    .map((r) => ((r.finishSeconds - r.firstTokenSeconds) / (r.output - 1)) * 1000)
+    .sort((a, b) => a - b);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const duration = Math.max(...st.done.map((r) => r.finishSeconds));
   const outputTokens = st.done.reduce((sum, r) => sum + r.output, 0);

@@ -26,7 +26,15 @@ interface Totals {
 }
 
 function totalsOf(records: readonly UsageRecord[]): Totals {
-  const t: Totals = { input: 0, cached: 0, cacheWrite: 0, output: 0, batchTokens: 0, counted: { requests: 0, input: 0, output: 0 }, anyUncounted: false };
+  const t: Totals = {
+    input: 0,
+    cached: 0,
+    cacheWrite: 0,
+    output: 0,
+    batchTokens: 0,
+    counted: { requests: 0, input: 0, output: 0 },
+    anyUncounted: false,
+  };
   for (const r of records) {
     t.input += r.inputTokens;
     t.cached += r.cachedInputTokens;
@@ -81,7 +89,9 @@ export function perRequestSizes(records: readonly UsageRecord[], t: Totals): Per
 function modelShares(records: readonly UsageRecord[]): { model: string; outputTokens: number }[] {
   const by = new Map<string, number>();
   for (const r of records) by.set(r.model, (by.get(r.model) ?? 0) + r.outputTokens);
-  return [...by].map(([model, outputTokens]) => ({ model, outputTokens })).sort((a, b) => b.outputTokens - a.outputTokens);
+  return [...by]
+    .map(([model, outputTokens]) => ({ model, outputTokens }))
+    .sort((a, b) => b.outputTokens - a.outputTokens);
 }
 
 /**
@@ -98,10 +108,14 @@ export function deriveWorkload(records: readonly UsageRecord[]): WorkloadFromUsa
   const hourly = hourlyOutputTokens(records, firstHour, hours);
   const warnings: string[] = [];
   if (hours < MIN_PROFILE_DAYS * 24) {
-    warnings.push(`The usage spans ${(hours / 24).toFixed(1)} days, under ${MIN_PROFILE_DAYS}: the hour-of-week profile is thin and the monthly figures rest on few days.`);
+    warnings.push(
+      `The usage spans ${(hours / 24).toFixed(1)} days, under ${MIN_PROFILE_DAYS}: the hour-of-week profile is thin and the monthly figures rest on few days.`,
+    );
   }
   if (records.some((r) => r.endMs - r.startMs > HOUR_MS)) {
-    warnings.push("Some buckets are longer than an hour (e.g. bucket_width 1d): their tokens are spread evenly over the bucket, so the hourly profile is flat inside them; export with bucket_width 1h for the daily cycle.");
+    warnings.push(
+      "Some buckets are longer than an hour (e.g. bucket_width 1d): their tokens are spread evenly over the bucket, so the hourly profile is flat inside them; export with bucket_width 1h for the daily cycle.",
+    );
   }
   const perRequest = perRequestSizes(records, t);
   const allInput = t.input + t.output;

@@ -12,12 +12,21 @@ import * as pulumi from "@pulumi/pulumi";
 export const CUSTOM_METRICS_ADAPTER_MANIFEST =
   "https://raw.githubusercontent.com/GoogleCloudPlatform/k8s-stackdriver/af49d863755c0535f598cfde9288ae9a75251d38/custom-metrics-stackdriver-adapter/deploy/production/adapter_new_resource_model.yaml";
 /** The adapter's namespace and Kubernetes service account, as that manifest names them. */
-export const CUSTOM_METRICS_ADAPTER_KSA = { namespace: "custom-metrics", name: "custom-metrics-stackdriver-adapter" } as const;
+export const CUSTOM_METRICS_ADAPTER_KSA = {
+  namespace: "custom-metrics",
+  name: "custom-metrics-stackdriver-adapter",
+} as const;
 /** LeaderWorkerSet controller and CRD, kubernetes-sigs/lws release v0.10.0. */
-export const LEADER_WORKER_SET_MANIFEST = "https://github.com/kubernetes-sigs/lws/releases/download/v0.10.0/manifests.yaml";
+export const LEADER_WORKER_SET_MANIFEST =
+  "https://github.com/kubernetes-sigs/lws/releases/download/v0.10.0/manifests.yaml";
 
 /** Workload Identity principal of a Kubernetes service account (no Google service account needed). */
-export function workloadIdentityPrincipal(projectNumber: string, project: string, namespace: string, ksa: string): string {
+export function workloadIdentityPrincipal(
+  projectNumber: string,
+  project: string,
+  namespace: string,
+  ksa: string,
+): string {
   return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${project}.svc.id.goog/subject/ns/${namespace}/sa/${ksa}`;
 }
 
@@ -25,14 +34,21 @@ export function workloadIdentityPrincipal(projectNumber: string, project: string
  * The custom-metrics adapter and its permission to read Cloud Monitoring,
  * granted to its Kubernetes service account through Workload Identity.
  */
-export function customMetricsAdapter(name: string, project: string, provider: k8s.Provider, parent: pulumi.Resource): k8s.yaml.v2.ConfigFile {
+export function customMetricsAdapter(
+  name: string,
+  project: string,
+  provider: k8s.Provider,
+  parent: pulumi.Resource,
+): k8s.yaml.v2.ConfigFile {
   const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, { parent }).number;
   new gcp.projects.IAMMember(
     `${name}-monitoring-viewer`,
     {
       project,
       role: "roles/monitoring.viewer",
-      member: projectNumber.apply((n) => workloadIdentityPrincipal(n, project, CUSTOM_METRICS_ADAPTER_KSA.namespace, CUSTOM_METRICS_ADAPTER_KSA.name)),
+      member: projectNumber.apply((n) =>
+        workloadIdentityPrincipal(n, project, CUSTOM_METRICS_ADAPTER_KSA.namespace, CUSTOM_METRICS_ADAPTER_KSA.name),
+      ),
     },
     { parent },
   );
@@ -40,6 +56,10 @@ export function customMetricsAdapter(name: string, project: string, provider: k8
 }
 
 /** The LeaderWorkerSet controller, for models that span several nodes. */
-export function leaderWorkerSetController(name: string, provider: k8s.Provider, parent: pulumi.Resource): k8s.yaml.v2.ConfigFile {
+export function leaderWorkerSetController(
+  name: string,
+  provider: k8s.Provider,
+  parent: pulumi.Resource,
+): k8s.yaml.v2.ConfigFile {
   return new k8s.yaml.v2.ConfigFile(name, { file: LEADER_WORKER_SET_MANIFEST }, { parent, provider });
 }

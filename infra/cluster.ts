@@ -52,12 +52,19 @@ export class GkeCluster extends pulumi.ComponentResource {
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llm-breakeven:infra:GkeCluster", name, {}, opts);
     const { project, region, names } = args;
-    this.network = createStackNetwork({ project, region, cluster: args.cluster, names, webhookPorts: args.webhookPorts }, this);
+    this.network = createStackNetwork(
+      { project, region, cluster: args.cluster, names, webhookPorts: args.webhookPorts },
+      this,
+    );
     this.nodeServiceAccount = createNodeServiceAccount(project, names.nodeServiceAccountId, args.nodeRoles, this);
     this.cluster = createCluster(name, args, this.network, this.nodeServiceAccount, this);
     this.systemPool = createSystemPool(name, args, this.cluster, this.nodeServiceAccount, this);
     this.kubeconfig = clusterKubeconfig(this.cluster);
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [this.systemPool] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: [this.systemPool] },
+    );
     this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.cluster.endpoint });
   }
 }
@@ -81,7 +88,13 @@ function maintenancePolicy(c: ClusterConfig): gcp.types.input.container.ClusterM
 }
 
 /** The cluster itself, VPC-native on the stack's subnetwork and its secondary ranges. */
-export function createCluster(name: string, args: GkeClusterArgs, net: StackNetwork, sa: NodeServiceAccount, parent: pulumi.Resource): gcp.container.Cluster {
+export function createCluster(
+  name: string,
+  args: GkeClusterArgs,
+  net: StackNetwork,
+  sa: NodeServiceAccount,
+  parent: pulumi.Resource,
+): gcp.container.Cluster {
   const { cluster: c, project, region, names } = args;
   return new gcp.container.Cluster(
     name,
@@ -92,7 +105,10 @@ export function createCluster(name: string, args: GkeClusterArgs, net: StackNetw
       network: net.network,
       subnetwork: net.subnetwork.name,
       networkingMode: "VPC_NATIVE",
-      ipAllocationPolicy: { clusterSecondaryRangeName: SECONDARY_RANGE_NAMES.pods, servicesSecondaryRangeName: SECONDARY_RANGE_NAMES.services },
+      ipAllocationPolicy: {
+        clusterSecondaryRangeName: SECONDARY_RANGE_NAMES.pods,
+        servicesSecondaryRangeName: SECONDARY_RANGE_NAMES.services,
+      },
       // The default pool cannot be shaped; a dedicated system pool replaces it. It still runs as the stack's account while it exists.
       removeDefaultNodePool: true,
       initialNodeCount: 1,
@@ -106,7 +122,9 @@ export function createCluster(name: string, args: GkeClusterArgs, net: StackNetw
       masterAuthorizedNetworksConfig: { cidrBlocks: c.authorizedNetworks, gcpPublicCidrsAccessEnabled: false },
       releaseChannel: { channel: c.releaseChannel },
       maintenancePolicy: maintenancePolicy(c),
-      monitoringConfig: args.managedPrometheus ? { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } } : undefined,
+      monitoringConfig: args.managedPrometheus
+        ? { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } }
+        : undefined,
     },
     { parent, dependsOn: [...sa.grants, ...(net.nat ? [net.nat] : [])] },
   );
@@ -149,5 +167,7 @@ export function createSystemPool(
 function clusterKubeconfig(cluster: gcp.container.Cluster): pulumi.Output<string> {
   return pulumi
     .all([cluster.name, cluster.endpoint, cluster.masterAuth])
-    .apply(([clusterName, endpoint, auth]) => gkeKubeconfig({ name: clusterName, endpoint, clusterCaCertificate: auth.clusterCaCertificate ?? "" }));
+    .apply(([clusterName, endpoint, auth]) =>
+      gkeKubeconfig({ name: clusterName, endpoint, clusterCaCertificate: auth.clusterCaCertificate ?? "" }),
+    );
 }

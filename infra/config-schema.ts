@@ -34,16 +34,26 @@ export const MaintenanceExclusionSchema = z
 
 const ipv4Cidr = (prefix: string, example: string) =>
   z.string().regex(new RegExp(`^\\d{1,3}(\\.\\d{1,3}){3}/${prefix}$`), `an IPv4 range such as ${example}`);
-const anyCidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/([0-9]|[12]\d|3[0-2])$/, "an IPv4 range such as 203.0.113.0/24");
+const anyCidr = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/([0-9]|[12]\d|3[0-2])$/, "an IPv4 range such as 203.0.113.0/24");
 
 /** A network allowed to reach the control-plane endpoint. */
-export const AuthorizedNetworkSchema = z.object({ cidrBlock: anyCidr, displayName: z.string().min(1).max(100) }).strict();
+export const AuthorizedNetworkSchema = z
+  .object({ cidrBlock: anyCidr, displayName: z.string().min(1).max(100) })
+  .strict();
 
 /** `llm-breakeven:cluster`: the GKE cluster. */
 export const ClusterConfigSchema = z
   .object({
     /** Cluster name. Defaults to `llm-breakeven-<stack>`, so two stacks in one project never share a name. */
-    name: z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, "lower-case letters, digits and dashes, at most 40 characters, starting with a letter").optional(),
+    name: z
+      .string()
+      .regex(
+        /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+        "lower-case letters, digits and dashes, at most 40 characters, starting with a letter",
+      )
+      .optional(),
     /** Region of the (regional) cluster. Defaults to `gcp:region`, else `llm-breakeven:node.region`; all three must agree. */
     region: z.string().min(1).optional(),
     /** Zones the GPU pool may use; each must offer the machine type (catalog/data/gpu-machine-zones.csv). Defaults to every zone of the region that does. */
@@ -65,9 +75,15 @@ export const ClusterConfigSchema = z
     /** GKE release channel. Defaults to `STABLE`. */
     releaseChannel: ReleaseChannelSchema.default("STABLE"),
     /** GKE version of the node pools, e.g. `1.33.5-gke.1201000`. Defaults to the release channel's default. */
-    nodeVersion: z.string().regex(/^\d+\.\d+\.\d+-gke\.\d+$/, "a GKE version such as 1.33.5-gke.1201000").optional(),
+    nodeVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+-gke\.\d+$/, "a GKE version such as 1.33.5-gke.1201000")
+      .optional(),
     /** Start of the daily maintenance window, `HH:MM` GMT. Defaults to `03:00`. */
-    maintenanceWindowStartTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM such as 03:00").default("03:00"),
+    maintenanceWindowStartTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM such as 03:00")
+      .default("03:00"),
     maintenanceExclusion: MaintenanceExclusionSchema,
     /** Machine type of the system (non-GPU) pool. Defaults to `e2-standard-4`. */
     systemMachineType: z.string().min(1).default("e2-standard-4"),
@@ -76,7 +92,10 @@ export const ClusterConfigSchema = z
     /** Node image of the GPU pool; picks the COS or Ubuntu driver installer. Defaults to `COS_CONTAINERD`. */
     gpuNodeImage: GpuNodeImageSchema.default("COS_CONTAINERD"),
     /** Exact NVIDIA driver for the GPU pool; must be in catalog/data/gke-gpu-drivers.yaml for the node image. Defaults to the model's `serving.nvidiaDriverVersion`. */
-    gpuDriverVersion: z.string().regex(/^\d{3}\.\d{2,3}(\.\d{2})?$/, "an NVIDIA driver version such as 570.124.06").optional(),
+    gpuDriverVersion: z
+      .string()
+      .regex(/^\d{3}\.\d{2,3}(\.\d{2})?$/, "an NVIDIA driver version such as 570.124.06")
+      .optional(),
     /** Refuse `pulumi destroy` of the cluster. Defaults to false (GPU stacks are often torn down). */
     deletionProtection: z.boolean().default(false),
   })
@@ -85,15 +104,26 @@ export const ClusterConfigSchema = z
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 
 /** An image by digest, as `model-configs/*.yaml` pins `serving.vllmImage`. */
-const DigestImageSchema = z.string().regex(/^[\w.\-/:]+@sha256:[0-9a-f]{64}$/, "an image pinned by digest, e.g. us-docker.pkg.dev/p/r/vllm-nccl:0.15.0-nccl2.29.3@sha256:<64 hex>");
+const DigestImageSchema = z
+  .string()
+  .regex(
+    /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/,
+    "an image pinned by digest, e.g. us-docker.pkg.dev/p/r/vllm-nccl:0.15.0-nccl2.29.3@sha256:<64 hex>",
+  );
 
 /** `llm-breakeven:deployment`: the vLLM deployment. */
 export const DeploymentConfigSchema = z
   .object({
     /** Kubernetes namespace of the deployment. Defaults to `llm`. */
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label").default("llm"),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label")
+      .default("llm"),
     /** Name of the Deployment (or LeaderWorkerSet), Service and friends. Defaults to `vllm`. */
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label").default("vllm"),
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label")
+      .default("vllm"),
     /** Expose the Service on an internal passthrough load balancer (VPC only). Defaults to false (ClusterIP). */
     internalLoadBalancer: z.boolean().default(false),
     /** Scale on `vllm:num_requests_waiting` through Managed Prometheus and the custom-metrics adapter. Defaults to true. */
@@ -101,7 +131,10 @@ export const DeploymentConfigSchema = z
     /** Average waiting requests per replica the autoscaler holds. Defaults to 10. */
     targetRequestsWaiting: z.number().int().positive().default(10),
     /** Hugging Face commit of the weights (40 hex), replacing the model config's revision; required when that is a branch such as `main`. */
-    weightsRevision: z.string().regex(/^[0-9a-f]{40}$/, "a 40-character Hugging Face commit id").optional(),
+    weightsRevision: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, "a 40-character Hugging Face commit id")
+      .optional(),
     /** Serving image by digest that replaces the model's `serving.vllmImage`, e.g. the NCCL-pinned image built from images/vllm-nccl. Defaults to the model's image. */
     servingImage: DigestImageSchema.optional(),
   })

@@ -5,7 +5,12 @@ import { SCENARIO_KEYS, ScenarioSchema, type Scenario } from "../engine/scenario
 import { z } from "zod";
 import { UserInputError } from "../catalog/errors";
 import { loadZoneCatalog } from "../catalog/zones";
-import { ClusterConfigSchema, DeploymentConfigSchema, type ClusterConfig, type DeploymentConfig } from "./config-schema";
+import {
+  ClusterConfigSchema,
+  DeploymentConfigSchema,
+  type ClusterConfig,
+  type DeploymentConfig,
+} from "./config-schema";
 import { checkRangesDisjoint, stackNames, type StackNames } from "./network-plan";
 import { resolvePlacement } from "./placement";
 
@@ -67,7 +72,13 @@ export function readStackConfig(): StackConfig {
   checkRangesDisjoint(cluster, STACK_CONFIG_FILE, FIELD_PREFIX);
   const gcp = new pulumi.Config("gcp");
   const placement = resolvePlacement(
-    { machineType: scenario.node.machineType, nodeRegion: scenario.node.region, gcpRegion: gcp.get("region"), clusterRegion: cluster.region, zones: cluster.zones },
+    {
+      machineType: scenario.node.machineType,
+      nodeRegion: scenario.node.region,
+      gcpRegion: gcp.get("region"),
+      clusterRegion: cluster.region,
+      zones: cluster.zones,
+    },
     loadZoneCatalog(),
     STACK_CONFIG_FILE,
     FIELD_PREFIX,
@@ -76,7 +87,11 @@ export function readStackConfig(): StackConfig {
     scenario,
     cluster,
     deployment,
-    project: requireValue(gcp.get("project"), "gcp:project", "the GCP project to deploy into: `pulumi config set gcp:project YOUR_PROJECT`"),
+    project: requireValue(
+      gcp.get("project"),
+      "gcp:project",
+      "the GCP project to deploy into: `pulumi config set gcp:project YOUR_PROJECT`",
+    ),
     region: placement.region,
     zones: placement.zones,
     names: stackNames(pulumi.getStack(), cluster),
@@ -95,7 +110,11 @@ function requireValue(value: string | undefined, key: string, what: string): str
 function requireSecret(config: pulumi.Config, key: string): pulumi.Output<string> {
   const value = config.getSecret(key);
   if (value === undefined) {
-    throw new UserInputError(STACK_CONFIG_FILE, `${FIELD_PREFIX}${key}`, `is required: \`pulumi config set --secret ${FIELD_PREFIX}${key} ...\``);
+    throw new UserInputError(
+      STACK_CONFIG_FILE,
+      `${FIELD_PREFIX}${key}`,
+      `is required: \`pulumi config set --secret ${FIELD_PREFIX}${key} ...\``,
+    );
   }
   return value;
 }

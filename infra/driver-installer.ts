@@ -51,8 +51,15 @@ function affinity(nodePoolName: string): k8s.types.input.core.v1.Affinity {
     nodeAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: {
         nodeSelectorTerms: [
-          { matchExpressions: [...common, { key: "cloud.google.com/gke-gpu-driver-version", operator: "DoesNotExist" }] },
-          { matchExpressions: [...common, { key: "cloud.google.com/gke-gpu-driver-version", operator: "In", values: ["disabled"] }] },
+          {
+            matchExpressions: [...common, { key: "cloud.google.com/gke-gpu-driver-version", operator: "DoesNotExist" }],
+          },
+          {
+            matchExpressions: [
+              ...common,
+              { key: "cloud.google.com/gke-gpu-driver-version", operator: "In", values: ["disabled"] },
+            ],
+          },
         ],
       },
     },

@@ -126,7 +126,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const manifest = driverInstallerManifest({ driverVersion: args.driverVersion, nodeImage: args.nodeImage, nodePoolName: args.poolName });
+    const manifest = driverInstallerManifest({
+      driverVersion: args.driverVersion,
+      nodeImage: args.nodeImage,
+      nodePoolName: args.poolName,
+    });
     this.driverInstaller = new k8s.apps.v1.DaemonSet(`${name}-driver-installer`, manifest, {
       parent: this,
       provider: args.k8sProvider,

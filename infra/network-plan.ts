@@ -23,12 +23,23 @@ export function parseCidr(cidr: string, file: string, field: string): Ipv4Range 
   const [address = "", bitsText = ""] = cidr.split("/");
   const octets = address.split(".").map(Number);
   const bits = Number(bitsText);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || !Number.isInteger(bits) || bits < 0 || bits > 32) {
+  if (
+    octets.length !== 4 ||
+    octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) ||
+    !Number.isInteger(bits) ||
+    bits < 0 ||
+    bits > 32
+  ) {
     throw new UserInputError(file, field, `${JSON.stringify(cidr)} is not an IPv4 range such as 10.10.0.0/20`);
   }
   const base = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - bits);
-  if (base % size !== 0) throw new UserInputError(file, field, `${JSON.stringify(cidr)} has host bits set; the range starts at ${formatIpv4(base - (base % size))}/${bits}`);
+  if (base % size !== 0)
+    throw new UserInputError(
+      file,
+      field,
+      `${JSON.stringify(cidr)} has host bits set; the range starts at ${formatIpv4(base - (base % size))}/${bits}`,
+    );
   return { cidr, first: base, last: base + size - 1 };
 }
 
@@ -42,9 +53,16 @@ export function overlaps(a: Ipv4Range, b: Ipv4Range): boolean {
 }
 
 /** The stack's ranges, by the config field that sets each. */
-export function stackRanges(cluster: ClusterConfig, file: string, prefix: string): { field: string; range: Ipv4Range }[] {
+export function stackRanges(
+  cluster: ClusterConfig,
+  file: string,
+  prefix: string,
+): { field: string; range: Ipv4Range }[] {
   const fields = ["subnetworkCidr", "podsCidr", "servicesCidr", "masterIpv4CidrBlock"] as const;
-  return fields.map((f) => ({ field: `${prefix}cluster.${f}`, range: parseCidr(cluster[f], file, `${prefix}cluster.${f}`) }));
+  return fields.map((f) => ({
+    field: `${prefix}cluster.${f}`,
+    range: parseCidr(cluster[f], file, `${prefix}cluster.${f}`),
+  }));
 }
 
 /** Refuses a stack whose own ranges overlap each other, naming both fields. */
@@ -54,7 +72,11 @@ export function checkRangesDisjoint(cluster: ClusterConfig, file: string, prefix
     for (let j = i + 1; j < ranges.length; j++) {
       const [a, b] = [ranges[i]!, ranges[j]!];
       if (overlaps(a.range, b.range)) {
-        throw new UserInputError(file, b.field, `${b.range.cidr} overlaps ${a.field} ${a.range.cidr}; GCP refuses overlapping ranges in one VPC: choose a range outside it`);
+        throw new UserInputError(
+          file,
+          b.field,
+          `${b.range.cidr} overlaps ${a.field} ${a.range.cidr}; GCP refuses overlapping ranges in one VPC: choose a range outside it`,
+        );
       }
     }
   }
@@ -62,7 +84,10 @@ export function checkRangesDisjoint(cluster: ClusterConfig, file: string, prefix
 
 /** Lower-case, dash-separated, at most 20 characters: a stack name made safe for GCP resource names. */
 export function stackPrefix(stack: string): string {
-  const safe = stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  const safe = stack
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   const lettered = /^[a-z]/.test(safe) ? safe : `s-${safe}`;
   return lettered.slice(0, 20).replace(/-+$/, "");
 }

@@ -58,12 +58,18 @@ export function createStackNetwork(args: StackNetworkArgs, parent: pulumi.Resour
   );
   const out: StackNetwork = { network, subnetwork };
   if (c.privateNodes) out.nat = createNat(args, network, subnetwork, parent);
-  if (c.privateNodes && args.webhookPorts.length > 0) out.webhookFirewall = createWebhookFirewall(args, network, parent);
+  if (c.privateNodes && args.webhookPorts.length > 0)
+    out.webhookFirewall = createWebhookFirewall(args, network, parent);
   return out;
 }
 
 /** Cloud NAT for the stack's subnetwork alone: private nodes pull images and weights through it. */
-function createNat(args: StackNetworkArgs, network: pulumi.Input<string>, subnetwork: gcp.compute.Subnetwork, parent: pulumi.Resource): gcp.compute.RouterNat {
+function createNat(
+  args: StackNetworkArgs,
+  network: pulumi.Input<string>,
+  subnetwork: gcp.compute.Subnetwork,
+  parent: pulumi.Resource,
+): gcp.compute.RouterNat {
   const { project, region, names } = args;
   const router = new gcp.compute.Router(names.router, { name: names.router, project, region, network }, { parent });
   return new gcp.compute.RouterNat(
@@ -82,7 +88,11 @@ function createNat(args: StackNetworkArgs, network: pulumi.Input<string>, subnet
 }
 
 /** Ingress from the control-plane range to the stack's nodes on the webhook ports. */
-function createWebhookFirewall(args: StackNetworkArgs, network: pulumi.Input<string>, parent: pulumi.Resource): gcp.compute.Firewall {
+function createWebhookFirewall(
+  args: StackNetworkArgs,
+  network: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): gcp.compute.Firewall {
   const { project, cluster: c, names } = args;
   return new gcp.compute.Firewall(
     names.webhookFirewall,

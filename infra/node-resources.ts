@@ -47,7 +47,9 @@ export const NodeReservationsSchema = z
     /** Share of each slice of CPU GKE reserves; the slice ends at `uptoCores`. */
     cpuTiers: z.array(CpuTierSchema).min(1),
     /** Room left for the node's DaemonSets. */
-    daemonSetAllowance: z.object({ cpuMillicores: z.number().nonnegative(), memoryMiB: z.number().nonnegative() }).strict(),
+    daemonSetAllowance: z
+      .object({ cpuMillicores: z.number().nonnegative(), memoryMiB: z.number().nonnegative() })
+      .strict(),
   })
   .strict();
 /** GKE's node reservations and the DaemonSet allowance. */
@@ -106,10 +108,20 @@ export function memoryCapacityMiB(memoryGB: number, os: NodeOs, r: NodeReservati
 }
 
 /** GKE's allocatable CPU (millicores) and memory (MiB) of a node of this machine type. */
-export function allocatable(machine: MachineShape, os: NodeOs, r: NodeReservations): { cpuMillicores: number; memoryMiB: number } {
-  const reservedCores = tiered(machine.vcpu, r.cpuTiers.map((t) => ({ bound: t.uptoCores, share: t.share })));
+export function allocatable(
+  machine: MachineShape,
+  os: NodeOs,
+  r: NodeReservations,
+): { cpuMillicores: number; memoryMiB: number } {
+  const reservedCores = tiered(
+    machine.vcpu,
+    r.cpuTiers.map((t) => ({ bound: t.uptoCores, share: t.share })),
+  );
   const capacityMiB = memoryCapacityMiB(machine.memoryGB, os, r);
-  const reservedGiB = tiered(capacityMiB / 1024, r.memoryTiers.map((t) => ({ bound: t.uptoGiB, share: t.share })));
+  const reservedGiB = tiered(
+    capacityMiB / 1024,
+    r.memoryTiers.map((t) => ({ bound: t.uptoGiB, share: t.share })),
+  );
   return {
     cpuMillicores: machine.vcpu * 1000 - reservedCores * 1000,
     memoryMiB: capacityMiB - reservedGiB * 1024 - r.evictionThresholdMiB,

@@ -14,7 +14,12 @@ export interface NodeServiceAccount {
  * projects. Pools keep the cloud-platform scope: IAM, not scopes, limits
  * what the nodes may do.
  */
-export function createNodeServiceAccount(project: string, accountId: string, roles: readonly string[], parent: pulumi.Resource): NodeServiceAccount {
+export function createNodeServiceAccount(
+  project: string,
+  accountId: string,
+  roles: readonly string[],
+  parent: pulumi.Resource,
+): NodeServiceAccount {
   const account = new gcp.serviceaccount.Account(
     accountId,
     { project, accountId, displayName: `GKE nodes of ${pulumi.getStack()} (llm-breakeven)` },

@@ -12,7 +12,10 @@ const finite = (x: number) => (Number.isFinite(x) ? x : null);
  */
 export function verdictLine(evaluation: Evaluation): string {
   const be = evaluation.breakEven;
-  const volume = be.monthlyOutputTokens === null ? "never at these prices" : `${tokens(be.monthlyOutputTokens)} output tokens a month`;
+  const volume =
+    be.monthlyOutputTokens === null
+      ? "never at these prices"
+      : `${tokens(be.monthlyOutputTokens)} output tokens a month`;
   return (
     `llm-breakeven (verdict: ${evaluation.verdict}): ${evaluation.summary} ` +
     `Break-even at ${pct(be.utilization)} utilization of this fleet, or ${volume}; ` +
@@ -46,7 +49,9 @@ export function stackOutputs(evaluation: Evaluation) {
     breakEvenMonthlyOutputTokens: evaluation.breakEven.monthlyOutputTokens,
     usdPerMillionOutputTokens: {
       selfHostAllInAtDeclaredVolume: finite(cents(evaluation.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)),
-      selfHostComputeAtFullUtilization: finite(cents(evaluation.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)),
+      selfHostComputeAtFullUtilization: finite(
+        cents(evaluation.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization),
+      ),
       apiAllIn: cents(evaluation.api.usdPerMillionOutputTokensAllIn),
     },
     replicas: evaluation.selfHost.replicas,

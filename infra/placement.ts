@@ -34,10 +34,18 @@ export interface Placement {
 export function resolvePlacement(s: PlacementSettings, catalog: ZoneCatalog, file: string, prefix: string): Placement {
   const nodeField = `${prefix}node.region`;
   if (s.gcpRegion !== undefined && s.gcpRegion !== s.nodeRegion) {
-    throw new UserInputError(file, nodeField, `${JSON.stringify(s.nodeRegion)} disagrees with gcp:region ${JSON.stringify(s.gcpRegion)}: the nodes would be priced in one region and built in the other; set both to the same region`);
+    throw new UserInputError(
+      file,
+      nodeField,
+      `${JSON.stringify(s.nodeRegion)} disagrees with gcp:region ${JSON.stringify(s.gcpRegion)}: the nodes would be priced in one region and built in the other; set both to the same region`,
+    );
   }
   if (s.clusterRegion !== undefined && s.clusterRegion !== s.nodeRegion) {
-    throw new UserInputError(file, `${prefix}cluster.region`, `${JSON.stringify(s.clusterRegion)} disagrees with ${nodeField} ${JSON.stringify(s.nodeRegion)}; set both to the same region (or leave cluster.region out)`);
+    throw new UserInputError(
+      file,
+      `${prefix}cluster.region`,
+      `${JSON.stringify(s.clusterRegion)} disagrees with ${nodeField} ${JSON.stringify(s.nodeRegion)}; set both to the same region (or leave cluster.region out)`,
+    );
   }
   const region = s.nodeRegion;
   const offered = zonesFor(catalog, s.machineType, region);
@@ -53,10 +61,18 @@ export function resolvePlacement(s: PlacementSettings, catalog: ZoneCatalog, fil
   s.zones.forEach((zone, i) => {
     const field = `${prefix}cluster.zones[${i}]`;
     if (!zone.startsWith(`${region}-`)) {
-      throw new UserInputError(file, field, `${JSON.stringify(zone)} is not in ${nodeField} ${JSON.stringify(region)}; valid: ${offered.join(", ")}`);
+      throw new UserInputError(
+        file,
+        field,
+        `${JSON.stringify(zone)} is not in ${nodeField} ${JSON.stringify(region)}; valid: ${offered.join(", ")}`,
+      );
     }
     if (!offered.includes(zone)) {
-      throw new UserInputError(file, field, `${JSON.stringify(zone)} does not offer ${s.machineType} (GKE would refuse the pool); valid in ${region}: ${offered.join(", ")}`);
+      throw new UserInputError(
+        file,
+        field,
+        `${JSON.stringify(zone)} does not offer ${s.machineType} (GKE would refuse the pool); valid in ${region}: ${offered.join(", ")}`,
+      );
     }
   });
   return { region, zones: [...s.zones] };

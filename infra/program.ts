@@ -49,8 +49,10 @@ export function createStack() {
   const gpuPool = createGpuPool(config, stack, plan, driverVersion, requirements, gke);
 
   const deps: pulumi.Resource[] = [gpuPool.nodePool, gpuPool.driverInstaller];
-  if (addons.includes("custom-metrics-adapter")) deps.push(customMetricsAdapter("custom-metrics-adapter", config.project, gke.provider, gke));
-  if (addons.includes("leader-worker-set")) deps.push(leaderWorkerSetController("leader-worker-set", gke.provider, gke));
+  if (addons.includes("custom-metrics-adapter"))
+    deps.push(customMetricsAdapter("custom-metrics-adapter", config.project, gke.provider, gke));
+  if (addons.includes("leader-worker-set"))
+    deps.push(leaderWorkerSetController("leader-worker-set", gke.provider, gke));
   const vllm = new VllmDeployment("vllm", {
     plan,
     huggingFaceToken: config.huggingFaceToken,
@@ -79,8 +81,16 @@ function logVerdict({ evaluation }: StackEvaluation): void {
 function pinnedDriver(config: StackConfig, { inputs }: StackEvaluation): string {
   const override = config.cluster.gpuDriverVersion;
   const version = override ?? inputs.model.serving.nvidiaDriverVersion;
-  const field = override === undefined ? `model-configs/${inputs.model.id}.yaml serving.nvidiaDriverVersion (override: ${FIELD_PREFIX}cluster.gpuDriverVersion)` : `${FIELD_PREFIX}cluster.gpuDriverVersion`;
-  checkDriverPin(loadDriverTable(), { version, nodeImage: config.cluster.gpuNodeImage, vllmVersion: inputs.model.serving.vllmVersion }, STACK_CONFIG_FILE, field);
+  const field =
+    override === undefined
+      ? `model-configs/${inputs.model.id}.yaml serving.nvidiaDriverVersion (override: ${FIELD_PREFIX}cluster.gpuDriverVersion)`
+      : `${FIELD_PREFIX}cluster.gpuDriverVersion`;
+  checkDriverPin(
+    loadDriverTable(),
+    { version, nodeImage: config.cluster.gpuNodeImage, vllmVersion: inputs.model.serving.vllmVersion },
+    STACK_CONFIG_FILE,
+    field,
+  );
   return version;
 }
 
@@ -103,7 +113,14 @@ function planFor(config: StackConfig, { inputs, evaluation }: StackEvaluation, n
 }
 
 /** The GPU pool in the zones that offer the machine, with the family's disk and NIC, as the stack's node account. */
-function createGpuPool(config: StackConfig, { inputs, evaluation }: StackEvaluation, plan: VllmPlan, driverVersion: string, requirements: NodeRequirements, gke: GkeCluster): GpuNodePool {
+function createGpuPool(
+  config: StackConfig,
+  { inputs, evaluation }: StackEvaluation,
+  plan: VllmPlan,
+  driverVersion: string,
+  requirements: NodeRequirements,
+  gke: GkeCluster,
+): GpuNodePool {
   const family = machineFamily(requirements, inputs.machine.id, STACK_CONFIG_FILE, `${FIELD_PREFIX}node.machineType`);
   return new GpuNodePool("gpu", {
     project: config.project,

@@ -20,7 +20,9 @@ export const RolloutTimingSchema = z
     version: z.literal(1),
     asOf: z.string(),
     pulumiKubernetesAwait: z.object({ defaultMinutes: z.number().positive(), source: z.string().min(1) }).strict(),
-    nodeProvisioning: z.object({ autoscalerReactionMinutes: minutes, spotCapacityWaitMinutes: minutes, source: z.string().min(1) }).strict(),
+    nodeProvisioning: z
+      .object({ autoscalerReactionMinutes: minutes, spotCapacityWaitMinutes: minutes, source: z.string().min(1) })
+      .strict(),
     awaitSafetyFactor: z.number().min(1),
     horizontalPodAutoscaler: z
       .object({
@@ -30,7 +32,9 @@ export const RolloutTimingSchema = z
         source: z.string().min(1),
       })
       .strict(),
-    rayWorkers: z.object({ defaultInitTimeoutSeconds: z.number().int().positive(), source: z.string().min(1) }).strict(),
+    rayWorkers: z
+      .object({ defaultInitTimeoutSeconds: z.number().int().positive(), source: z.string().min(1) })
+      .strict(),
   })
   .strict();
 /** Validated rollout timing rules. */
@@ -80,7 +84,11 @@ export function scalingBehavior(t: RolloutTiming, coldStartMinutes: number): Sca
   const h = t.horizontalPodAutoscaler;
   const coldStartSeconds = Math.ceil(coldStartMinutes * 60);
   return {
-    scaleUp: { stabilizationWindowSeconds: h.scaleUpStabilizationSeconds, podsPerPeriod: 1, periodSeconds: Math.min(h.maxPolicyPeriodSeconds, coldStartSeconds) },
+    scaleUp: {
+      stabilizationWindowSeconds: h.scaleUpStabilizationSeconds,
+      podsPerPeriod: 1,
+      periodSeconds: Math.min(h.maxPolicyPeriodSeconds, coldStartSeconds),
+    },
     scaleDown: {
       stabilizationWindowSeconds: Math.min(h.maxStabilizationWindowSeconds, Math.max(300, coldStartSeconds)),
       podsPerPeriod: 1,

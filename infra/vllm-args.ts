@@ -28,7 +28,8 @@ export function vllmDtype(dtype: WeightDtype): string {
 /** The checkpoint the evaluation priced. */
 export function servedVariant(evaluation: Evaluation, model: ModelConfig): WeightVariant {
   const variant = model.weights.find((w) => w.dtype === evaluation.model.weightDtype);
-  if (!variant) throw new Error(`${model.id} has no ${evaluation.model.weightDtype} checkpoint, yet the evaluation priced one`);
+  if (!variant)
+    throw new Error(`${model.id} has no ${evaluation.model.weightDtype} checkpoint, yet the evaluation priced one`);
   return variant;
 }
 
@@ -72,7 +73,8 @@ export function vllmArgs(evaluation: Evaluation, model: ModelConfig, revision?: 
   if (!model.architecture.mla) args.push("--block-size", String(serving.blockSize));
   if (variant.vllmQuantization !== undefined) args.push("--quantization", variant.vllmQuantization);
   // A replica larger than one node runs on the Ray cluster its LeaderWorkerSet group forms.
-  if (parallel.tensorParallel * parallel.pipelineParallel > evaluation.node.gpusPerNode) args.push("--distributed-executor-backend", "ray");
+  if (parallel.tensorParallel * parallel.pipelineParallel > evaluation.node.gpusPerNode)
+    args.push("--distributed-executor-backend", "ray");
   args.push(...model.serving.extraVllmArgs);
   return args;
 }

@@ -37,9 +37,16 @@ export class VllmDeployment extends pulumi.ComponentResource {
     super("llm-breakeven:infra:VllmDeployment", name, {}, opts);
     const { plan, provider } = args;
     const m = vllmManifests(plan);
-    const child = (deps: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, dependsOn: deps });
+    const child = (deps: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({
+      parent: this,
+      provider,
+      dependsOn: deps,
+    });
     // pulumi-kubernetes fails a Deployment or Service not ready within 10 minutes; a GPU node plus a model load takes longer.
-    const awaited = (deps: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions => ({ ...child(deps), customTimeouts: workloadTimeouts(plan) });
+    const awaited = (deps: pulumi.Input<pulumi.Resource>[]): pulumi.CustomResourceOptions => ({
+      ...child(deps),
+      customTimeouts: workloadTimeouts(plan),
+    });
 
     const namespace = new k8s.core.v1.Namespace(`${name}-ns`, m.namespace, child());
     const inNs = [namespace];

@@ -17,7 +17,9 @@ export interface VllmManifests {
   namespace: k8s.types.input.core.v1.Namespace;
   scenarioConfigMap: k8s.types.input.core.v1.ConfigMap;
   /** A Deployment (one node a replica), or a LeaderWorkerSet custom resource (several). */
-  workload: { kind: "Deployment"; manifest: k8s.types.input.apps.v1.Deployment } | { kind: "LeaderWorkerSet"; manifest: CustomObject };
+  workload:
+    | { kind: "Deployment"; manifest: k8s.types.input.apps.v1.Deployment }
+    | { kind: "LeaderWorkerSet"; manifest: CustomObject };
   service: k8s.types.input.core.v1.Service;
   podDisruptionBudget: k8s.types.input.policy.v1.PodDisruptionBudget;
   /** Managed Prometheus scrape config (monitoring.googleapis.com/v1). */
@@ -34,7 +36,11 @@ export interface CustomObject {
 }
 
 function meta(plan: VllmPlan, name = plan.name): Meta {
-  return { name, namespace: plan.namespace, labels: { "app.kubernetes.io/name": plan.name, "app.kubernetes.io/managed-by": "llm-breakeven" } };
+  return {
+    name,
+    namespace: plan.namespace,
+    labels: { "app.kubernetes.io/name": plan.name, "app.kubernetes.io/managed-by": "llm-breakeven" },
+  };
 }
 
 /** Selects the pods that answer HTTP. */
@@ -92,18 +98,33 @@ function leaderWorkerSet(plan: VllmPlan): CustomObject {
 export function hpaBehavior(plan: VllmPlan): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerBehavior {
   const { scaleUp, scaleDown } = plan.scaling;
   return {
-    scaleUp: { stabilizationWindowSeconds: scaleUp.stabilizationWindowSeconds, selectPolicy: "Min", policies: [{ type: "Pods", value: scaleUp.podsPerPeriod, periodSeconds: scaleUp.periodSeconds }] },
-    scaleDown: { stabilizationWindowSeconds: scaleDown.stabilizationWindowSeconds, selectPolicy: "Min", policies: [{ type: "Pods", value: scaleDown.podsPerPeriod, periodSeconds: scaleDown.periodSeconds }] },
+    scaleUp: {
+      stabilizationWindowSeconds: scaleUp.stabilizationWindowSeconds,
+      selectPolicy: "Min",
+      policies: [{ type: "Pods", value: scaleUp.podsPerPeriod, periodSeconds: scaleUp.periodSeconds }],
+    },
+    scaleDown: {
+      stabilizationWindowSeconds: scaleDown.stabilizationWindowSeconds,
+      selectPolicy: "Min",
+      policies: [{ type: "Pods", value: scaleDown.podsPerPeriod, periodSeconds: scaleDown.periodSeconds }],
+    },
   };
 }
 
 /** Managed Prometheus scraping and the HPA on queued requests, for a plan with autoscaling. */
-function autoscalingObjects(plan: VllmPlan, kind: string, apiVersion: string): Pick<VllmManifests, "podMonitoring" | "horizontalPodAutoscaler"> {
+function autoscalingObjects(
+  plan: VllmPlan,
+  kind: string,
+  apiVersion: string,
+): Pick<VllmManifests, "podMonitoring" | "horizontalPodAutoscaler"> {
   const podMonitoring: CustomObject = {
     apiVersion: "monitoring.googleapis.com/v1",
     kind: "PodMonitoring",
     metadata: meta(plan),
-    spec: { selector: { matchLabels: servingSelector(plan) }, endpoints: [{ port: VLLM_PORT, path: "/metrics", interval: SCRAPE_INTERVAL }] },
+    spec: {
+      selector: { matchLabels: servingSelector(plan) },
+      endpoints: [{ port: VLLM_PORT, path: "/metrics", interval: SCRAPE_INTERVAL }],
+    },
   };
   const horizontalPodAutoscaler: k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler = {
     apiVersion: "autoscaling/v2",
@@ -116,7 +137,10 @@ function autoscalingObjects(plan: VllmPlan, kind: string, apiVersion: string): P
       metrics: [
         {
           type: "Pods",
-          pods: { metric: { name: REQUESTS_WAITING_METRIC }, target: { type: "AverageValue", averageValue: String(plan.targetRequestsWaiting) } },
+          pods: {
+            metric: { name: REQUESTS_WAITING_METRIC },
+            target: { type: "AverageValue", averageValue: String(plan.targetRequestsWaiting) },
+          },
         },
       ],
       behavior: hpaBehavior(plan),

@@ -3,7 +3,13 @@ import type { Scenario } from "../engine/scenario";
 import { modelWeightBytes } from "../engine/params";
 import type { DeploymentConfig, GpuNodeImage } from "./config-schema";
 import { vllmContainerSize, type ContainerSize, type NodeReservations } from "./node-resources";
-import { awaitTimeoutMinutes, rayInitTimeoutSeconds, scalingBehavior, type RolloutTiming, type ScalingBehavior } from "./rollout-timing";
+import {
+  awaitTimeoutMinutes,
+  rayInitTimeoutSeconds,
+  scalingBehavior,
+  type RolloutTiming,
+  type ScalingBehavior,
+} from "./rollout-timing";
 import { vllmArgs } from "./vllm-args";
 
 /** Room in the weights cache beyond the checkpoint's size (tokenizer, config, partial downloads). */
@@ -67,7 +73,12 @@ export interface PlanNode {
 }
 
 /** Builds the plan from the engine's evaluation, the deployment config and the node facts. */
-export function vllmPlan(evaluation: Evaluation, inputs: EvaluationInputs, deployment: DeploymentConfig, node: PlanNode): VllmPlan {
+export function vllmPlan(
+  evaluation: Evaluation,
+  inputs: EvaluationInputs,
+  deployment: DeploymentConfig,
+  node: PlanNode,
+): VllmPlan {
   const { scenario, model, gpu, machine, assumptions, variant } = inputs;
   const spot = scenario.node.pricing === "spot";
   const coldStartMinutes = evaluation.selfHost.coldStartMinutes;

@@ -112,7 +112,8 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: plan.secretName, key: "HF_TOKEN" } } },
     { name: "HF_HOME", value: WEIGHTS_CACHE.mountPath },
   ];
-  if (serves) env.push({ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: plan.secretName, key: "VLLM_API_KEY" } } });
+  if (serves)
+    env.push({ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: plan.secretName, key: "VLLM_API_KEY" } } });
 
   const container: Container = {
     name: "vllm",
@@ -129,7 +130,10 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
   };
   if (serves) {
-    container.startupProbe = httpProbe({ periodSeconds: STARTUP_PROBE_PERIOD_SECONDS, failureThreshold: startupFailureThreshold(plan.coldStartMinutes) });
+    container.startupProbe = httpProbe({
+      periodSeconds: STARTUP_PROBE_PERIOD_SECONDS,
+      failureThreshold: startupFailureThreshold(plan.coldStartMinutes),
+    });
     container.readinessProbe = httpProbe(READINESS_PROBE);
     container.livenessProbe = httpProbe(LIVENESS_PROBE);
   }
@@ -139,8 +143,11 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     "cloud.google.com/gke-nodepool": plan.nodePoolName,
   };
   if (plan.spot) nodeSelector["cloud.google.com/gke-spot"] = "true";
-  const tolerations: k8s.types.input.core.v1.Toleration[] = [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }];
-  if (plan.spot) tolerations.push({ key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" });
+  const tolerations: k8s.types.input.core.v1.Toleration[] = [
+    { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
+  ];
+  if (plan.spot)
+    tolerations.push({ key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" });
 
   return {
     metadata: { labels: podLabels(plan, role) },

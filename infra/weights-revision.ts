@@ -13,7 +13,11 @@ export const COMMIT_ID = /^[0-9a-f]{40}$/;
  * refuses it; a preview only warns, so the verdict can still be read before
  * the commit is known.
  */
-export function resolveWeightsRevision(inputs: EvaluationInputs, override: string | undefined, dryRun: boolean): string {
+export function resolveWeightsRevision(
+  inputs: EvaluationInputs,
+  override: string | undefined,
+  dryRun: boolean,
+): string {
   if (override !== undefined) return override;
   const { model, variant } = inputs;
   if (COMMIT_ID.test(variant.revision)) return variant.revision;

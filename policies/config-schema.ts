@@ -6,7 +6,8 @@ function withoutDefaults(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDefaults);
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) if (key !== "default" && key !== "$schema") out[key] = withoutDefaults(value);
+  for (const [key, value] of Object.entries(node))
+    if (key !== "default" && key !== "$schema") out[key] = withoutDefaults(value);
   return out;
 }
 
@@ -19,7 +20,10 @@ function withoutDefaults(node: unknown): unknown {
  * applies them when the policy parses its config.
  */
 export function policyConfigSchema(schema: z.ZodObject): PolicyConfigSchema {
-  const json = withoutDefaults(z.toJSONSchema(schema, { target: "draft-7", io: "input" })) as { properties?: PolicyConfigSchema["properties"]; required?: string[] };
+  const json = withoutDefaults(z.toJSONSchema(schema, { target: "draft-7", io: "input" })) as {
+    properties?: PolicyConfigSchema["properties"];
+    required?: string[];
+  };
   return { properties: json.properties ?? {}, ...(json.required?.length ? { required: json.required } : {}) };
 }
 
@@ -28,10 +32,20 @@ export function policyConfigSchema(schema: z.ZodObject): PolicyConfigSchema {
  * the policy's findings: one violation naming the key, so the preview
  * blocks with a sentence rather than a stack trace.
  */
-export function parsePolicyConfig<S extends z.ZodType>(schema: S, raw: unknown, policyName: string): { config: z.infer<S> } | { invalid: Findings } {
+export function parsePolicyConfig<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  policyName: string,
+): { config: z.infer<S> } | { invalid: Findings } {
   const result = schema.safeParse(raw ?? {});
   if (result.success) return { config: result.data };
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join(".") : "(config)";
-  return { invalid: { violations: [{ message: `The ${policyName} policy config is not valid: ${where}: ${issue?.message ?? "invalid"}.` }] } };
+  return {
+    invalid: {
+      violations: [
+        { message: `The ${policyName} policy config is not valid: ${where}: ${issue?.message ?? "invalid"}.` },
+      ],
+    },
+  };
 }

@@ -27,9 +27,18 @@ export interface Findings {
  * `makeReportViolationFun`: `{message, urn, enforcementLevel}` overrides the
  * policy's level), which its TypeScript signature does not declare.
  */
-export function report(findings: Findings, args: Pick<StackValidationArgs, "notApplicable">, reportViolation: ReportViolation): void {
+export function report(
+  findings: Findings,
+  args: Pick<StackValidationArgs, "notApplicable">,
+  reportViolation: ReportViolation,
+): void {
   for (const v of findings.violations) {
-    if (v.advisory) (reportViolation as unknown as (info: object) => void)({ message: v.message, urn: v.urn, enforcementLevel: "advisory" });
+    if (v.advisory)
+      (reportViolation as unknown as (info: object) => void)({
+        message: v.message,
+        urn: v.urn,
+        enforcementLevel: "advisory",
+      });
     else reportViolation(v.message, v.urn);
   }
   if (findings.violations.length === 0 && findings.passNote !== undefined) args.notApplicable(findings.passNote);

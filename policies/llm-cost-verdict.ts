@@ -16,14 +16,23 @@ export const LLM_COST_VERDICT = "llm-cost-verdict";
 /** Config of `llm-cost-verdict`: the scenario keys a stack may lack, the margin, and the override. */
 export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({
   /** Block only when self-hosting costs more than the API by more than this share of the API's cost, %. Defaults to 0. */
-  marginPct: z.number().min(0).max(1000).default(0).describe("Block only when self-hosting costs more than the API by more than this share of the API's cost, %. Defaults to 0."),
+  marginPct: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe(
+      "Block only when self-hosting costs more than the API by more than this share of the API's cost, %. Defaults to 0.",
+    ),
   /** Accept a losing verdict: the violation is then reported as advisory (it shows, it does not block) with this text echoed. At least 20 characters. */
   overrideJustification: z
     .string()
     .trim()
     .min(20, "write at least 20 characters saying why self-hosting is accepted although the API is cheaper")
     .optional()
-    .describe("Accept a losing cost verdict. Say why in at least 20 characters; the text is echoed in the preview output."),
+    .describe(
+      "Accept a losing cost verdict. Say why in at least 20 characters; the text is echoed in the preview output.",
+    ),
 }).strict();
 /** Parsed config of `llm-cost-verdict`. */
 export type LlmCostVerdictConfig = z.infer<typeof LlmCostVerdictConfigSchema>;
@@ -53,7 +62,13 @@ function capitalized(s: string): string {
  * cannot be priced (it would hide a cost), and a pass that says so where
  * the API is not allowed. Not a GPU pool: no findings.
  */
-export function costVerdictFindings(resource: ResourceView, stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function costVerdictFindings(
+  resource: ResourceView,
+  stackScenario: ScenarioJson,
+  rawConfig: unknown,
+  catalog: Catalog,
+  today?: string,
+): Findings {
   const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
   if (!pool) return { violations: [] };
   const parsed = parsePolicyConfig(LlmCostVerdictConfigSchema, rawConfig, LLM_COST_VERDICT);
@@ -62,16 +77,26 @@ export function costVerdictFindings(resource: ResourceView, stackScenario: Scena
   const merged = mergedScenario(stackScenario, rawConfig);
   if ("problem" in merged) return { violations: [{ urn: resource.urn, message: merged.problem }] };
   const assessed = assessPool(pool, merged.scenario, catalog, today);
-  if ("problem" in assessed) return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem)}.` }] };
+  if ("problem" in assessed)
+    return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem)}.` }] };
   const e = assessed.evaluation;
-  if (e.verdict === "api-not-allowed") return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };
+  if (e.verdict === "api-not-allowed")
+    return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };
   const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
   // A pool that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
   const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
   if (!loses) return { violations: [] };
   const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
   if (config.overrideJustification) {
-    return { violations: [{ urn: resource.urn, advisory: true, message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(e)}${margin}.` }] };
+    return {
+      violations: [
+        {
+          urn: resource.urn,
+          advisory: true,
+          message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(e)}${margin}.`,
+        },
+      ],
+    };
   }
   return { violations: [{ urn: resource.urn, message: `${capitalized(costSentence(e))}${margin}.` }] };
 }

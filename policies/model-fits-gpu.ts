@@ -23,7 +23,13 @@ export type ModelFitsGpuConfig = z.infer<typeof ModelFitsGpuConfigSchema>;
  * cannot be priced is llm-cost-verdict's to report: here only the check is
  * skipped, so it says so as an advisory.
  */
-export function modelFitsFindings(resource: ResourceView, stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function modelFitsFindings(
+  resource: ResourceView,
+  stackScenario: ScenarioJson,
+  rawConfig: unknown,
+  catalog: Catalog,
+  today?: string,
+): Findings {
   const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
   if (!pool) return { violations: [] };
   const parsed = parsePolicyConfig(ModelFitsGpuConfigSchema, rawConfig, MODEL_FITS_GPU);
@@ -31,7 +37,15 @@ export function modelFitsFindings(resource: ResourceView, stackScenario: Scenari
   const merged = mergedScenario(stackScenario, rawConfig);
   const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
   if ("problem" in assessed) {
-    return { violations: [{ urn: resource.urn, advisory: true, message: `The fit of node pool ${resource.name} was not checked: ${assessed.problem.replace(/\.$/, "")}.` }] };
+    return {
+      violations: [
+        {
+          urn: resource.urn,
+          advisory: true,
+          message: `The fit of node pool ${resource.name} was not checked: ${assessed.problem.replace(/\.$/, "")}.`,
+        },
+      ],
+    };
   }
   const e = assessed.evaluation;
   if (e.selfHost.capacity.fits) return { violations: [] };
@@ -51,7 +65,8 @@ export function modelFitsFindings(resource: ResourceView, stackScenario: Scenari
 /** `model-fits-gpu`: blocks a GPU pool that cannot hold the model and one request's KV cache (a resource policy, on the pool's inputs). */
 export const modelFitsGpu: ResourceValidationPolicy = {
   name: MODEL_FITS_GPU,
-  description: "A GPU node pool must hold the model's weights and at least one request's KV cache at the configured context.",
+  description:
+    "A GPU node pool must hold the model's weights and at least one request's KV cache at the configured context.",
   enforcementLevel: "mandatory",
   configSchema: policyConfigSchema(ModelFitsGpuConfigSchema),
   validateResource: (args, reportViolation) => {

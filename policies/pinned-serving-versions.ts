@@ -3,7 +3,17 @@ import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { report, type Findings, type Violation } from "./findings";
-import { awaitsClusterMessage, poolLabel, readGpuPools, readPodTemplates, servingPodTemplates, unbuiltKubernetesResources, RESOURCE_TYPES, type ContainerView, type ResourceView } from "./resources";
+import {
+  awaitsClusterMessage,
+  poolLabel,
+  readGpuPools,
+  readPodTemplates,
+  servingPodTemplates,
+  unbuiltKubernetesResources,
+  RESOURCE_TYPES,
+  type ContainerView,
+  type ResourceView,
+} from "./resources";
 
 /** Name of the policy. */
 export const PINNED_SERVING_VERSIONS = "pinned-serving-versions";
@@ -12,7 +22,12 @@ export const PINNED_SERVING_VERSIONS = "pinned-serving-versions";
 export const PinnedServingVersionsConfigSchema = z
   .object({
     /** Require the driver and NCCL versions the model's config in model-configs/ pins (a combination known to work). Defaults to true. */
-    requireModelPins: z.boolean().default(true).describe("Require the NVIDIA driver and NCCL versions pinned in the model's model-configs/ file. Defaults to true."),
+    requireModelPins: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Require the NVIDIA driver and NCCL versions pinned in the model's model-configs/ file. Defaults to true.",
+      ),
   })
   .strict();
 /** Parsed config of `pinned-serving-versions`. */
@@ -48,7 +63,9 @@ function isDriverInstaller(c: ContainerView): boolean {
 
 /** The NCCL version a serving container pins: an `*NCCL*VERSION*` env value, or `nccl==X` in its command or args (the program's start-up check). */
 export function pinnedNcclVersion(c: ContainerView): string | undefined {
-  const fromEnv = c.env.find((e) => /NCCL/i.test(e.name) && /VERSION/i.test(e.name) && e.value !== undefined && EXACT_RELEASE.test(e.value));
+  const fromEnv = c.env.find(
+    (e) => /NCCL/i.test(e.name) && /VERSION/i.test(e.name) && e.value !== undefined && EXACT_RELEASE.test(e.value),
+  );
   if (fromEnv) return fromEnv.value;
   for (const text of [...c.command, ...c.args]) {
     const version = ncclInText(text);
@@ -62,7 +79,11 @@ export function pinnedNcclVersion(c: ContainerView): string | undefined {
  * disabled on every GPU pool with the NVIDIA installer DaemonSet at an exact
  * version, the vLLM image by digest, and NCCL at an exact version.
  */
-export function pinnedVersionFindings(resources: readonly ResourceView[], rawConfig: unknown, catalog: Catalog): Findings {
+export function pinnedVersionFindings(
+  resources: readonly ResourceView[],
+  rawConfig: unknown,
+  catalog: Catalog,
+): Findings {
   const parsed = parsePolicyConfig(PinnedServingVersionsConfigSchema, rawConfig, PINNED_SERVING_VERSIONS);
   if ("invalid" in parsed) return parsed.invalid;
   const config = parsed.config;
@@ -77,7 +98,10 @@ export function pinnedVersionFindings(resources: readonly ResourceView[], rawCon
   for (const pool of pools) {
     const urn = pool.resource.urn;
     if (pool.accelerators.length === 0) {
-      violations.push({ urn, message: `Node pool ${pool.resource.name} declares no guestAccelerators, so GKE installs its default GPU driver; declare the accelerator with gpuDriverInstallationConfig.gpuDriverVersion INSTALLATION_DISABLED.` });
+      violations.push({
+        urn,
+        message: `Node pool ${pool.resource.name} declares no guestAccelerators, so GKE installs its default GPU driver; declare the accelerator with gpuDriverInstallationConfig.gpuDriverVersion INSTALLATION_DISABLED.`,
+      });
     }
     for (const a of pool.accelerators) {
       if (a.gpuDriverVersion === "INSTALLATION_DISABLED") continue;
@@ -91,24 +115,40 @@ export function pinnedVersionFindings(resources: readonly ResourceView[], rawCon
   // What the cluster runs (installer, image, NCCL) is only known once the cluster exists.
   const unbuilt = unbuiltKubernetesResources(resources);
   if (unbuilt.length > 0) {
-    violations.push({ advisory: true, message: awaitsClusterMessage(unbuilt, "The driver installer's version, the serving image's digest and the NCCL pin") });
+    violations.push({
+      advisory: true,
+      message: awaitsClusterMessage(
+        unbuilt,
+        "The driver installer's version, the serving image's digest and the NCCL pin",
+      ),
+    });
     return { violations };
   }
   const installers = readPodTemplates(resources)
     .filter((t) => t.workload.type === RESOURCE_TYPES.daemonSet)
     .flatMap((t) => [...t.initContainers, ...t.containers].filter(isDriverInstaller).map((c) => ({ t, c })));
   if (installers.length === 0) {
-    violations.push({ urn: pools[0]!.resource.urn, message: "No NVIDIA driver installer DaemonSet is declared: with GKE's installation disabled the GPU nodes come up without a driver; add the installer at an exact driver version." });
+    violations.push({
+      urn: pools[0]!.resource.urn,
+      message:
+        "No NVIDIA driver installer DaemonSet is declared: with GKE's installation disabled the GPU nodes come up without a driver; add the installer at an exact driver version.",
+    });
   }
   for (const { t, c } of installers) {
     const version = installerDriverVersion(c);
     if (version === undefined || !EXACT_DRIVER.test(version)) {
-      violations.push({ urn: t.workload.urn, message: `The driver installer ${c.name} of DaemonSet ${t.workload.name} names no exact driver version (${version === undefined ? "none given" : `"${version}"`}); pass --version=<release> (COS) or NVIDIA_DRIVER_VERSION (Ubuntu), e.g. 580.126.09.` });
+      violations.push({
+        urn: t.workload.urn,
+        message: `The driver installer ${c.name} of DaemonSet ${t.workload.name} names no exact driver version (${version === undefined ? "none given" : `"${version}"`}); pass --version=<release> (COS) or NVIDIA_DRIVER_VERSION (Ubuntu), e.g. 580.126.09.`,
+      });
       continue;
     }
     for (const pin of config.requireModelPins ? pins : []) {
       if (pin.driver !== version) {
-        violations.push({ urn: t.workload.urn, message: `The driver installer of DaemonSet ${t.workload.name} installs driver ${version}, but ${pin.model} is pinned to ${pin.driver} in model-configs/.` });
+        violations.push({
+          urn: t.workload.urn,
+          message: `The driver installer of DaemonSet ${t.workload.name} installs driver ${version}, but ${pin.model} is pinned to ${pin.driver} in model-configs/.`,
+        });
       }
     }
   }
@@ -117,15 +157,25 @@ export function pinnedVersionFindings(resources: readonly ResourceView[], rawCon
     for (const c of t.containers.filter((c) => c.gpuLimit)) {
       const where = `Container ${c.name} of ${t.workload.name}`;
       if (!c.image || !DIGEST.test(c.image)) {
-        violations.push({ urn: t.workload.urn, message: `${where} runs image ${c.image ?? "(none)"}, which is not pinned by digest; use <repository>@sha256:<digest> so every node runs the image that was tested.` });
+        violations.push({
+          urn: t.workload.urn,
+          message: `${where} runs image ${c.image ?? "(none)"}, which is not pinned by digest; use <repository>@sha256:<digest> so every node runs the image that was tested.`,
+        });
       }
       const nccl = pinnedNcclVersion(c);
       if (nccl === undefined) {
-        violations.push({ urn: t.workload.urn, message: `${where} does not pin NCCL: name the exact version (e.g. an NCCL_VERSION env value the start-up check compares with "vLLM is using nccl==...").` });
+        violations.push({
+          urn: t.workload.urn,
+          message: `${where} does not pin NCCL: name the exact version (e.g. an NCCL_VERSION env value the start-up check compares with "vLLM is using nccl==...").`,
+        });
         continue;
       }
       for (const pin of config.requireModelPins ? pins : []) {
-        if (pin.nccl !== nccl) violations.push({ urn: t.workload.urn, message: `${where} pins NCCL ${nccl}, but ${pin.model} is pinned to ${pin.nccl} in model-configs/.` });
+        if (pin.nccl !== nccl)
+          violations.push({
+            urn: t.workload.urn,
+            message: `${where} pins NCCL ${nccl}, but ${pin.model} is pinned to ${pin.nccl} in model-configs/.`,
+          });
       }
     }
   }
@@ -135,8 +185,10 @@ export function pinnedVersionFindings(resources: readonly ResourceView[], rawCon
 /** `pinned-serving-versions`: blocks GPU serving stacks whose driver, image or NCCL can drift. */
 export const pinnedServingVersions: StackValidationPolicy = {
   name: PINNED_SERVING_VERSIONS,
-  description: "GPU serving must be pinned exactly: GKE driver installation disabled with the installer at an explicit version, the vLLM image by digest, NCCL pinned.",
+  description:
+    "GPU serving must be pinned exactly: GKE driver installation disabled with the installer at an explicit version, the vLLM image by digest, NCCL pinned.",
   enforcementLevel: "mandatory",
   configSchema: policyConfigSchema(PinnedServingVersionsConfigSchema),
-  validateStack: (args, reportViolation) => report(pinnedVersionFindings(args.resources, args.getConfig(), loadCatalog()), args, reportViolation),
+  validateStack: (args, reportViolation) =>
+    report(pinnedVersionFindings(args.resources, args.getConfig(), loadCatalog()), args, reportViolation),
 };

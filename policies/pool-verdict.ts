@@ -36,7 +36,10 @@ function intLabel(pool: GpuPool, key: keyof typeof NODE_POOL_LABELS): number | u
   const text = poolLabel(pool, key);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) return new Error(`node pool ${pool.resource.name}: label ${NODE_POOL_LABELS[key]} is ${JSON.stringify(text)}, expected a whole number`);
+  if (!Number.isInteger(n) || n < 0)
+    return new Error(
+      `node pool ${pool.resource.name}: label ${NODE_POOL_LABELS[key]} is ${JSON.stringify(text)}, expected a whole number`,
+    );
   return n;
 }
 
@@ -48,21 +51,40 @@ function intLabel(pool: GpuPool, key: keyof typeof NODE_POOL_LABELS): number | u
  */
 export function poolScenario(pool: GpuPool, base: ScenarioJson): ScenarioJson | Error {
   const baseNode = isObject(base.node) ? base.node : {};
-  const labels = { nodesPerReplica: intLabel(pool, "nodesPerReplica"), min: intLabel(pool, "replicasMin"), max: intLabel(pool, "replicasMax") };
+  const labels = {
+    nodesPerReplica: intLabel(pool, "nodesPerReplica"),
+    min: intLabel(pool, "replicasMin"),
+    max: intLabel(pool, "replicasMax"),
+  };
   for (const v of Object.values(labels)) if (v instanceof Error) return v;
-  const npr = (labels.nodesPerReplica as number | undefined) ?? (typeof baseNode.nodesPerReplica === "number" ? baseNode.nodesPerReplica : 1);
+  const npr =
+    (labels.nodesPerReplica as number | undefined) ??
+    (typeof baseNode.nodesPerReplica === "number" ? baseNode.nodesPerReplica : 1);
   const declared = isObject(base.replicas) ? base.replicas : {};
-  const counts = labels.min === undefined || labels.max === undefined ? poolNodeCounts(pool) : { minNodes: undefined, maxNodes: undefined };
+  const counts =
+    labels.min === undefined || labels.max === undefined
+      ? poolNodeCounts(pool)
+      : { minNodes: undefined, maxNodes: undefined };
   const replicas = {
-    min: (labels.min as number | undefined) ?? (counts.minNodes !== undefined ? Math.floor(counts.minNodes / npr) : declared.min),
-    max: (labels.max as number | undefined) ?? (counts.maxNodes !== undefined ? Math.floor(counts.maxNodes / npr) : declared.max),
+    min:
+      (labels.min as number | undefined) ??
+      (counts.minNodes !== undefined ? Math.floor(counts.minNodes / npr) : declared.min),
+    max:
+      (labels.max as number | undefined) ??
+      (counts.maxNodes !== undefined ? Math.floor(counts.maxNodes / npr) : declared.max),
   };
   const weightDtype = poolLabel(pool, "weightDtype") ?? base.weightDtype;
   return {
     ...base,
     model: poolLabel(pool, "model") ?? base.model,
     ...(weightDtype ? { weightDtype } : {}),
-    node: { ...baseNode, machineType: pool.machineType, pricing: pricingOf(pool), region: poolLabel(pool, "region") ?? poolRegion(pool) ?? baseNode.region ?? "us-central1", nodesPerReplica: npr },
+    node: {
+      ...baseNode,
+      machineType: pool.machineType,
+      pricing: pricingOf(pool),
+      region: poolLabel(pool, "region") ?? poolRegion(pool) ?? baseNode.region ?? "us-central1",
+      nodesPerReplica: npr,
+    },
     replicas: Object.fromEntries(Object.entries(replicas).filter(([, v]) => v !== undefined)),
   };
 }
@@ -73,11 +95,18 @@ export function poolScenario(pool: GpuPool, base: ScenarioJson): ScenarioJson | 
  * key, as `--policy-pack-config` wins over the stack. A policy config key
  * the schema refuses is a problem naming it.
  */
-export function mergedScenario(stack: ScenarioJson, rawPolicyConfig: unknown): { scenario: ScenarioJson } | PoolProblem {
+export function mergedScenario(
+  stack: ScenarioJson,
+  rawPolicyConfig: unknown,
+): { scenario: ScenarioJson } | PoolProblem {
   const fromPolicy: ScenarioJson = {};
-  for (const key of Object.keys(ScenarioConfigSchema.shape)) if (isObject(rawPolicyConfig) && rawPolicyConfig[key] !== undefined) fromPolicy[key] = rawPolicyConfig[key];
+  for (const key of Object.keys(ScenarioConfigSchema.shape))
+    if (isObject(rawPolicyConfig) && rawPolicyConfig[key] !== undefined) fromPolicy[key] = rawPolicyConfig[key];
   const check = ScenarioConfigSchema.safeParse(fromPolicy);
-  if (!check.success) return { problem: `${zodToUserError("policy config", check.error, fromPolicy, "", ScenarioConfigSchema).message}.` };
+  if (!check.success)
+    return {
+      problem: `${zodToUserError("policy config", check.error, fromPolicy, "", ScenarioConfigSchema).message}.`,
+    };
   return { scenario: { ...stack, ...fromPolicy } };
 }
 
@@ -85,7 +114,12 @@ export function mergedScenario(stack: ScenarioJson, rawPolicyConfig: unknown): {
  * Asks the engine for one GPU pool's verdict. Nothing here computes a cost:
  * a pool the catalog or the schema cannot read comes back as a problem.
  */
-export function assessPool(pool: GpuPool, scenario: ScenarioJson, catalog: Catalog, today?: string): PoolEvaluation | PoolProblem {
+export function assessPool(
+  pool: GpuPool,
+  scenario: ScenarioJson,
+  catalog: Catalog,
+  today?: string,
+): PoolEvaluation | PoolProblem {
   const source = `node pool ${pool.resource.name}`;
   const missing = (["workload", "api"] as const).filter((k) => scenario[k] === undefined);
   if (missing.length) {
@@ -97,12 +131,17 @@ export function assessPool(pool: GpuPool, scenario: ScenarioJson, catalog: Catal
   }
   const data = poolScenario(pool, scenario);
   if (data instanceof Error) return { problem: data.message };
-  if (data.model === undefined) return { problem: `${source} carries no ${NODE_POOL_LABELS.model} label and the stack config names no ${CONFIG_NAMESPACE}:model: set the model it serves` };
+  if (data.model === undefined)
+    return {
+      problem: `${source} carries no ${NODE_POOL_LABELS.model} label and the stack config names no ${CONFIG_NAMESPACE}:model: set the model it serves`,
+    };
   try {
     const inputs = resolveInputs(parseWith(ScenarioSchema, data, source), catalog, { file: source }, today);
     const accelerator = pool.accelerators[0]?.type;
     if (accelerator !== undefined && accelerator !== inputs.gpu.gkeAccelerator) {
-      return { problem: `${source} declares accelerator ${accelerator}, but ${inputs.machine.id} carries ${inputs.gpu.gkeAccelerator}` };
+      return {
+        problem: `${source} declares accelerator ${accelerator}, but ${inputs.machine.id} carries ${inputs.gpu.gkeAccelerator}`,
+      };
     }
     return { pool, inputs, evaluation: evaluate(inputs) };
   } catch (err) {

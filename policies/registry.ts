@@ -15,7 +15,12 @@ export const POLICY_PACK_NAME = "llm-breakeven";
  * graph (a workload and its PodDisruptionBudget, the installer DaemonSet and
  * the pools) and are stack policies.
  */
-export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = [llmCostVerdict, modelFitsGpu, pinnedServingVersions, spotGpuSafety];
+export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  llmCostVerdict,
+  modelFitsGpu,
+  pinnedServingVersions,
+  spotGpuSafety,
+];
 
 /** The policies' names. */
 export const POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);

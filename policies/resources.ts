@@ -55,7 +55,8 @@ type Props = Record<string, any>;
 export function poolNodeCounts(pool: GpuPool): { minNodes: number | undefined; maxNodes: number | undefined } {
   const props: Props = pool.resource.props;
   const autoscaling: Props | undefined = props.autoscaling;
-  const zones: number = Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 1;
+  const zones: number =
+    Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 1;
   // Read only when needed: a field the program left unset may be unknown.
   const fixed = (): number | undefined => props.nodeCount ?? props.initialNodeCount;
   if (autoscaling) {
@@ -71,7 +72,11 @@ export function poolNodeCounts(pool: GpuPool): { minNodes: number | undefined; m
 }
 
 function readAccelerators(nodeConfig: Props): GuestAccelerator[] {
-  return (nodeConfig.guestAccelerators ?? []).map((a: Props) => ({ type: a.type, count: a.count, gpuDriverVersion: a.gpuDriverInstallationConfig?.gpuDriverVersion }));
+  return (nodeConfig.guestAccelerators ?? []).map((a: Props) => ({
+    type: a.type,
+    count: a.count,
+    gpuDriverVersion: a.gpuDriverInstallationConfig?.gpuDriverVersion,
+  }));
 }
 
 /** The value `read` returns, or undefined where it reads a value unknown during the preview. */
@@ -98,7 +103,9 @@ export function readGpuPools(resources: readonly ResourceView[], isGpuMachineTyp
     // A GPU machine's pool must be read in full (an unknown stops the policy, honestly). Another
     // machine's accelerators may be unknown in a new pool's planned outputs (Optional+Computed in
     // terraform-provider-google node_config.go): a system pool is then not taken for a GPU pool.
-    const accelerators = gpuMachine ? readAccelerators(nodeConfig) : (ifKnown(() => readAccelerators(nodeConfig)) ?? []);
+    const accelerators = gpuMachine
+      ? readAccelerators(nodeConfig)
+      : (ifKnown(() => readAccelerators(nodeConfig)) ?? []);
     if (accelerators.length === 0 && !gpuMachine) continue;
     pools.push({
       resource,
@@ -126,7 +133,9 @@ export function poolRegion(pool: GpuPool): string | undefined {
 
 /** The scenario ConfigMap the program writes, or undefined when the stack has none. */
 export function findScenarioConfigMap(resources: readonly ResourceView[]): ResourceView | undefined {
-  return resources.find((r) => r.type === RESOURCE_TYPES.configMap && r.props.metadata?.name === SCENARIO_CONFIGMAP_NAME);
+  return resources.find(
+    (r) => r.type === RESOURCE_TYPES.configMap && r.props.metadata?.name === SCENARIO_CONFIGMAP_NAME,
+  );
 }
 
 /** The scenario JSON text of that ConfigMap, or undefined when the key is missing. */
@@ -193,7 +202,11 @@ function templateView(workload: ResourceView, template: Props | undefined, path:
 export function readPodTemplates(resources: readonly ResourceView[]): PodTemplateView[] {
   const out: PodTemplateView[] = [];
   for (const r of resources) {
-    if (r.type === RESOURCE_TYPES.deployment || r.type === RESOURCE_TYPES.statefulSet || r.type === RESOURCE_TYPES.daemonSet) {
+    if (
+      r.type === RESOURCE_TYPES.deployment ||
+      r.type === RESOURCE_TYPES.statefulSet ||
+      r.type === RESOURCE_TYPES.daemonSet
+    ) {
       const t = templateView(r, r.props.spec?.template, "spec.template");
       if (t) out.push(t);
     } else if (r.type === RESOURCE_TYPES.leaderWorkerSet) {
@@ -209,7 +222,9 @@ export function readPodTemplates(resources: readonly ResourceView[]): PodTemplat
 
 /** Pod templates that request GPUs: the serving pods (DaemonSets excluded: they are node agents). */
 export function servingPodTemplates(resources: readonly ResourceView[]): PodTemplateView[] {
-  return readPodTemplates(resources).filter((t) => t.workload.type !== RESOURCE_TYPES.daemonSet && t.containers.some((c) => c.gpuLimit));
+  return readPodTemplates(resources).filter(
+    (t) => t.workload.type !== RESOURCE_TYPES.daemonSet && t.containers.some((c) => c.gpuLimit),
+  );
 }
 
 /** pulumi-kubernetes component types (ConfigFile, ConfigGroup, Chart, Directory): no outputs of their own, empty or not. */
@@ -224,12 +239,17 @@ const KUBERNETES_COMPONENT = /^kubernetes:(yaml(\/v2)?|helm\.sh\/v[34]|kustomize
  * they hold can only be checked once the cluster exists.
  */
 export function unbuiltKubernetesResources(resources: readonly ResourceView[]): ResourceView[] {
-  return resources.filter((r) => r.type.startsWith("kubernetes:") && !KUBERNETES_COMPONENT.test(r.type) && Object.keys(r.props).length === 0);
+  return resources.filter(
+    (r) => r.type.startsWith("kubernetes:") && !KUBERNETES_COMPONENT.test(r.type) && Object.keys(r.props).length === 0,
+  );
 }
 
 /** The advisory sentence for a check that must wait for the cluster, naming what was skipped. */
 export function awaitsClusterMessage(unbuilt: readonly ResourceView[], skipped: string): string {
-  const names = unbuilt.slice(0, 3).map((r) => `${r.type.split(":").pop()} ${r.name}`).join(", ");
+  const names = unbuilt
+    .slice(0, 3)
+    .map((r) => `${r.type.split(":").pop()} ${r.name}`)
+    .join(", ");
   const more = unbuilt.length > 3 ? ` and ${unbuilt.length - 3} more` : "";
   return `${skipped} cannot be checked until the cluster exists: ${names}${more} have no outputs in this preview (their Kubernetes provider is configured from a cluster this update creates); the next preview checks them.`;
 }

@@ -5,7 +5,15 @@ import { num } from "../engine/format";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { report, type Findings, type Violation } from "./findings";
 import { assessPool, mergedScenario } from "./pool-verdict";
-import { awaitsClusterMessage, readGpuPools, RESOURCE_TYPES, servingPodTemplates, unbuiltKubernetesResources, type PodTemplateView, type ResourceView } from "./resources";
+import {
+  awaitsClusterMessage,
+  readGpuPools,
+  RESOURCE_TYPES,
+  servingPodTemplates,
+  unbuiltKubernetesResources,
+  type PodTemplateView,
+  type ResourceView,
+} from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 
@@ -33,7 +41,11 @@ function selects(pdb: ResourceView, t: PodTemplateView): boolean {
 }
 
 /** Seconds a startup probe lets a container start before the kubelet kills it. */
-export function startupBudgetSeconds(probe: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number }): number {
+export function startupBudgetSeconds(probe: {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
+}): number {
   const p = { ...K8S_DEFAULT_PROBE, ...probe };
   return p.initialDelaySeconds + p.periodSeconds * p.failureThreshold;
 }
@@ -43,20 +55,45 @@ export function startupBudgetSeconds(probe: { initialDelaySeconds?: number; peri
  * PodDisruptionBudget selects them, their grace period fits in the spot
  * notice, and their startup probe waits out the engine's cold-start estimate.
  */
-export function spotSafetyFindings(resources: readonly ResourceView[], stackScenario: ScenarioJson, rawConfig: unknown, catalog: Catalog, today?: string): Findings {
+export function spotSafetyFindings(
+  resources: readonly ResourceView[],
+  stackScenario: ScenarioJson,
+  rawConfig: unknown,
+  catalog: Catalog,
+  today?: string,
+): Findings {
   const parsed = parsePolicyConfig(SpotGpuSafetyConfigSchema, rawConfig, SPOT_GPU_SAFETY);
   if ("invalid" in parsed) return parsed.invalid;
   const spotPools = readGpuPools(resources, (id) => catalog.machineTypes.has(id)).filter((p) => p.spot);
   if (spotPools.length === 0) return { violations: [], passNote: "The stack declares no spot GPU node pools." };
   const unbuilt = unbuiltKubernetesResources(resources);
-  if (unbuilt.length > 0) return { violations: [{ advisory: true, message: awaitsClusterMessage(unbuilt, "The serving pods' PodDisruptionBudget, grace period and startup probe") }] };
+  if (unbuilt.length > 0)
+    return {
+      violations: [
+        {
+          advisory: true,
+          message: awaitsClusterMessage(
+            unbuilt,
+            "The serving pods' PodDisruptionBudget, grace period and startup probe",
+          ),
+        },
+      ],
+    };
   const templates = servingPodTemplates(resources);
-  if (templates.length === 0) return { violations: [], passNote: "No workload in the stack requests nvidia.com/gpu, so no serving pod was checked." };
+  if (templates.length === 0)
+    return {
+      violations: [],
+      passNote: "No workload in the stack requests nvidia.com/gpu, so no serving pod was checked.",
+    };
   const noticeSeconds = catalog.assumptions.spot.noticeSeconds;
   const merged = mergedScenario(stackScenario, rawConfig);
   const coldStart = spotPools
     .map((pool) => ("problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today)))
-    .flatMap((a) => ("evaluation" in a ? [{ minutes: a.evaluation.selfHost.coldStartMinutes, model: a.evaluation.model.displayName }] : []))
+    .flatMap((a) =>
+      "evaluation" in a
+        ? [{ minutes: a.evaluation.selfHost.coldStartMinutes, model: a.evaluation.model.displayName }]
+        : [],
+    )
     .sort((a, b) => b.minutes - a.minutes)[0];
   const pdbs = resources.filter((r) => r.type === RESOURCE_TYPES.podDisruptionBudget);
   const violations: Violation[] = [];
@@ -65,15 +102,24 @@ export function spotSafetyFindings(resources: readonly ResourceView[], stackScen
     // A LeaderWorkerSet's workers serve no HTTP and restart with their leader: the PDB and probes belong to the leader.
     const serves = t.path !== "spec.leaderWorkerTemplate.workerTemplate";
     if (serves && !pdbs.some((pdb) => selects(pdb, t))) {
-      violations.push({ urn, message: `${describe(t)} has no PodDisruptionBudget selecting its pods: a spot preemption and the node drain that follows can take every replica at once; add one.` });
+      violations.push({
+        urn,
+        message: `${describe(t)} has no PodDisruptionBudget selecting its pods: a spot preemption and the node drain that follows can take every replica at once; add one.`,
+      });
     }
     const grace: number = t.spec.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
     if (grace > noticeSeconds) {
-      violations.push({ urn, message: `${describe(t)} asks for a ${grace} s termination grace period, longer than the ${noticeSeconds} s spot notice: the VM is gone before the pod finishes; set terminationGracePeriodSeconds to ${noticeSeconds} or less.` });
+      violations.push({
+        urn,
+        message: `${describe(t)} asks for a ${grace} s termination grace period, longer than the ${noticeSeconds} s spot notice: the VM is gone before the pod finishes; set terminationGracePeriodSeconds to ${noticeSeconds} or less.`,
+      });
     }
     for (const c of serves ? t.containers.filter((c) => c.gpuLimit) : []) {
       if (!c.startupProbe) {
-        violations.push({ urn, message: `Container ${c.name} of ${describe(t)} has no startup probe: liveness checks would kill it while the model loads after every preemption; add one on /health.` });
+        violations.push({
+          urn,
+          message: `Container ${c.name} of ${describe(t)} has no startup probe: liveness checks would kill it while the model loads after every preemption; add one on /health.`,
+        });
         continue;
       }
       if (!coldStart) continue;
@@ -92,8 +138,14 @@ export function spotSafetyFindings(resources: readonly ResourceView[], stackScen
 /** `spot-gpu-safety` (advisory): spot GPU serving pods need a PDB, a grace period within the notice, and a startup probe as long as a cold start. */
 export const spotGpuSafety: StackValidationPolicy = {
   name: SPOT_GPU_SAFETY,
-  description: "Serving pods on spot GPU nodes need a PodDisruptionBudget, a grace period within the spot notice, and a startup probe as long as the cold start.",
+  description:
+    "Serving pods on spot GPU nodes need a PodDisruptionBudget, a grace period within the spot notice, and a startup probe as long as the cold start.",
   enforcementLevel: "advisory",
   configSchema: policyConfigSchema(SpotGpuSafetyConfigSchema),
-  validateStack: (args, reportViolation) => report(spotSafetyFindings(args.resources, readStackScenario(), args.getConfig(), loadCatalog()), args, reportViolation),
+  validateStack: (args, reportViolation) =>
+    report(
+      spotSafetyFindings(args.resources, readStackScenario(), args.getConfig(), loadCatalog()),
+      args,
+      reportViolation,
+    ),
 };

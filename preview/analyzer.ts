@@ -46,7 +46,6 @@ export interface AnalyzeResult {
   notApplicable: NotApplicable[];
 }
 
-
 function runPolicyPackFor(packDir: string): string {
   try {
     return createRequire(path.join(path.resolve(packDir), "noop.js")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
@@ -56,7 +55,9 @@ function runPolicyPackFor(packDir: string): string {
 }
 
 function call<Req, Res>(client: any, method: string, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => client[method](request, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    client[method](request, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 const DURATION_UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
@@ -88,11 +89,15 @@ function options(r: CollectedResource): unknown {
 }
 
 /** Type, name, URN, properties and options: what AnalyzeRequest and AnalyzerResource both carry. */
-function describeResource<M extends { setType(v: string): void; setName(v: string): void; setUrn(v: string): void; setProperties(v: unknown): void; setOptions(v: unknown): void }>(
-  msg: M,
-  r: CollectedResource,
-  properties: Record<string, unknown>,
-): M {
+function describeResource<
+  M extends {
+    setType(v: string): void;
+    setName(v: string): void;
+    setUrn(v: string): void;
+    setProperties(v: unknown): void;
+    setOptions(v: unknown): void;
+  },
+>(msg: M, r: CollectedResource, properties: Record<string, unknown>): M {
   msg.setType(r.type);
   msg.setName(r.name);
   msg.setUrn(r.urn);
@@ -113,7 +118,10 @@ function diagnostics(res: any, describe: Map<string, string>): AnalyzeResult {
         enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
       };
     }),
-    notApplicable: (res.getNotApplicableList?.() ?? []).map((n: any) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    notApplicable: (res.getNotApplicableList?.() ?? []).map((n: any) => ({
+      policyName: n.getPolicyName(),
+      reason: n.getReason(),
+    })),
   };
 }
 
@@ -133,7 +141,10 @@ export class PolicyPackProcess {
   ) {}
 
   /** Starts the pack in `packDir` and connects to it. */
-  static async start(packDir: string, opts: { env?: Record<string, string>; timeoutMs?: number; runPolicyPack?: string } = {}): Promise<PolicyPackProcess> {
+  static async start(
+    packDir: string,
+    opts: { env?: Record<string, string>; timeoutMs?: number; runPolicyPack?: string } = {},
+  ): Promise<PolicyPackProcess> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     // As the CLI: the run-policy-pack that resolves from the pack folder (its own node_modules, else a parent's;
     // analyzer_plugin.go NewPolicyAnalyzer runs it with the pack folder as working directory), else ours.
@@ -147,7 +158,10 @@ export class PolicyPackProcess {
     child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";
-      const timer = setTimeout(() => reject(new Error(`policy pack in ${packDir} printed no port within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`policy pack in ${packDir} printed no port within ${timeoutMs} ms:\n${stderr}`)),
+        timeoutMs,
+      );
       child.stdout!.on("data", (b: Buffer) => {
         out += b.toString();
         const m = /^(\d+)\s*$/m.exec(out);
@@ -177,7 +191,9 @@ export class PolicyPackProcess {
           name: p.getName(),
           description: p.getDescription(),
           enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
-          configSchema: schema ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } : undefined,
+          configSchema: schema
+            ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
+            : undefined,
         };
       }),
     };
@@ -200,7 +216,14 @@ export class PolicyPackProcess {
    * ("namespace:key" to string), its secret keys and the dry-run flag, as the
    * CLI sends it once after starting a pack (analyzer_plugin.go NewPolicyAnalyzer).
    */
-  async configureStack(stack: { stack: string; project: string; organization: string; config: Record<string, string>; secretKeys: string[]; dryRun: boolean }): Promise<void> {
+  async configureStack(stack: {
+    stack: string;
+    project: string;
+    organization: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    dryRun: boolean;
+  }): Promise<void> {
     const req = new analyzerPb.AnalyzerStackConfigureRequest();
     req.setStack(stack.stack);
     req.setProject(stack.project);
@@ -213,7 +236,10 @@ export class PolicyPackProcess {
 
   /** Analyze: one resource's inputs, as the engine sends each resource before its step (step_generator.go analyzeAll). */
   async analyze(r: CollectedResource, descriptions: Map<string, string>): Promise<AnalyzeResult> {
-    return diagnostics(await call(this.client, "analyze", describeResource(new analyzerPb.AnalyzeRequest(), r, r.inputs)), descriptions);
+    return diagnostics(
+      await call(this.client, "analyze", describeResource(new analyzerPb.AnalyzeRequest(), r, r.inputs)),
+      descriptions,
+    );
   }
 
   /** AnalyzeStack: every resource's outputs with its parent and dependencies, as the engine sends them after every step (step_generator.go AnalyzeResources). */

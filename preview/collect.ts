@@ -73,7 +73,11 @@ export function pulumiRuntimeFrom(dir: string): PulumiRuntime {
   const req = createRequire(path.join(path.resolve(dir), "noop.js"));
   const pkgDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
   const fromPkg = createRequire(path.join(pkgDir, "package.json"));
-  return { pulumi: fromPkg("./index.js"), settings: fromPkg("./runtime/settings.js"), state: fromPkg("./runtime/state.js") };
+  return {
+    pulumi: fromPkg("./index.js"),
+    settings: fromPkg("./runtime/settings.js"),
+    state: fromPkg("./runtime/state.js"),
+  };
 }
 
 function optionsOf(req: RegisterRequest, propertyDependencies: Record<string, string[]>): ResourceOptionsView {
@@ -85,7 +89,10 @@ function optionsOf(req: RegisterRequest, propertyDependencies: Record<string, st
     deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     aliases: req.getAliasurnsList(),
-    customTimeouts: timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete()) ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : undefined,
+    customTimeouts:
+      timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+        ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
+        : undefined,
     dependsOn: req.getDependenciesList().filter((urn) => !implied.has(urn)),
     parent: req.getParent() || undefined,
     provider: req.getProvider() || undefined,
@@ -99,7 +106,12 @@ function optionsOf(req: RegisterRequest, propertyDependencies: Record<string, st
  * map (pkg/resource/plugin/provider_plugin.go Create, pulumi/pulumi@1b594989);
  * a bridged resource its planned state. Update: stored state.
  */
-function outputsFor(previewCase: PreviewCase, type: string, inputs: Record<string, unknown>, providerInputs: Record<string, unknown> | undefined): Record<string, unknown> {
+function outputsFor(
+  previewCase: PreviewCase,
+  type: string,
+  inputs: Record<string, unknown>,
+  providerInputs: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (previewCase === "update") return storedState(type, inputs);
   if (providerInputs !== undefined && containsUnknown(providerInputs)) return {};
   return plannedState(type, inputs);
@@ -130,7 +142,12 @@ export async function collectResources<T>(
       newResource: (args) => {
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
         const inputs = wireInputs.get(`${args.type}::${args.name}`) ?? args.inputs;
-        const outputs = outputsFor(previewCase, args.type, inputs, providerUrn ? inputsByUrn.get(providerUrn) : undefined);
+        const outputs = outputsFor(
+          previewCase,
+          args.type,
+          inputs,
+          providerUrn ? inputsByUrn.get(providerUrn) : undefined,
+        );
         return { id: previewCase === "update" ? `${args.name}-id` : undefined, state: outputs };
       },
       // An invoke's outputs come from the cloud; offline, the one the program reads (the
@@ -173,6 +190,7 @@ export async function collectResources<T>(
   };
   const outputs = program();
   await settings.waitForRPCs();
-  for (const r of resources) r.outputs = r.custom ? ((monitor.resources?.get(r.urn)?.state as Record<string, unknown> | undefined) ?? {}) : {};
+  for (const r of resources)
+    r.outputs = r.custom ? ((monitor.resources?.get(r.urn)?.state as Record<string, unknown> | undefined) ?? {}) : {};
   return { resources, outputs };
 }

@@ -30,7 +30,12 @@ export async function startEngine(): Promise<{ address: string; diagnostics: Pro
     log: (call: any, cb: grpc.sendUnaryData<unknown>) => {
       const req = call.request;
       // The runtime's debug stream traces every RPC; pulumi preview hides it too unless asked.
-      if (SEVERITIES[req.getSeverity()] !== "debug") diagnostics.push({ severity: SEVERITIES[req.getSeverity()] ?? "info", message: req.getMessage(), urn: req.getUrn() || undefined });
+      if (SEVERITIES[req.getSeverity()] !== "debug")
+        diagnostics.push({
+          severity: SEVERITIES[req.getSeverity()] ?? "info",
+          message: req.getMessage(),
+          urn: req.getUrn() || undefined,
+        });
       cb(null, new Empty());
     },
     getRootResource: (_call: any, cb: grpc.sendUnaryData<unknown>) => {
@@ -43,8 +48,13 @@ export async function startEngine(): Promise<{ address: string; diagnostics: Pro
       cb(null, new enginePb.SetRootResourceResponse());
     },
     startDebugging: (_call: any, cb: grpc.sendUnaryData<unknown>) => cb(null, new Empty()),
-    requirePulumiVersion: (_call: any, cb: grpc.sendUnaryData<unknown>) => cb(null, new enginePb.RequirePulumiVersionResponse()),
+    requirePulumiVersion: (_call: any, cb: grpc.sendUnaryData<unknown>) =>
+      cb(null, new enginePb.RequirePulumiVersionResponse()),
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
   return { address: `127.0.0.1:${port}`, diagnostics, stop: () => server.forceShutdown() };
 }

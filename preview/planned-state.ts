@@ -11,7 +11,9 @@ export type PreviewCase = "new-stack" | "update";
 /** Both cases, the default first. */
 export const PREVIEW_CASES: readonly PreviewCase[] = ["new-stack", "update"];
 
-const TypeSchema = z.object({ source: z.string().min(1), computed: z.array(z.string()), optionalComputed: z.array(z.string()) }).strict();
+const TypeSchema = z
+  .object({ source: z.string().min(1), computed: z.array(z.string()), optionalComputed: z.array(z.string()) })
+  .strict();
 const FileSchema = z.object({ version: z.literal(1), types: z.record(z.string(), TypeSchema) }).strict();
 /** The computed attributes of one bridged resource type, with their source. */
 export type ComputedAttributes = z.infer<typeof TypeSchema>;
@@ -19,7 +21,9 @@ export type ComputedAttributes = z.infer<typeof TypeSchema>;
 let cached: Map<string, ComputedAttributes> | undefined;
 
 /** preview/data/planned-state-unknowns.yaml: per bridged type, the attributes a create preview leaves unknown. */
-export function loadPlannedStateUnknowns(file = fromRoot("preview", "data", "planned-state-unknowns.yaml")): Map<string, ComputedAttributes> {
+export function loadPlannedStateUnknowns(
+  file = fromRoot("preview", "data", "planned-state-unknowns.yaml"),
+): Map<string, ComputedAttributes> {
   if (cached && file === fromRoot("preview", "data", "planned-state-unknowns.yaml")) return cached;
   const parsed = parseWith(FileSchema, readYaml(file), file);
   return (cached = new Map(Object.entries(parsed.types)));
@@ -31,7 +35,11 @@ export function loadPlannedStateUnknowns(file = fromRoot("preview", "data", "pla
  * Optional+Computed attribute the program left unset unknown. Types the data
  * file does not list keep their inputs.
  */
-export function plannedState(type: string, inputs: Record<string, unknown>, table = loadPlannedStateUnknowns()): Record<string, unknown> {
+export function plannedState(
+  type: string,
+  inputs: Record<string, unknown>,
+  table = loadPlannedStateUnknowns(),
+): Record<string, unknown> {
   const attrs = table.get(type);
   if (!attrs) return { ...inputs };
   const out: Record<string, unknown> = structuredClone(inputs);
@@ -49,7 +57,8 @@ function markUnsetUnknown(obj: Record<string, unknown>, path: string[]): void {
     return;
   }
   const child = obj[head];
-  if (child !== null && typeof child === "object" && !Array.isArray(child)) markUnsetUnknown(child as Record<string, unknown>, rest);
+  if (child !== null && typeof child === "object" && !Array.isArray(child))
+    markUnsetUnknown(child as Record<string, unknown>, rest);
 }
 
 /**
@@ -57,7 +66,11 @@ function markUnsetUnknown(obj: Record<string, unknown>, path: string[]): void {
  * Computed attribute set to a marker string, since offline there is no cloud
  * to have computed it. Known, as every stored value is.
  */
-export function storedState(type: string, inputs: Record<string, unknown>, table = loadPlannedStateUnknowns()): Record<string, unknown> {
+export function storedState(
+  type: string,
+  inputs: Record<string, unknown>,
+  table = loadPlannedStateUnknowns(),
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...inputs };
   for (const key of table.get(type)?.computed ?? []) if (out[key] === undefined) out[key] = `stored-${key}`;
   return out;

@@ -42,7 +42,8 @@ export function parsePolicyPackConfig(text: string, file: string): Map<string, A
   } catch (err) {
     throw new UserInputError(file, "", `is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(config)) throw new UserInputError(file, "", "must be a JSON object of policy names (or \"all\") to a level or an object");
+  if (!isObject(config))
+    throw new UserInputError(file, "", 'must be a JSON object of policy names (or "all") to a level or an object');
   const { environments, ...policies } = config;
   if (environments !== undefined && (!Array.isArray(environments) || environments.some((e) => typeof e !== "string"))) {
     throw new UserInputError(file, "environments", "must be an array of strings");
@@ -51,12 +52,21 @@ export function parsePolicyPackConfig(text: string, file: string): Map<string, A
     let level: EnforcementLevel | undefined;
     let properties: Record<string, unknown> | undefined;
     if (typeof value === "string") {
-      if (!isLevel(value)) throw new UserInputError(file, name, `parsing enforcement level: ${JSON.stringify(value)} is not a valid enforcement level; valid: ${LEVELS.join(", ")}`);
+      if (!isLevel(value))
+        throw new UserInputError(
+          file,
+          name,
+          `parsing enforcement level: ${JSON.stringify(value)} is not a valid enforcement level; valid: ${LEVELS.join(", ")}`,
+        );
       level = value;
     } else if (isObject(value)) {
       const { enforcementLevel, ...rest } = value;
       if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-        throw new UserInputError(file, `${name}.enforcementLevel`, `${JSON.stringify(enforcementLevel)} is not a valid enforcement level; valid: ${LEVELS.join(", ")}`);
+        throw new UserInputError(
+          file,
+          `${name}.enforcementLevel`,
+          `${JSON.stringify(enforcementLevel)} is not a valid enforcement level; valid: ${LEVELS.join(", ")}`,
+        );
       }
       level = enforcementLevel;
       if (Object.keys(rest).length > 0) properties = rest;
@@ -80,17 +90,28 @@ export function loadPolicyPackConfig(file: string): Map<string, AnalyzerPolicyCo
  * sets every policy's level first; a policy's own entry wins; an entry that
  * names no policy is kept, and so sent to the pack, which ignores it).
  */
-export function reconcilePolicyPackConfig(policies: readonly PolicyConfigInfo[], given: Map<string, AnalyzerPolicyConfig>): Map<string, AnalyzerPolicyConfig> {
+export function reconcilePolicyPackConfig(
+  policies: readonly PolicyConfigInfo[],
+  given: Map<string, AnalyzerPolicyConfig>,
+): Map<string, AnalyzerPolicyConfig> {
   const result = new Map<string, AnalyzerPolicyConfig>();
   for (const p of policies) {
     const defaults = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => isObject(s) && "default" in s);
-    result.set(p.name, { enforcementLevel: p.enforcementLevel, properties: defaults.length ? Object.fromEntries(defaults.map(([k, s]) => [k, (s as { default: unknown }).default])) : undefined });
+    result.set(p.name, {
+      enforcementLevel: p.enforcementLevel,
+      properties: defaults.length
+        ? Object.fromEntries(defaults.map(([k, s]) => [k, (s as { default: unknown }).default]))
+        : undefined,
+    });
   }
   const all = given.get("all");
-  if (all?.enforcementLevel) for (const [k, v] of result) result.set(k, { ...v, enforcementLevel: all.enforcementLevel });
+  if (all?.enforcementLevel)
+    for (const [k, v] of result) result.set(k, { ...v, enforcementLevel: all.enforcementLevel });
   for (const [name, config] of given) {
     const current = result.get(name);
-    const properties = config.properties ? { ...(current?.properties ?? {}), ...config.properties } : current?.properties;
+    const properties = config.properties
+      ? { ...(current?.properties ?? {}), ...config.properties }
+      : current?.properties;
     result.set(name, { enforcementLevel: config.enforcementLevel ?? current?.enforcementLevel, properties });
   }
   return result;
@@ -104,7 +125,10 @@ const ajv = new Ajv({ allErrors: true, strict: false });
  * (`convertSchema`), as gojsonschema (draft 7) checks them; ajv speaks the
  * same draft. Returns the CLI's lines, "<policy>: <field>: <message>".
  */
-export function validatePolicyPackConfig(policies: readonly PolicyConfigInfo[], config: Map<string, AnalyzerPolicyConfig>): string[] {
+export function validatePolicyPackConfig(
+  policies: readonly PolicyConfigInfo[],
+  config: Map<string, AnalyzerPolicyConfig>,
+): string[] {
   const errors: string[] = [];
   for (const p of policies) {
     if (!p.configSchema) continue;
@@ -115,7 +139,9 @@ export function validatePolicyPackConfig(policies: readonly PolicyConfigInfo[], 
     if (validate(config.get(p.name)?.properties ?? {})) continue;
     for (const e of validate.errors ?? []) {
       const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(root)";
-      errors.push(`${p.name}: ${field}: ${e.message ?? e.keyword}${e.params && "allowedValues" in e.params ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : ""}`);
+      errors.push(
+        `${p.name}: ${field}: ${e.message ?? e.keyword}${e.params && "allowedValues" in e.params ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : ""}`,
+      );
     }
   }
   return errors.sort();

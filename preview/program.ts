@@ -11,20 +11,37 @@ import type { PulumiProjectFile } from "./stack-files";
  */
 export function programEntry(root: string, project: PulumiProjectFile): string {
   const runtime = typeof project.runtime === "string" ? project.runtime : project.runtime.name;
-  if (runtime !== "nodejs") throw new UserInputError(path.join(root, "Pulumi.yaml"), "runtime", `is ${JSON.stringify(runtime)}; the offline preview runs Node.js programs (runtime: nodejs)`);
+  if (runtime !== "nodejs")
+    throw new UserInputError(
+      path.join(root, "Pulumi.yaml"),
+      "runtime",
+      `is ${JSON.stringify(runtime)}; the offline preview runs Node.js programs (runtime: nodejs)`,
+    );
   let main = path.resolve(root, project.main ?? ".");
   if (!project.main) {
     const pkg = path.join(root, "package.json");
-    const pkgMain = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, "utf8")) as { main?: unknown }).main : undefined;
+    const pkgMain = fs.existsSync(pkg)
+      ? (JSON.parse(fs.readFileSync(pkg, "utf8")) as { main?: unknown }).main
+      : undefined;
     if (typeof pkgMain === "string") main = path.resolve(root, pkgMain);
   }
   if (fs.existsSync(main) && fs.statSync(main).isDirectory()) {
     const index = ["index.ts", "index.js"].map((f) => path.join(main, f)).find((f) => fs.existsSync(f));
-    if (!index) throw new UserInputError(path.join(root, "Pulumi.yaml"), "main", `${JSON.stringify(project.main ?? ".")} has no index.ts or index.js`);
+    if (!index)
+      throw new UserInputError(
+        path.join(root, "Pulumi.yaml"),
+        "main",
+        `${JSON.stringify(project.main ?? ".")} has no index.ts or index.js`,
+      );
     return index;
   }
-  for (const candidate of [main, `${main}.ts`, `${main}.js`]) if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
-  throw new UserInputError(path.join(root, "Pulumi.yaml"), "main", `${JSON.stringify(project.main ?? ".")} does not exist`);
+  for (const candidate of [main, `${main}.ts`, `${main}.js`])
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  throw new UserInputError(
+    path.join(root, "Pulumi.yaml"),
+    "main",
+    `${JSON.stringify(project.main ?? ".")} does not exist`,
+  );
 }
 
 let registered = false;
@@ -39,7 +56,9 @@ function registerTypeScript(fromDir: string): void {
   if (registered) return;
   const req = createRequire(path.join(fromDir, "noop.js"));
   const pulumiDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
-  const tsutils = createRequire(path.join(pulumiDir, "package.json"))("./tsutils.js") as { typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string } };
+  const tsutils = createRequire(path.join(pulumiDir, "package.json"))("./tsutils.js") as {
+    typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+  };
   const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
   const tsnode = req(tsnodeRequire) as { register(o: object): void };
   const ts = req(typescriptRequire) as { version: string };
@@ -51,7 +70,12 @@ function registerTypeScript(fromDir: string): void {
     transpileOnly: true,
     skipProject: !fs.existsSync(path.join(fromDir, "tsconfig.json")),
     project: path.join(fromDir, "tsconfig.json"),
-    compilerOptions: { target: "ES2020", module: nodeNext ? "nodenext" : "commonjs", moduleResolution: nodeNext ? "nodenext" : "node", sourceMap: true },
+    compilerOptions: {
+      target: "ES2020",
+      module: nodeNext ? "nodenext" : "commonjs",
+      moduleResolution: nodeNext ? "nodenext" : "node",
+      sourceMap: true,
+    },
   });
   registered = true;
 }

@@ -73,7 +73,14 @@ function previewResource(r: CollectedResource): PreviewResource {
     parent: r.parent,
     dependencies: r.dependencies,
     inputs: maskSecrets(r.inputs) as Record<string, unknown>,
-    options: { customTimeouts: o.customTimeouts, dependsOn: o.dependsOn, parent: o.parent, provider: o.provider, protect: o.protect, ignoreChanges: o.ignoreChanges },
+    options: {
+      customTimeouts: o.customTimeouts,
+      dependsOn: o.dependsOn,
+      parent: o.parent,
+      provider: o.provider,
+      protect: o.protect,
+      ignoreChanges: o.ignoreChanges,
+    },
   };
 }
 
@@ -82,23 +89,42 @@ async function runProgram(root: string, stackConfig: StackConfigValues, previewC
   const ours = path.resolve(root) === projectRoot();
   // Our own program runs compiled (dist/infra), the rest through @pulumi/pulumi's TypeScript loader.
   // Required lazily: the program must load after the mocks are set, and only when it is ours.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = ours ? (require("../infra/program") as { createStack: () => unknown }).createStack : loadProgram(root, readProjectFile(root));
+  const program = ours
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("../infra/program") as { createStack: () => unknown }).createStack
+    : loadProgram(root, readProjectFile(root));
   const engine = await startEngine();
   try {
-    return { resources: (await collectResources(stackConfig, program, { engineAddress: engine.address, previewCase, runtime: ours ? undefined : pulumiRuntimeFrom(root) })).resources, diagnostics: engine.diagnostics };
+    return {
+      resources: (
+        await collectResources(stackConfig, program, {
+          engineAddress: engine.address,
+          previewCase,
+          runtime: ours ? undefined : pulumiRuntimeFrom(root),
+        })
+      ).resources,
+      diagnostics: engine.diagnostics,
+    };
   } catch (err) {
     if (ours || err instanceof UserInputError) throw err;
     // A team's program that throws (a missing config key, a type error) is its author's to fix: one line, as `pulumi preview` prints it.
     const message = err instanceof Error ? err.message : String(err);
-    throw new UserInputError(path.join(root, "Pulumi.yaml"), "", `the program failed under the offline preview: ${message.split("\n").filter((l) => l.trim())[0] ?? "unknown error"}`);
+    throw new UserInputError(
+      path.join(root, "Pulumi.yaml"),
+      "",
+      `the program failed under the offline preview: ${message.split("\n").filter((l) => l.trim())[0] ?? "unknown error"}`,
+    );
   } finally {
     engine.stop();
   }
 }
 
 /** The verdict `breakeven evaluate` gives the stack file; only llm-breakeven's own stacks carry a full scenario. */
-function stackVerdict(root: string, stackConfig: StackConfigValues, today?: string): { verdict: Evaluation | null; sensitivity?: Sensitivity } {
+function stackVerdict(
+  root: string,
+  stackConfig: StackConfigValues,
+  today?: string,
+): { verdict: Evaluation | null; sensitivity?: Sensitivity } {
   if (path.resolve(root) !== projectRoot()) return { verdict: null };
   // Relative to the working directory, so the verdict names the file as `breakeven evaluate Pulumi.<stack>.yaml` does.
   const { inputs } = inputsFromFile(path.relative(process.cwd(), stackConfig.file) || stackConfig.file, today);
@@ -126,19 +152,38 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   try {
     run = await runProgram(root, stackConfig, previewCase);
   } catch (err) {
-    void packStarting.then((p) => p.stop(), () => undefined);
+    void packStarting.then(
+      (p) => p.stop(),
+      () => undefined,
+    );
     throw err;
   }
   const pack = await packStarting.catch((err: Error) => {
-    throw new UserInputError(packDir, "", `is not a runnable policy pack (run \`npm run build\` for dist/policies): ${err.message.split("\n")[0]}`);
+    throw new UserInputError(
+      packDir,
+      "",
+      `is not a runnable policy pack (run \`npm run build\` for dist/policies): ${err.message.split("\n")[0]}`,
+    );
   });
   try {
     const info = await pack.info();
     const config = reconcilePolicyPackConfig(info.policies, opts.policyConfig ?? new Map());
     const errors = validatePolicyPackConfig(info.policies, config);
-    if (errors.length) throw new UserInputError("--policy-pack-config", "", `validating policy config: ${info.name} ${info.version}  ${errors.join("; ")}`);
+    if (errors.length)
+      throw new UserInputError(
+        "--policy-pack-config",
+        "",
+        `validating policy config: ${info.name} ${info.version}  ${errors.join("; ")}`,
+      );
     await pack.configure(config);
-    await pack.configureStack({ stack, project: stackConfig.project, organization: OFFLINE_ORGANIZATION, config: stackConfig.config, secretKeys: stackConfig.secretKeys, dryRun: true });
+    await pack.configureStack({
+      stack,
+      project: stackConfig.project,
+      organization: OFFLINE_ORGANIZATION,
+      config: stackConfig.config,
+      secretKeys: stackConfig.secretKeys,
+      dryRun: true,
+    });
     const descriptions = new Map(info.policies.map((p) => [p.name, p.description]));
     const results: AnalyzeResult[] = [];
     for (const r of run.resources) results.push(await pack.analyze(r, descriptions));
@@ -147,8 +192,20 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       name: p.name,
       description: p.description,
       enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.enforcementLevel,
-      violations: results.flatMap((res) => res.diagnostics.filter((d) => d.policyName === p.name).map(({ message, urn, enforcementLevel }) => ({ message, urn, enforcementLevel }))),
-      notApplicable: [...new Set(results.flatMap((res) => res.notApplicable.filter((n) => n.policyName === p.name && !n.reason.startsWith("Policy does not implement")).map((n) => n.reason)))],
+      violations: results.flatMap((res) =>
+        res.diagnostics
+          .filter((d) => d.policyName === p.name)
+          .map(({ message, urn, enforcementLevel }) => ({ message, urn, enforcementLevel })),
+      ),
+      notApplicable: [
+        ...new Set(
+          results.flatMap((res) =>
+            res.notApplicable
+              .filter((n) => n.policyName === p.name && !n.reason.startsWith("Policy does not implement"))
+              .map((n) => n.reason),
+          ),
+        ),
+      ],
     }));
     return {
       stack,

@@ -15,12 +15,22 @@ export interface StackConfigValues {
 }
 
 const ConfigDeclSchema = z
-  .object({ type: z.string().optional(), default: z.unknown().optional(), value: z.unknown().optional(), secret: z.boolean().optional(), description: z.string().optional(), items: z.unknown().optional() })
+  .object({
+    type: z.string().optional(),
+    default: z.unknown().optional(),
+    value: z.unknown().optional(),
+    secret: z.boolean().optional(),
+    description: z.string().optional(),
+    items: z.unknown().optional(),
+  })
   .loose();
 const ProjectFileSchema = z
   .object({
     name: z.string().min(1),
-    runtime: z.union([z.string(), z.object({ name: z.string(), options: z.record(z.string(), z.unknown()).optional() }).loose()]),
+    runtime: z.union([
+      z.string(),
+      z.object({ name: z.string(), options: z.record(z.string(), z.unknown()).optional() }).loose(),
+    ]),
     main: z.string().optional(),
     config: z.record(z.string(), z.union([ConfigDeclSchema, z.string(), z.number(), z.boolean()])).default({}),
   })
@@ -45,19 +55,31 @@ export const OFFLINE_SECRET_PLACEHOLDER = "offline-preview-placeholder";
 /** Reads and checks `Pulumi.yaml` in `root`. */
 export function readProjectFile(root: string): PulumiProjectFile & { file: string } {
   const file = path.join(root, "Pulumi.yaml");
-  if (!fs.existsSync(file)) throw new UserInputError("command line", "--cwd", `${JSON.stringify(root)} has no Pulumi.yaml; expected a Pulumi project folder`);
+  if (!fs.existsSync(file))
+    throw new UserInputError(
+      "command line",
+      "--cwd",
+      `${JSON.stringify(root)} has no Pulumi.yaml; expected a Pulumi project folder`,
+    );
   return { ...parseWith(ProjectFileSchema, readYaml(file), file), file };
 }
 
 /** A value as the CLI stores it for the program: strings as they are, numbers and booleans as text, objects as JSON. */
 function asConfigString(value: unknown): string {
-  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
+  return typeof value === "string"
+    ? value
+    : typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : JSON.stringify(value);
 }
 
 /** `ValidateConfigValue` (sdk/go/common/workspace/project.go) for the types a project may declare. */
 function matchesType(type: string, value: unknown): boolean {
   if (type === "string") return typeof value === "string";
-  if (type === "integer") return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+  if (type === "integer")
+    return (
+      (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value))
+    );
   if (type === "boolean") return typeof value === "boolean" || value === "true" || value === "false";
   if (type === "object") return value !== null && typeof value === "object" && !Array.isArray(value);
   return type !== "array" || Array.isArray(value);
@@ -73,7 +95,14 @@ function matchesType(type: string, value: unknown): boolean {
  * is required. One deviation: a secret key the stack lacks gets the offline
  * placeholder, since no passphrase exists here to set it with.
  */
-function applyProjectConfig(project: PulumiProjectFile, stack: string, file: string, config: Record<string, string>, raw: Record<string, unknown>, secretKeys: string[]): void {
+function applyProjectConfig(
+  project: PulumiProjectFile,
+  stack: string,
+  file: string,
+  config: Record<string, string>,
+  raw: Record<string, unknown>,
+  secretKeys: string[],
+): void {
   const missing: string[] = [];
   for (const [key, declared] of Object.entries(project.config)) {
     const full = key.includes(":") ? key : `${project.name}:${key}`;
@@ -83,10 +112,18 @@ function applyProjectConfig(project: PulumiProjectFile, stack: string, file: str
       const value = raw[rawKey];
       const secure = secretKeys.includes(full);
       if (declared.secret && !secure) {
-        throw new UserInputError(file, `config.${rawKey}`, `Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret (Pulumi.yaml declares it secret: true); set it with \`pulumi config set --secret ${key}\``);
+        throw new UserInputError(
+          file,
+          `config.${rawKey}`,
+          `Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret (Pulumi.yaml declares it secret: true); set it with \`pulumi config set --secret ${key}\``,
+        );
       }
       if (declared.type !== undefined && !secure && !matchesType(declared.type, value)) {
-        throw new UserInputError(file, `config.${rawKey}`, `Stack '${stack}' with configuration key '${key}' must be of type '${declared.type}'`);
+        throw new UserInputError(
+          file,
+          `config.${rawKey}`,
+          `Stack '${stack}' with configuration key '${key}' must be of type '${declared.type}'`,
+        );
       }
       continue;
     }
@@ -98,7 +135,14 @@ function applyProjectConfig(project: PulumiProjectFile, stack: string, file: str
     } else missing.push(key);
   }
   if (missing.length) {
-    throw new UserInputError(file, "config", `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${missing.sort().map((k) => `'${k}'`).join(", ")} (Pulumi.yaml declares them without a default)`);
+    throw new UserInputError(
+      file,
+      "config",
+      `Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"} ${missing
+        .sort()
+        .map((k) => `'${k}'`)
+        .join(", ")} (Pulumi.yaml declares them without a default)`,
+    );
   }
 }
 
@@ -109,11 +153,20 @@ function applyProjectConfig(project: PulumiProjectFile, stack: string, file: str
  * offline), the project's declared defaults written in and its rules checked.
  */
 export function readStackConfig(stack: string, root: string): StackConfigValues {
-  if (!STACK_NAME.test(stack)) throw new UserInputError("command line", "--stack", `${JSON.stringify(stack)} is not a stack name (letters, digits, _ . -)`);
+  if (!STACK_NAME.test(stack))
+    throw new UserInputError(
+      "command line",
+      "--stack",
+      `${JSON.stringify(stack)} is not a stack name (letters, digits, _ . -)`,
+    );
   const project = readProjectFile(root);
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    throw new UserInputError("command line", "--stack", `no stack ${JSON.stringify(stack)}: ${path.basename(file)} not found in ${root}; valid: ${stackNames(root).join(", ") || "(none)"}`);
+    throw new UserInputError(
+      "command line",
+      "--stack",
+      `no stack ${JSON.stringify(stack)}: ${path.basename(file)} not found in ${root}; valid: ${stackNames(root).join(", ") || "(none)"}`,
+    );
   }
   const raw = parseWith(StackFileSchema, readYaml(file) ?? {}, file).config ?? {};
   const config: Record<string, string> = {};

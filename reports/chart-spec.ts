@@ -24,8 +24,10 @@ const MAX_RANGE_OVER_DECLARED = 25;
 export function chartMaxVolume(e: Evaluation): number {
   const declared = e.workload.outputTokensPerMonth;
   const perReplica = e.selfHost.fleet.tokensPerReplicaMonth;
-  const toFirstStep = perReplica > 0 ? Math.min(RANGE_OVER_REPLICA * perReplica, MAX_RANGE_OVER_DECLARED * declared) : 0;
-  const pastBreakEven = e.breakEven.monthlyOutputTokens === null ? 0 : RANGE_OVER_BREAK_EVEN * e.breakEven.monthlyOutputTokens;
+  const toFirstStep =
+    perReplica > 0 ? Math.min(RANGE_OVER_REPLICA * perReplica, MAX_RANGE_OVER_DECLARED * declared) : 0;
+  const pastBreakEven =
+    e.breakEven.monthlyOutputTokens === null ? 0 : RANGE_OVER_BREAK_EVEN * e.breakEven.monthlyOutputTokens;
   return Math.max(RANGE_OVER_DECLARED * declared, toFirstStep, pastBreakEven);
 }
 
@@ -48,7 +50,11 @@ export function selfHostCurve(e: Evaluation, maxVolume: number): CostPoint[] {
   const series = seriesNames(e).selfHost;
   const perReplica = fleet.tokensPerReplicaMonth;
   if (!(perReplica > 0) || !e.selfHost.capacity.fits) return [];
-  const at = (volume: number) => ({ series, outputTokensPerMonth: volume, monthlyUsd: selfHostMonthlyUsdAt(fleet, volume) });
+  const at = (volume: number) => ({
+    series,
+    outputTokensPerMonth: volume,
+    monthlyUsd: selfHostMonthlyUsdAt(fleet, volume),
+  });
   // The first token of traffic already needs a replica; volume 0 is priced just above it.
   const points = [{ ...at(Number.MIN_VALUE), outputTokensPerMonth: 0 }];
   for (let edge = perReplica; edge < maxVolume; edge += perReplica) {
@@ -62,7 +68,11 @@ export function selfHostCurve(e: Evaluation, maxVolume: number): CostPoint[] {
 export function apiCurve(e: Evaluation, maxVolume: number): CostPoint[] {
   const series = seriesNames(e).api;
   const inputPerOutput = e.workload.inputTokensPerMonth / e.workload.outputTokensPerMonth;
-  return [0, maxVolume].map((volume) => ({ series, outputTokensPerMonth: volume, monthlyUsd: apiMonthlyUsd(e.api.rates, volume * inputPerOutput, volume) }));
+  return [0, maxVolume].map((volume) => ({
+    series,
+    outputTokensPerMonth: volume,
+    monthlyUsd: apiMonthlyUsd(e.api.rates, volume * inputPerOutput, volume),
+  }));
 }
 
 /** A marked volume: the declared one, or the break-even. */
@@ -81,16 +91,35 @@ const LABEL_LINE_PX = 16;
  * runs right, above every rule further right, so no rule crosses a label.
  */
 function markers(e: Evaluation): Marker[] {
-  const out = [{ outputTokensPerMonth: e.workload.outputTokensPerMonth, label: `declared ${tokens(e.workload.outputTokensPerMonth)}/month` }];
-  if (e.breakEven.monthlyOutputTokens !== null) out.push({ outputTokensPerMonth: e.breakEven.monthlyOutputTokens, label: `break-even ${tokens(e.breakEven.monthlyOutputTokens)}/month` });
-  return out.sort((a, b) => a.outputTokensPerMonth - b.outputTokensPerMonth).map((m, i) => ({ ...m, labelY: 4 + i * LABEL_LINE_PX }));
+  const out = [
+    {
+      outputTokensPerMonth: e.workload.outputTokensPerMonth,
+      label: `declared ${tokens(e.workload.outputTokensPerMonth)}/month`,
+    },
+  ];
+  if (e.breakEven.monthlyOutputTokens !== null)
+    out.push({
+      outputTokensPerMonth: e.breakEven.monthlyOutputTokens,
+      label: `break-even ${tokens(e.breakEven.monthlyOutputTokens)}/month`,
+    });
+  return out
+    .sort((a, b) => a.outputTokensPerMonth - b.outputTokensPerMonth)
+    .map((m, i) => ({ ...m, labelY: 4 + i * LABEL_LINE_PX }));
 }
 
 /** Both costs at the declared volume, dotted on their curves. */
 function declaredPoints(e: Evaluation, maxVolume: number): CostPoint[] {
   const declared = e.workload.outputTokensPerMonth;
   const canSelfHost = selfHostCurve(e, maxVolume).length > 0;
-  const self = canSelfHost ? [{ series: seriesNames(e).selfHost, outputTokensPerMonth: declared, monthlyUsd: selfHostMonthlyUsdAt(e.selfHost.fleet, declared) }] : [];
+  const self = canSelfHost
+    ? [
+        {
+          series: seriesNames(e).selfHost,
+          outputTokensPerMonth: declared,
+          monthlyUsd: selfHostMonthlyUsdAt(e.selfHost.fleet, declared),
+        },
+      ]
+    : [];
   // The API curve's last point, drawn to the declared volume, is the API's bill there.
   return [...self, ...apiCurve(e, declared).slice(1)];
 }
@@ -140,7 +169,13 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
   const names = seriesNames(e);
   const curves = [...selfHostCurve(e, maxVolume), ...apiCurve(e, maxVolume)];
   const marks = markers(e);
-  const x = { field: "outputTokensPerMonth", type: "quantitative" as const, title: "Output tokens a month", scale: { domain: [0, maxVolume] }, axis: { labelExpr: TOKEN_LABEL_EXPR } };
+  const x = {
+    field: "outputTokensPerMonth",
+    type: "quantitative" as const,
+    title: "Output tokens a month",
+    scale: { domain: [0, maxVolume] },
+    axis: { labelExpr: TOKEN_LABEL_EXPR },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -151,7 +186,11 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
     width: CHART_SIZE.width,
     height: CHART_SIZE.height,
     background: "white",
-    config: { font: "DejaVu Sans", legend: { orient: "bottom", direction: "vertical", labelLimit: 600, title: null }, view: { stroke: null } },
+    config: {
+      font: "DejaVu Sans",
+      legend: { orient: "bottom", direction: "vertical", labelLimit: 600, title: null },
+      view: { stroke: null },
+    },
     layer: [
       {
         data: { values: curves },
@@ -159,7 +198,11 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
         encoding: {
           x,
           y: { field: "monthlyUsd", type: "quantitative", title: "USD a month", axis: { format: "$,.0f" } },
-          color: { field: "series", type: "nominal", scale: { domain: [names.selfHost, names.api], range: ["#1f77b4", "#d62728"] } },
+          color: {
+            field: "series",
+            type: "nominal",
+            scale: { domain: [names.selfHost, names.api], range: ["#1f77b4", "#d62728"] },
+          },
         },
       },
       {
@@ -175,7 +218,11 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
       {
         data: { values: marks },
         mark: { type: "text", align: "left", baseline: "top", dx: 4, color: "#333", fontSize: 12 },
-        encoding: { x, y: { field: "labelY", type: "quantitative", scale: null }, text: { field: "label", type: "nominal" } },
+        encoding: {
+          x,
+          y: { field: "labelY", type: "quantitative", scale: null },
+          text: { field: "label", type: "nominal" },
+        },
       },
     ],
   };

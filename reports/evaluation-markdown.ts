@@ -14,7 +14,13 @@ function usageMarkdown(e: Evaluation): string[] {
   const span = usageSpanLine(e);
   if (!span) return [];
   const rows = fleetRows(e);
-  return ["", `**${span}**`, "", ...(rows.length ? [markdownTable(FLEET_HEADER, rows, [false, true, true, true, false, true]), ""] : []), hybridLine(e) ?? ""];
+  return [
+    "",
+    `**${span}**`,
+    "",
+    ...(rows.length ? [markdownTable(FLEET_HEADER, rows, [false, true, true, true, false, true]), ""] : []),
+    hybridLine(e) ?? "",
+  ];
 }
 
 /** Markdown report of an evaluation: verdict first, then the cost table, break-even and assumptions. */
@@ -25,7 +31,11 @@ export function renderEvaluationMarkdown(e: Evaluation): string {
     "",
     e.summary,
     "",
-    markdownTable(["Monthly cost", "USD"], costLines(e).map(([label, value]) => [label, usd(value)]), [false, true]),
+    markdownTable(
+      ["Monthly cost", "USD"],
+      costLines(e).map(([label, value]) => [label, usd(value)]),
+      [false, true],
+    ),
     ...usageMarkdown(e),
     "",
     `**Savings by self-hosting:** ${savingsLine(e)}  `,

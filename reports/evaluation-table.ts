@@ -12,7 +12,8 @@ const VERDICT_LABEL: Record<Evaluation["verdict"], string> = {
 /** The compute line's label: the declared nodes, or the replica-hours of the fleet used when the workload came from usage. */
 function computeLabel(e: Evaluation): string {
   const used = e.selfHost.fleets?.find((f) => f.kind === e.selfHost.fleetUsed);
-  if (used) return `Compute (${used.kind}: ${num(used.replicaHoursPerMonth, 0)} replica-hours of ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h a node)`;
+  if (used)
+    return `Compute (${used.kind}: ${num(used.replicaHoursPerMonth, 0)} replica-hours of ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h a node)`;
   return `Compute (${e.selfHost.nodes} x ${e.node.machineType} ${e.node.pricing} at ${usd(e.node.hourlyUsd)}/h)`;
 }
 
@@ -26,7 +27,14 @@ export function costLines(e: Evaluation): [string, number][] {
     [e.selfHost.fleets?.length ? "Spot preemption and cold starts" : "Spot preemption", m.preemption],
     ...(m.oneTime > 0 ? [["One-time cost, amortized", m.oneTime] as [string, number]] : []),
     ["Self-hosting total", m.total],
-    ...(m.tokenOverhead > 0 ? [[`  of which token overhead (${num(e.workload.tokenOverheadPct, 0)} % more tokens served)`, m.tokenOverhead] as [string, number]] : []),
+    ...(m.tokenOverhead > 0
+      ? [
+          [
+            `  of which token overhead (${num(e.workload.tokenOverheadPct, 0)} % more tokens served)`,
+            m.tokenOverhead,
+          ] as [string, number],
+        ]
+      : []),
     [`API (${e.api.provider} ${e.api.model})`, e.api.monthlyUsd],
   ];
 }
@@ -35,7 +43,8 @@ export function costLines(e: Evaluation): [string, number][] {
 export function throughputLine(e: Evaluation): string {
   const c = e.selfHost.capacity;
   const base = `${num(c.outputTokensPerSecond, 0)} output tok/s per replica`;
-  if (e.selfHost.throughputSource === "measured") return `${base} (measured: ${e.selfHost.measured?.reference ?? "stack config"})`;
+  if (e.selfHost.throughputSource === "measured")
+    return `${base} (measured: ${e.selfHost.measured?.reference ?? "stack config"})`;
   return `${base} (estimate ±${e.selfHost.errorBandPct} %, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
 }
 
@@ -47,7 +56,11 @@ export function throughputLine(e: Evaluation): string {
 export function savingsLine(e: Evaluation): string {
   if (e.savingsMonthlyUsd !== null) return `${usd(e.savingsMonthlyUsd)} a month`;
   const c = e.selfHost.capacity;
-  const why = !c.fits ? (c.doesNotFitReason ?? "the model does not fit") : !c.meetsLatencyTarget ? "it misses the latency target even at one request" : "no replica count serves the volume";
+  const why = !c.fits
+    ? (c.doesNotFitReason ?? "the model does not fit")
+    : !c.meetsLatencyTarget
+      ? "it misses the latency target even at one request"
+      : "no replica count serves the volume";
   return `none: self-hosting cannot serve this workload (${why})`;
 }
 
@@ -77,7 +90,12 @@ function usageLines(e: Evaluation): string[] {
   const span = usageSpanLine(e);
   if (!span) return [];
   const rows = fleetRows(e);
-  return ["", span, ...(rows.length ? [textTable([FLEET_HEADER, ...rows], [false, true, true, true, false, true])] : []), hybridLine(e) ?? ""];
+  return [
+    "",
+    span,
+    ...(rows.length ? [textTable([FLEET_HEADER, ...rows], [false, true, true, true, false, true])] : []),
+    hybridLine(e) ?? "",
+  ];
 }
 
 /** Plain-text report of an evaluation, for a terminal. */
@@ -87,10 +105,7 @@ export function renderEvaluationTable(e: Evaluation): string {
     `Verdict: ${VERDICT_LABEL[e.verdict]}`,
     e.summary,
     "",
-    textTable(
-      [["Monthly cost", "USD"], ...costLines(e).map(([label, value]) => [label, usd(value)])],
-      [false, true],
-    ),
+    textTable([["Monthly cost", "USD"], ...costLines(e).map(([label, value]) => [label, usd(value)])], [false, true]),
     ...usageLines(e),
     "",
     `Savings by self-hosting: ${savingsLine(e)}`,

@@ -19,7 +19,14 @@ export function fleetRows(e: Evaluation): string[][] {
 }
 
 /** The header of the fleet rows. */
-export const FLEET_HEADER = ["Fleet", "Replica-hours/month", "Peak replicas", "Utilization", "Serves every hour", "USD/month"];
+export const FLEET_HEADER = [
+  "Fleet",
+  "Replica-hours/month",
+  "Peak replicas",
+  "Utilization",
+  "Serves every hour",
+  "USD/month",
+];
 
 /** The usage span, one line. */
 export function usageSpanLine(e: Evaluation): string | undefined {
@@ -32,8 +39,10 @@ export function usageSpanLine(e: Evaluation): string | undefined {
 export function hybridLine(e: Evaluation): string | undefined {
   const h = e.selfHost.hybrid;
   if (!h) return undefined;
-  if (h.replicas === 0) return `Hybrid: no self-hosted base pays; pure API (${usd(e.api.monthlyUsd)}) is the cheapest split`;
-  if (h.apiShareOfOutputTokens === 0) return `Hybrid: no API overflow pays; the cheapest split is ${h.replicas} replica${h.replicas === 1 ? "" : "s"} all month (${usd(h.monthlyUsd)}), against ${usd(e.selfHost.monthlyUsd.total)} self-hosted and ${usd(e.api.monthlyUsd)} API`;
+  if (h.replicas === 0)
+    return `Hybrid: no self-hosted base pays; pure API (${usd(e.api.monthlyUsd)}) is the cheapest split`;
+  if (h.apiShareOfOutputTokens === 0)
+    return `Hybrid: no API overflow pays; the cheapest split is ${h.replicas} replica${h.replicas === 1 ? "" : "s"} all month (${usd(h.monthlyUsd)}), against ${usd(e.selfHost.monthlyUsd.total)} self-hosted and ${usd(e.api.monthlyUsd)} API`;
   const apiTokens = h.lines.find((l) => l.name === "API overflow")?.monthlyQuantity ?? 0;
   return `Hybrid: ${h.replicas} replica${h.replicas === 1 ? "" : "s"} all month (${usd(h.selfHostMonthlyUsd)}) + API overflow ${tokens(apiTokens)} output tokens (${pct(h.apiShareOfOutputTokens)}, ${usd(h.apiMonthlyUsd)}) = ${usd(h.monthlyUsd)} a month, against ${usd(e.selfHost.monthlyUsd.total)} self-hosted and ${usd(e.api.monthlyUsd)} API`;
 }

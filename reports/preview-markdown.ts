@@ -18,12 +18,20 @@ function cell(text: string): string {
  * Starts with a marker comment so a workflow can find and update it.
  */
 export function renderPreviewMarkdown(result: PreviewResult): string {
-  const outcome = result.blocked ? "⛔ **Preview blocked** by a mandatory policy" : "✅ **Preview passes** the policy pack";
+  const outcome = result.blocked
+    ? "⛔ **Preview blocked** by a mandatory policy"
+    : "✅ **Preview passes** the policy pack";
   const policyRows = result.policies.flatMap((p) => {
     const status = policyStatus(p);
     const head = `${STATUS_ICON[status]} ${status}`;
-    if (p.violations.length === 0) return [[`\`${p.name}\``, p.enforcementLevel, head, cell(p.notApplicable.join(" ") || "—")]];
-    return p.violations.map((v) => [`\`${p.name}\``, v.enforcementLevel, head, cell(`${urnName(v.urn)}: ${v.message}`)]);
+    if (p.violations.length === 0)
+      return [[`\`${p.name}\``, p.enforcementLevel, head, cell(p.notApplicable.join(" ") || "—")]];
+    return p.violations.map((v) => [
+      `\`${p.name}\``,
+      v.enforcementLevel,
+      head,
+      cell(`${urnName(v.urn)}: ${v.message}`),
+    ]);
   });
   return [
     `<!-- llm-breakeven-preview:${result.stack} -->`,
@@ -39,7 +47,11 @@ export function renderPreviewMarkdown(result: PreviewResult): string {
     "",
     `<details><summary>${result.resources.length} resources to create</summary>`,
     "",
-    markdownTable(["Type", "Count"], resourceCounts(result).map(([type, n]) => [`\`${type}\``, String(n)]), [false, true]),
+    markdownTable(
+      ["Type", "Count"],
+      resourceCounts(result).map(([type, n]) => [`\`${type}\``, String(n)]),
+      [false, true],
+    ),
     "",
     "</details>",
     "",

@@ -18,7 +18,8 @@ export function optionLabel(o: RecommendOption, rec: Recommendation): string {
   if (o.kind === "api") return `API: ${rec.api.provider} ${rec.api.model}`;
   if (!o.selfHost) return o.kind;
   const mark = o.selfHost.priceFlags.length ? " [!]" : "";
-  if (o.kind === "hybrid" && o.hybrid) return `Hybrid: ${fleetLabel(o.selfHost)} for ${pct(o.hybrid.selfHostedShare)} of traffic, the rest to ${rec.api.model}${mark}`;
+  if (o.kind === "hybrid" && o.hybrid)
+    return `Hybrid: ${fleetLabel(o.selfHost)} for ${pct(o.hybrid.selfHostedShare)} of traffic, the rest to ${rec.api.model}${mark}`;
   return `${fleetLabel(o.selfHost)}${mark}`;
 }
 
@@ -38,7 +39,8 @@ function regionNote(plan: SelfHostPlan): string {
 /** What an option is made of, in one clause; the node price is left out where the comparison already names it. */
 function facts(o: RecommendOption, rec: Recommendation, withPrice = true): string {
   const plan = o.selfHost;
-  if (o.kind === "api" || !plan) return `no fixed cost: ${usd(o.usdPerMillionOutputTokens)} per 1M output tokens all-in`;
+  if (o.kind === "api" || !plan)
+    return `no fixed cost: ${usd(o.usdPerMillionOutputTokens)} per 1M output tokens all-in`;
   const speed = `${num(plan.outputTokensPerSecondPerReplica, 0)} output tok/s per replica (${plan.throughputSource})`;
   if (o.kind === "hybrid" && o.hybrid) {
     return `${plan.replicas} replica(s) serve ${tokens(o.hybrid.selfHostedOutputTokensPerMonth)} output tokens at the expected utilization (${usd(o.hybrid.selfHostMonthlyUsd)}); ${rec.api.model} takes the rest (${usd(o.hybrid.apiMonthlyUsd)}) instead of one more replica that would idle`;
@@ -50,12 +52,16 @@ function facts(o: RecommendOption, rec: Recommendation, withPrice = true): strin
 function cause(o: RecommendOption, winner: RecommendOption): string | undefined {
   const a = o.selfHost;
   const b = winner.selfHost;
-  if (o.kind === "api" && winner.kind !== "api") return `the API charges ${usd(o.usdPerMillionOutputTokens)} per 1M output tokens against ${usd(winner.usdPerMillionOutputTokens)} all-in for #1 at this volume`;
-  if (o.kind !== "api" && winner.kind === "api") return `the fleet's fixed cost is more than the whole API bill at this volume`;
+  if (o.kind === "api" && winner.kind !== "api")
+    return `the API charges ${usd(o.usdPerMillionOutputTokens)} per 1M output tokens against ${usd(winner.usdPerMillionOutputTokens)} all-in for #1 at this volume`;
+  if (o.kind !== "api" && winner.kind === "api")
+    return `the fleet's fixed cost is more than the whole API bill at this volume`;
   if (!a || !b || o.kind !== "self-host" || winner.kind !== "self-host") return undefined;
   const parts: string[] = [];
-  if (a.replicas * a.nodesPerReplica !== b.replicas * b.nodesPerReplica) parts.push(`${a.replicas * a.nodesPerReplica} node(s) against ${b.replicas * b.nodesPerReplica}`);
-  if (Math.abs(a.hourlyUsd - b.hourlyUsd) > 0.005) parts.push(`${usd(a.hourlyUsd)}/h a node against ${usd(b.hourlyUsd)}/h`);
+  if (a.replicas * a.nodesPerReplica !== b.replicas * b.nodesPerReplica)
+    parts.push(`${a.replicas * a.nodesPerReplica} node(s) against ${b.replicas * b.nodesPerReplica}`);
+  if (Math.abs(a.hourlyUsd - b.hourlyUsd) > 0.005)
+    parts.push(`${usd(a.hourlyUsd)}/h a node against ${usd(b.hourlyUsd)}/h`);
   const preemption = (x: RecommendOption) => x.evaluation?.selfHost.monthlyUsd.preemption ?? 0;
   if (preemption(o) - preemption(winner) > 1) parts.push(`${usd(preemption(o))} a month of spot preemption`);
   return parts.length ? parts.join(", ") : undefined;
@@ -73,11 +79,21 @@ export function optionReason(o: RecommendOption, rec: Recommendation): string {
     const margin = runnerUp.monthlyUsd - o.monthlyUsd;
     const nodes = (x: RecommendOption) => (x.selfHost ? x.selfHost.replicas * x.selfHost.nodesPerReplica : 0);
     const tie = nodes(o) < nodes(runnerUp) ? "Ties with #2 on cost and runs fewer nodes" : "Ties with #2 on cost";
-    const lead = margin < -HALF_CENT ? `Cheapest on a checked price (#2 is ${usd(-margin)} a month less on a flagged one)` : margin < HALF_CENT ? tie : `Wins by ${usd(margin)} a month over #2`;
+    const lead =
+      margin < -HALF_CENT
+        ? `Cheapest on a checked price (#2 is ${usd(-margin)} a month less on a flagged one)`
+        : margin < HALF_CENT
+          ? tie
+          : `Wins by ${usd(margin)} a month over #2`;
     return `${lead}; ${facts(o, rec)}.${flagsClause(o)}`;
   }
   const extra = o.monthlyUsd - winner.monthlyUsd;
   const why = cause(o, winner);
-  const lead = extra < -HALF_CENT ? `${usd(-extra)} a month less than #1 on a flagged price` : extra < HALF_CENT ? "Costs the same as #1" : `${usd(extra)} a month more than #1`;
+  const lead =
+    extra < -HALF_CENT
+      ? `${usd(-extra)} a month less than #1 on a flagged price`
+      : extra < HALF_CENT
+        ? "Costs the same as #1"
+        : `${usd(extra)} a month more than #1`;
   return `${lead}${why ? `: ${why}` : ""}; ${facts(o, rec, !why?.includes("/h a node"))}.${flagsClause(o)}`;
 }

@@ -25,7 +25,8 @@ export function stackConfigFor(option: RecommendOption, scenario: Scenario): Rec
     pipelineParallel: plan.parallel.pipelineParallel,
   };
   if (plan.nodesPerReplica > 1) node.nodesPerReplica = plan.nodesPerReplica;
-  if (plan.pricing === "spot" && scenario.node.pricing === "spot" && scenario.node.preemptionsPerDay !== undefined) node.preemptionsPerDay = scenario.node.preemptionsPerDay;
+  if (plan.pricing === "spot" && scenario.node.pricing === "spot" && scenario.node.preemptionsPerDay !== undefined)
+    node.preemptionsPerDay = scenario.node.preemptionsPerDay;
   if (scenario.node.coldStartMinutes !== undefined) node.coldStartMinutes = scenario.node.coldStartMinutes;
   const config: Record<string, unknown> = {
     "gcp:region": plan.region,
@@ -33,12 +34,19 @@ export function stackConfigFor(option: RecommendOption, scenario: Scenario): Rec
     ...(scenario.weightDtype !== undefined ? { "llm-breakeven:weightDtype": scenario.weightDtype } : {}),
     "llm-breakeven:node": node,
     // The option is priced with this many replicas running all month; min pins it, max keeps the declared headroom.
-    "llm-breakeven:replicas": option.kind === "hybrid" ? { min: plan.replicas, max: plan.replicas } : { min: plan.replicas, max: Math.max(plan.replicas, scenario.replicas.max) },
+    "llm-breakeven:replicas":
+      option.kind === "hybrid"
+        ? { min: plan.replicas, max: plan.replicas }
+        : { min: plan.replicas, max: Math.max(plan.replicas, scenario.replicas.max) },
   };
   if (option.kind === "hybrid" && option.hybrid) {
     const share = option.hybrid.selfHostedShare;
     const w = scenario.workload;
-    config["llm-breakeven:workload"] = { ...w, inputTokensPerMonth: w.inputTokensPerMonth * share, outputTokensPerMonth: w.outputTokensPerMonth * share };
+    config["llm-breakeven:workload"] = {
+      ...w,
+      inputTokensPerMonth: w.inputTokensPerMonth * share,
+      outputTokensPerMonth: w.outputTokensPerMonth * share,
+    };
   }
   return { config };
 }
@@ -47,15 +55,26 @@ export function stackConfigFor(option: RecommendOption, scenario: Scenario): Rec
 export function renderStackSnippet(rec: Recommendation, scenario: Scenario): string {
   const option = snippetOption(rec);
   const winner = rec.options[0];
-  if (!option) return "# No machine type in the catalog can serve this model under these constraints: nothing to stand up.";
+  if (!option)
+    return "# No machine type in the catalog can serve this model under these constraints: nothing to stand up.";
   const notes: string[] = [];
-  if (winner && winner.kind === "api") notes.push(`# #1 is the API (${rec.api.provider} ${rec.api.model}): no stack to stand up. If you must self-host, the best fleet is #${option.rank}:`);
+  if (winner && winner.kind === "api")
+    notes.push(
+      `# #1 is the API (${rec.api.provider} ${rec.api.model}): no stack to stand up. If you must self-host, the best fleet is #${option.rank}:`,
+    );
   else notes.push(`# #${option.rank}: paste into Pulumi.<stack>.yaml (these keys replace the declared ones).`);
   if (option.kind === "hybrid" && option.hybrid) {
-    notes.push(`# Hybrid: route ${pct(option.hybrid.selfHostedShare)} of requests (${tokens(option.hybrid.selfHostedOutputTokensPerMonth)} output tokens a month) here, the rest to ${rec.api.model}.`);
+    notes.push(
+      `# Hybrid: route ${pct(option.hybrid.selfHostedShare)} of requests (${tokens(option.hybrid.selfHostedOutputTokensPerMonth)} output tokens a month) here, the rest to ${rec.api.model}.`,
+    );
   }
-  if (option.selfHost?.throughputSource === "estimate" && (scenario.throughput.outputTokensPerSecond !== undefined || scenario.throughput.fromBenchmark !== undefined)) {
-    notes.push("# The declared llm-breakeven:throughput was measured on other hardware: remove it, then measure on this one.");
+  if (
+    option.selfHost?.throughputSource === "estimate" &&
+    (scenario.throughput.outputTokensPerSecond !== undefined || scenario.throughput.fromBenchmark !== undefined)
+  ) {
+    notes.push(
+      "# The declared llm-breakeven:throughput was measured on other hardware: remove it, then measure on this one.",
+    );
   }
   return `${notes.join("\n")}\n${stringify(stackConfigFor(option, scenario)).trimEnd()}`;
 }

@@ -16,7 +16,10 @@ function intro(rec: Recommendation, scenario: Scenario): string {
 export function scopeLabel(rec: Recommendation): string {
   const { regions, pricing, allowSpot } = rec.scope;
   const where = regions === "all" ? "every priced region" : regions.join(", ");
-  const how = pricing === "any" ? `any pricing${allowSpot ? "" : " but spot"}` : pricing.filter((p) => allowSpot || p !== "spot").join(", ") || "no pricing model (spot excluded)";
+  const how =
+    pricing === "any"
+      ? `any pricing${allowSpot ? "" : " but spot"}`
+      : pricing.filter((p) => allowSpot || p !== "spot").join(", ") || "no pricing model (spot excluded)";
   const widen = [regions === "all" ? "" : "--regions all", pricing === "any" ? "" : "--pricing any"].filter(Boolean);
   return `${where}, ${how}${widen.length ? ` (widen with ${widen.join(" ")})` : ""}`;
 }
@@ -24,7 +27,9 @@ export function scopeLabel(rec: Recommendation): string {
 /** Where the prices come from and how old they are: GPU catalog dates of the options shown, the API price data. */
 function pricesLine(rec: Recommendation, shown: RecommendOption[]): string {
   const dates = [...new Set(shown.flatMap((o) => (o.selfHost?.priceAsOf ? [o.selfHost.priceAsOf] : [])))].sort();
-  const gpu = dates.length ? `GPU prices from catalog/data/gcp-gpu-machine-prices.csv as of ${dates.join(", ")}` : "no GPU price shown";
+  const gpu = dates.length
+    ? `GPU prices from catalog/data/gcp-gpu-machine-prices.csv as of ${dates.join(", ")}`
+    : "no GPU price shown";
   return `Prices: ${gpu}; API prices ${rec.api.pricesAsOf ?? "set in the stack"}.`;
 }
 
@@ -53,7 +58,13 @@ function apiNote(rec: Recommendation): string | undefined {
 }
 
 function cells(o: RecommendOption, rec: Recommendation): string[] {
-  return [String(o.rank), optionLabel(o, rec), usd(o.monthlyUsd), signedUsd(o.savingsVsApiMonthlyUsd), usd(o.usdPerMillionOutputTokens)];
+  return [
+    String(o.rank),
+    optionLabel(o, rec),
+    usd(o.monthlyUsd),
+    signedUsd(o.savingsVsApiMonthlyUsd),
+    usd(o.usdPerMillionOutputTokens),
+  ];
 }
 
 const HEADER = ["#", "Option", "Monthly", "Saves vs API", "$/1M output"];
@@ -79,7 +90,11 @@ export function renderRecommendMarkdown(rec: Recommendation, scenario: Scenario,
     "",
     intro(rec, scenario),
     "",
-    markdownTable([...HEADER, "Why"], shown.map((o) => [...cells(o, rec), optionReason(o, rec)]), [...RIGHT, false]),
+    markdownTable(
+      [...HEADER, "Why"],
+      shown.map((o) => [...cells(o, rec), optionReason(o, rec)]),
+      [...RIGHT, false],
+    ),
   ];
   for (const note of [apiNote(rec), excludedLine(rec), pricesLine(rec, shown)]) if (note) parts.push("", `_${note}_`);
   if (rec.priceWarnings.length) parts.push("", ...rec.priceWarnings.map((w) => `> ⚠️ ${w}`));
@@ -96,7 +111,9 @@ export function renderRecommendJson(rec: Recommendation, scenario: Scenario, top
     searched: rec.searched,
     scope: rec.scope,
     priceWarnings: rec.priceWarnings,
-    options: rec.options.slice(0, top).map(({ evaluation: _evaluation, ...o }) => ({ ...o, label: optionLabel(o, rec), reason: optionReason(o, rec) })),
+    options: rec.options
+      .slice(0, top)
+      .map(({ evaluation: _evaluation, ...o }) => ({ ...o, label: optionLabel(o, rec), reason: optionReason(o, rec) })),
     excluded: rec.excluded,
     stackConfig: best ? stackConfigFor(best, scenario) : null,
     stackConfigYaml: renderStackSnippet(rec, scenario),

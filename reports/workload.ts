@@ -22,7 +22,10 @@ export function renderWorkloadJson(r: WorkloadReport): string {
 /** The `workload:` block of a scenario or stack, for teams that prefer to commit numbers. */
 export function renderWorkloadYaml(r: WorkloadReport): string {
   const w = r.workload;
-  const block: Record<string, number> = { inputTokensPerMonth: Math.round(w.monthly.inputTokens), outputTokensPerMonth: Math.round(w.monthly.outputTokens) };
+  const block: Record<string, number> = {
+    inputTokensPerMonth: Math.round(w.monthly.inputTokens),
+    outputTokensPerMonth: Math.round(w.monthly.outputTokens),
+  };
   if (w.perRequest.meanInputTokens !== null && w.perRequest.meanOutputTokens !== null) {
     block.inputTokensPerRequest = Math.round(w.perRequest.meanInputTokens);
     block.outputTokensPerRequest = Math.max(1, Math.round(w.perRequest.meanOutputTokens));
@@ -31,7 +34,9 @@ export function renderWorkloadYaml(r: WorkloadReport): string {
     `# From ${r.files.map((f) => f.file).join(", ")}: ${w.span.start} to ${w.span.end} (${w.span.hours} h), scaled to a 730-hour month.`,
     `# Per request: ${w.perRequest.source} (${w.perRequest.note}).`,
     `# For the api: block: cachedInputShare: ${w.cachedInputShare.toFixed(4)}, batchShare: ${w.batchShare.toFixed(4)}.`,
-    ...(w.perRequest.meanInputTokens === null ? ["# inputTokensPerRequest and outputTokensPerRequest are not in the usage: add them."] : []),
+    ...(w.perRequest.meanInputTokens === null
+      ? ["# inputTokensPerRequest and outputTokensPerRequest are not in the usage: add them."]
+      : []),
     ...w.warnings.map((x) => `# Warning: ${x}`),
   ];
   return `${notes.join("\n")}\n${stringify({ workload: block }).trimEnd()}`;
@@ -40,7 +45,13 @@ export function renderWorkloadYaml(r: WorkloadReport): string {
 /** One line per weekday: the hour-of-week profile as 24 levels 0-9 of the busiest hour. */
 export function profileRows(hourOfWeek: readonly number[]): string[] {
   const peak = Math.max(...hourOfWeek);
-  return DAYS.map((day, d) => `  ${day} ${hourOfWeek.slice(d * 24, d * 24 + 24).map((x) => (peak > 0 ? String(Math.min(9, Math.floor((x / peak) * 10))) : "0")).join("")}`);
+  return DAYS.map(
+    (day, d) =>
+      `  ${day} ${hourOfWeek
+        .slice(d * 24, d * 24 + 24)
+        .map((x) => (peak > 0 ? String(Math.min(9, Math.floor((x / peak) * 10))) : "0"))
+        .join("")}`,
+  );
 }
 
 /** The human table. */
@@ -48,7 +59,10 @@ export function renderWorkloadTable(r: WorkloadReport): string {
   const w = r.workload;
   const pr = w.perRequest;
   const lines = [`Usage: ${w.span.start} to ${w.span.end} (${w.span.hours} h, ${(w.span.hours / 24).toFixed(1)} days)`];
-  for (const f of r.files) lines.push(`  ${f.file}: ${f.format}, ${f.records} records${f.ignored.length ? `; ignored ${f.ignored.join("; ")}` : ""}`);
+  for (const f of r.files)
+    lines.push(
+      `  ${f.file}: ${f.format}, ${f.records} records${f.ignored.length ? `; ignored ${f.ignored.join("; ")}` : ""}`,
+    );
   if (r.models.length) lines.push(`  models kept: ${r.models.join(", ")}`);
   lines.push(
     "",
@@ -65,7 +79,15 @@ export function renderWorkloadTable(r: WorkloadReport): string {
     "Output tokens by hour of week (UTC, 0-9 of the busiest hour, 00:00 first):",
     ...profileRows(w.hourOfWeek),
   );
-  if (w.models.length > 1) lines.push("", "Models:", ...w.models.map((m) => `  ${(m.model || "(not grouped by model)").padEnd(32)} ${int((m.outputTokens * 730) / w.span.hours).padStart(16)} output tokens a month`));
+  if (w.models.length > 1)
+    lines.push(
+      "",
+      "Models:",
+      ...w.models.map(
+        (m) =>
+          `  ${(m.model || "(not grouped by model)").padEnd(32)} ${int((m.outputTokens * 730) / w.span.hours).padStart(16)} output tokens a month`,
+      ),
+    );
   if (w.warnings.length) lines.push("", ...w.warnings.map((x) => `Warning: ${x}`));
   return lines.join("\n");
 }

@@ -61,8 +61,13 @@ function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: s
  * package-lock.json; `npm install` honours it), and `npm install --offline`
  * can run from a cache that holds the tarballs.
  */
-export function packShrinkwrap(rootLock: { packages: Record<string, LockEntry> }, pkg: { name: string; version: string; dependencies: Record<string, string> }) {
-  const packages: Record<string, LockEntry> = { "": { name: pkg.name, version: pkg.version, license: "Apache-2.0", dependencies: pkg.dependencies } };
+export function packShrinkwrap(
+  rootLock: { packages: Record<string, LockEntry> },
+  pkg: { name: string; version: string; dependencies: Record<string, string> },
+) {
+  const packages: Record<string, LockEntry> = {
+    "": { name: pkg.name, version: pkg.version, license: "Apache-2.0", dependencies: pkg.dependencies },
+  };
   const queue: [string, string, boolean][] = Object.keys(pkg.dependencies).map((d) => ["", d, true]);
   while (queue.length) {
     const [from, dep, required] = queue.shift()!;
@@ -76,7 +81,8 @@ export function packShrinkwrap(rootLock: { packages: Record<string, LockEntry> }
     void devOptional;
     packages[at] = entry;
     for (const d of Object.keys(entry.dependencies ?? {})) queue.push([at, d, true]);
-    for (const d of Object.keys({ ...entry.optionalDependencies, ...entry.peerDependencies })) queue.push([at, d, false]);
+    for (const d of Object.keys({ ...entry.optionalDependencies, ...entry.peerDependencies }))
+      queue.push([at, d, false]);
   }
   return { name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages };
 }
@@ -98,11 +104,15 @@ export async function buildPolicyPack(target = out): Promise<string> {
   });
   for (const entry of PACK_DATA) fs.cpSync(path.join(root, entry), path.join(target, entry), { recursive: true });
   fs.copyFileSync(path.join(root, "policies", "PulumiPolicy.yaml"), path.join(target, "PulumiPolicy.yaml"));
-  const rootPkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string; license: string };
+  const rootPkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    version: string;
+    license: string;
+  };
   const pkg = {
     name: "llm-breakeven-policy-pack",
     version: rootPkg.version,
-    description: "llm-breakeven's CrossGuard policy pack: blocks a GPU node pool whose self-hosting loses to the configured API. Built by `npm run pack:policy`; publish with `pulumi policy publish`.",
+    description:
+      "llm-breakeven's CrossGuard policy pack: blocks a GPU node pool whose self-hosting loses to the configured API. Built by `npm run pack:policy`; publish with `pulumi policy publish`.",
     license: rootPkg.license,
     private: true,
     main: "index.js",
@@ -111,8 +121,13 @@ export async function buildPolicyPack(target = out): Promise<string> {
     dependencies: Object.fromEntries(PACK_RUNTIME_DEPENDENCIES.map((d) => [d, installedVersion(d)])),
   };
   fs.writeFileSync(path.join(target, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  const rootLock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
-  fs.writeFileSync(path.join(target, "npm-shrinkwrap.json"), `${JSON.stringify(packShrinkwrap(rootLock, pkg), null, 2)}\n`);
+  const rootLock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as {
+    packages: Record<string, LockEntry>;
+  };
+  fs.writeFileSync(
+    path.join(target, "npm-shrinkwrap.json"),
+    `${JSON.stringify(packShrinkwrap(rootLock, pkg), null, 2)}\n`,
+  );
   return target;
 }
 

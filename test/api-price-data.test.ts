@@ -28,17 +28,42 @@ describe("which API price data the reports name", () => {
 
   test("an override data file is handed to the package's updatePrices and dated by its fetch day", () => {
     const file = path.join(dir, "data.json");
-    fs.writeFileSync(file, JSON.stringify([{ id: "openai", name: "OpenAI", api_pattern: "x", models: [{ id: "gpt-4o", match: { equals: "gpt-4o" }, prices: { input_mtok: 2, output_mtok: 8 } }] }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          id: "openai",
+          name: "OpenAI",
+          api_pattern: "x",
+          models: [{ id: "gpt-4o", match: { equals: "gpt-4o" }, prices: { input_mtok: 2, output_mtok: 8 } }],
+        },
+      ]),
+    );
     const applied: unknown[] = [];
-    const data = resolveApiPriceData({ ...config, override: { file: "data.json", fetchedOn: "2026-11-30" } }, "0.1.8", dir, (p) => applied.push(p));
-    expect(data).toMatchObject({ label: "@pydantic/genai-prices 0.1.8 with data.json of 2026-11-30", dataDate: "2026-11-30" });
+    const data = resolveApiPriceData(
+      { ...config, override: { file: "data.json", fetchedOn: "2026-11-30" } },
+      "0.1.8",
+      dir,
+      (p) => applied.push(p),
+    );
+    expect(data).toMatchObject({
+      label: "@pydantic/genai-prices 0.1.8 with data.json of 2026-11-30",
+      dataDate: "2026-11-30",
+    });
     expect(applied).toHaveLength(1);
   });
 
   test("an override that is not the package's data format is exit 2 naming the file", () => {
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ providers: [] }));
-    const err = userErrorOf(() => resolveApiPriceData({ ...config, override: { file: "bad.json", fetchedOn: "2026-11-30" } }, "0.1.8", dir, () => undefined));
+    const err = userErrorOf(() =>
+      resolveApiPriceData(
+        { ...config, override: { file: "bad.json", fetchedOn: "2026-11-30" } },
+        "0.1.8",
+        dir,
+        () => undefined,
+      ),
+    );
     expect(err.file).toBe(file);
   });
 });

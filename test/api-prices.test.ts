@@ -6,7 +6,12 @@ function scenario(api: Record<string, unknown>, inputTokensPerRequest = 3000): S
   return ScenarioSchema.parse({
     model: "m",
     node: { machineType: "t" },
-    workload: { inputTokensPerMonth: 60e6, outputTokensPerMonth: 20e6, inputTokensPerRequest, outputTokensPerRequest: 1000 },
+    workload: {
+      inputTokensPerMonth: 60e6,
+      outputTokensPerMonth: 20e6,
+      inputTokensPerRequest,
+      outputTokensPerRequest: 1000,
+    },
     api,
   });
 }
@@ -36,8 +41,16 @@ describe("API prices from @pydantic/genai-prices, per request shape", () => {
   });
 
   test("a stack's override wins, with cache reads at 10 % of input when not given", () => {
-    const price = apiPriceFor(scenario({ provider: "google", model: "gemini-3-pro-preview", inputUsdPerMTok: 1, outputUsdPerMTok: 5 }), "s.yaml");
-    expect(price).toMatchObject({ inputUsdPerMTok: 1, outputUsdPerMTok: 5, cachedInputUsdPerMTok: 0.1, source: "override" });
+    const price = apiPriceFor(
+      scenario({ provider: "google", model: "gemini-3-pro-preview", inputUsdPerMTok: 1, outputUsdPerMTok: 5 }),
+      "s.yaml",
+    );
+    expect(price).toMatchObject({
+      inputUsdPerMTok: 1,
+      outputUsdPerMTok: 5,
+      cachedInputUsdPerMTok: 0.1,
+      source: "override",
+    });
   });
 
   test("an unknown model is an error naming api.model and how to price it yourself", () => {
@@ -51,10 +64,14 @@ describe("API prices from @pydantic/genai-prices, per request shape", () => {
     );
   });
   test("an unknown provider says so instead of listing ids", () => {
-    expect(() => apiPriceFor(scenario({ provider: "nosuchprovider", model: "x" }), "s.yaml")).toThrow(/the library has no provider "nosuchprovider"/);
+    expect(() => apiPriceFor(scenario({ provider: "nosuchprovider", model: "x" }), "s.yaml")).toThrow(
+      /the library has no provider "nosuchprovider"/,
+    );
   });
   test("in a stack file the field carries the file's key prefix, as every resolver's does", () => {
-    expect(() => apiPriceFor(scenario({ provider: "google", model: "gemini-9-ultra" }), "Pulumi.x.yaml", "config.llm-breakeven:")).toThrow(
+    expect(() =>
+      apiPriceFor(scenario({ provider: "google", model: "gemini-9-ultra" }), "Pulumi.x.yaml", "config.llm-breakeven:"),
+    ).toThrow(
       /^Pulumi\.x\.yaml: config\.llm-breakeven:api\.model: .* set config\.llm-breakeven:api\.inputUsdPerMTok and config\.llm-breakeven:api\.outputUsdPerMTok$/,
     );
   });

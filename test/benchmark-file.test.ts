@@ -45,7 +45,12 @@ describe("reading vllm bench serve --save-result files", () => {
   });
 
   test("with a target of 135 tok/s per request, the sweep point used is concurrency 4 (135.5), not 8 (129.7)", () => {
-    const m = readBenchmarkThroughput(sweep, scenario(", latency: { minOutputTokensPerSecondPerRequest: 135 }"), qwen, "throughput.fromBenchmark");
+    const m = readBenchmarkThroughput(
+      sweep,
+      scenario(", latency: { minOutputTokensPerSecondPerRequest: 135 }"),
+      qwen,
+      "throughput.fromBenchmark",
+    );
     expect(m.outputTokensPerSecond).toBe(496.88);
     expect(m.concurrency).toBe(4);
   });
@@ -58,7 +63,12 @@ describe("reading vllm bench serve --save-result files", () => {
   });
 
   test("when no point meets the target, the highest throughput is used and the reference says so", () => {
-    const m = readBenchmarkThroughput(sweep, scenario(", latency: { minOutputTokensPerSecondPerRequest: 500 }"), qwen, "throughput.fromBenchmark");
+    const m = readBenchmarkThroughput(
+      sweep,
+      scenario(", latency: { minOutputTokensPerSecondPerRequest: 500 }"),
+      qwen,
+      "throughput.fromBenchmark",
+    );
     expect(m.outputTokensPerSecond).toBe(917.28);
     expect(m.reference).toMatch(/no point of the sweep meets the latency target/);
   });
@@ -119,6 +129,8 @@ api: { provider: openai, model: gpt-4o }
     const e = evaluate(inputs);
     expect(e.selfHost.capacity.meetsLatencyTarget).toBe(false);
     expect(e.verdict).toBe("api");
-    expect(e.warnings.some((w) => w.startsWith("No measured point in ") && w.endsWith("meets the latency target."))).toBe(true);
+    expect(
+      e.warnings.some((w) => w.startsWith("No measured point in ") && w.endsWith("meets the latency target.")),
+    ).toBe(true);
   });
 });

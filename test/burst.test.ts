@@ -7,11 +7,17 @@ const linear = (k: number) => ({ outputTokensPerSecond: 10 * k });
 
 describe("a burst of variable-length requests", () => {
   test("4 requests of mean 100 tokens on a cap of 4 drain in 100 x (1/40 + 1/30 + 1/20 + 1/10) s = 20.83 s: 19.2 tok/s, not the full batch's 40", () => {
-    expect(burstOutputTokensPerSecond(4, 4, 100, linear)).toBeCloseTo(400 / (100 * (1 / 40 + 1 / 30 + 1 / 20 + 1 / 10)), 6);
+    expect(burstOutputTokensPerSecond(4, 4, 100, linear)).toBeCloseTo(
+      400 / (100 * (1 / 40 + 1 / 30 + 1 / 20 + 1 / 10)),
+      6,
+    );
   });
 
   test("a queue ten times the cap runs full for 36 of its 40 mean outputs, then drains: 4000 tokens in 90 + 20.83 s", () => {
-    expect(burstOutputTokensPerSecond(40, 4, 100, linear)).toBeCloseTo(4000 / (3600 / 40 + 100 * (1 / 40 + 1 / 30 + 1 / 20 + 1 / 10)), 6);
+    expect(burstOutputTokensPerSecond(40, 4, 100, linear)).toBeCloseTo(
+      4000 / (3600 / 40 + 100 * (1 / 40 + 1 / 30 + 1 / 20 + 1 / 10)),
+      6,
+    );
   });
 
   test("a replica that is as fast at any batch (throughput flat in k) loses nothing to the drain", () => {

@@ -31,7 +31,13 @@ describe("calibration/constants.json", () => {
 
 describe("the fit's tools", () => {
   test("solves 2x + y = 5, x - y = 1 as x = 2, y = 1", () => {
-    const [x, y] = solveLinear([[2, 1], [1, -1]], [5, 1]);
+    const [x, y] = solveLinear(
+      [
+        [2, 1],
+        [1, -1],
+      ],
+      [5, 1],
+    );
     expect(x).toBeCloseTo(2, 12);
     expect(y).toBeCloseTo(1, 12);
   });

@@ -9,7 +9,14 @@ import { evaluate } from "../engine/evaluate";
 const catalog = loadCatalog();
 const model = (id: string) => catalog.models.get(id)!;
 const h100 = catalog.gpus.get("h100-80gb")!;
-const serving = { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const, blockSize: 16 };
+const serving = {
+  gpuMemoryUtilization: 0.9,
+  maxModelLen: 8192,
+  maxNumSeqs: 1024,
+  maxNumBatchedTokens: 8192,
+  kvCacheDtype: "auto" as const,
+  blockSize: 16,
+};
 const llama = model("llama-3.1-8b-instruct");
 const base: CapacityInputs = {
   model: llama,
@@ -47,11 +54,23 @@ describe("throughput at a latency target", () => {
 
   test("a stricter target never credits more throughput (any mix of speed and TTFT targets)", () => {
     fc.assert(
-      fc.property(fc.double({ min: 1, max: 200, noNaN: true }), fc.double({ min: 1, max: 200, noNaN: true }), fc.double({ min: 20, max: 5000, noNaN: true }), fc.double({ min: 20, max: 5000, noNaN: true }), (s1, s2, t1, t2) => {
-        const loose = estimateCapacity({ ...base, latency: { minOutputTokensPerSecondPerRequest: Math.min(s1, s2), maxTimeToFirstTokenMs: Math.max(t1, t2) } });
-        const strict = estimateCapacity({ ...base, latency: { minOutputTokensPerSecondPerRequest: Math.max(s1, s2), maxTimeToFirstTokenMs: Math.min(t1, t2) } });
-        expect(strict.outputTokensPerSecond).toBeLessThanOrEqual(loose.outputTokensPerSecond);
-      }),
+      fc.property(
+        fc.double({ min: 1, max: 200, noNaN: true }),
+        fc.double({ min: 1, max: 200, noNaN: true }),
+        fc.double({ min: 20, max: 5000, noNaN: true }),
+        fc.double({ min: 20, max: 5000, noNaN: true }),
+        (s1, s2, t1, t2) => {
+          const loose = estimateCapacity({
+            ...base,
+            latency: { minOutputTokensPerSecondPerRequest: Math.min(s1, s2), maxTimeToFirstTokenMs: Math.max(t1, t2) },
+          });
+          const strict = estimateCapacity({
+            ...base,
+            latency: { minOutputTokensPerSecondPerRequest: Math.max(s1, s2), maxTimeToFirstTokenMs: Math.min(t1, t2) },
+          });
+          expect(strict.outputTokensPerSecond).toBeLessThanOrEqual(loose.outputTokensPerSecond);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -73,13 +92,20 @@ api: { provider: openai, model: gpt-4o, inputUsdPerMTok: 2.5, outputUsdPerMTok: 
         "2026-11-23",
       );
     fc.assert(
-      fc.property(fc.double({ min: 5, max: 150, noNaN: true }), fc.double({ min: 5, max: 150, noNaN: true }), (a, b) => {
-        const loose = evaluate(scenario(Math.min(a, b)));
-        const strict = evaluate(scenario(Math.max(a, b)));
-        expect(strict.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization).toBeGreaterThanOrEqual(loose.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization);
-        if (strict.selfHost.capacity.meetsLatencyTarget) expect(strict.selfHost.monthlyUsd.total).toBeGreaterThanOrEqual(loose.selfHost.monthlyUsd.total);
-        if (loose.verdict === "api") expect(strict.verdict).toBe("api");
-      }),
+      fc.property(
+        fc.double({ min: 5, max: 150, noNaN: true }),
+        fc.double({ min: 5, max: 150, noNaN: true }),
+        (a, b) => {
+          const loose = evaluate(scenario(Math.min(a, b)));
+          const strict = evaluate(scenario(Math.max(a, b)));
+          expect(strict.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization).toBeGreaterThanOrEqual(
+            loose.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization,
+          );
+          if (strict.selfHost.capacity.meetsLatencyTarget)
+            expect(strict.selfHost.monthlyUsd.total).toBeGreaterThanOrEqual(loose.selfHost.monthlyUsd.total);
+          if (loose.verdict === "api") expect(strict.verdict).toBe("api");
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -95,7 +121,11 @@ describe("what binds", () => {
   });
 
   test("short requests on a roomy cache hit max-num-seqs before the KV cache", () => {
-    const c = estimateCapacity({ ...base, serving: { ...serving, maxNumSeqs: 8 }, request: { inputTokens: 100, outputTokens: 100 } });
+    const c = estimateCapacity({
+      ...base,
+      serving: { ...serving, maxNumSeqs: 8 },
+      request: { inputTokens: 100, outputTokens: 100 },
+    });
     expect(c.maxConcurrency).toBe(8);
     expect(c.bindingLimit).toBe("max-num-seqs");
   });
@@ -108,7 +138,11 @@ describe("what binds", () => {
   });
 
   test("long requests fill the KV cache first", () => {
-    const c = estimateCapacity({ ...base, serving: { ...serving, maxModelLen: 65_536 }, request: { inputTokens: 60_000, outputTokens: 1000 } });
+    const c = estimateCapacity({
+      ...base,
+      serving: { ...serving, maxModelLen: 65_536 },
+      request: { inputTokens: 60_000, outputTokens: 1000 },
+    });
     expect(c.maxConcurrency).toBe(Math.floor(c.memory.kvCacheTokens / 61_000));
     expect(c.bindingLimit).toBe("kv-cache");
   });

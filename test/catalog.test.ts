@@ -7,7 +7,14 @@ const catalog = loadCatalog();
 describe("catalogs", () => {
   test("every model config in model-configs/ loads and validates", () => {
     expect(catalog.models.size).toBeGreaterThanOrEqual(6);
-    for (const id of ["kimi-k2.5", "deepseek-v3", "llama-3.1-8b-instruct", "llama-3.3-70b-instruct", "qwen3-32b", "qwen3-30b-a3b"]) {
+    for (const id of [
+      "kimi-k2.5",
+      "deepseek-v3",
+      "llama-3.1-8b-instruct",
+      "llama-3.3-70b-instruct",
+      "qwen3-32b",
+      "qwen3-30b-a3b",
+    ]) {
       expect(catalog.models.has(id), id).toBe(true);
     }
   });
@@ -31,7 +38,12 @@ describe("catalogs", () => {
     for (const row of catalog.prices.rows) {
       const m = catalog.machineTypes.get(row.machine_type);
       expect(m, row.machine_type).toBeDefined();
-      expect([m!.gpu, m!.gpuCount, m!.vcpu, m!.memoryGB], row.machine_type).toEqual([row.gpu, row.gpu_count, row.vcpu, row.ram_gb]);
+      expect([m!.gpu, m!.gpuCount, m!.vcpu, m!.memoryGB], row.machine_type).toEqual([
+        row.gpu,
+        row.gpu_count,
+        row.vcpu,
+        row.ram_gb,
+      ]);
     }
   });
 
@@ -43,7 +55,11 @@ describe("catalogs", () => {
 
 describe("node prices", () => {
   test("a3-highgpu-8g spot in us-central1 is USD 50.61/h in the 2026-07-30 snapshot (catalog/data/gcp-gpu-machine-prices.csv)", () => {
-    const price = nodePrice(catalog.prices, { machineType: "a3-highgpu-8g", region: "us-central1", pricing: "spot" }, "s.yaml");
+    const price = nodePrice(
+      catalog.prices,
+      { machineType: "a3-highgpu-8g", region: "us-central1", pricing: "spot" },
+      "s.yaml",
+    );
     expect(price.hourlyUsd).toBeCloseTo(50.61, 2);
     expect(price).toMatchObject({ source: "catalog", asOf: "2026-07-30" });
   });
@@ -54,7 +70,13 @@ describe("node prices", () => {
   });
 
   test("an override wins and carries no catalog date", () => {
-    expect(nodePrice(catalog.prices, { machineType: "a3-highgpu-8g", region: "us-central1", pricing: "spot", hourlyUsd: 26 }, "s.yaml")).toEqual({
+    expect(
+      nodePrice(
+        catalog.prices,
+        { machineType: "a3-highgpu-8g", region: "us-central1", pricing: "spot", hourlyUsd: 26 },
+        "s.yaml",
+      ),
+    ).toEqual({
       hourlyUsd: 26,
       source: "override",
       reference: "node.hourlyUsd",
@@ -62,19 +84,35 @@ describe("node prices", () => {
   });
 
   test("a region without a price is an error that says how to supply one, never $0", () => {
-    expect(() => nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "mars-north1", pricing: "spot" }, "s.yaml")).toThrow(
+    expect(() =>
+      nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "mars-north1", pricing: "spot" }, "s.yaml"),
+    ).toThrow(
       /^s\.yaml: node\.region: no a3-ultragpu-8g price in region "mars-north1" \(priced regions for it: .*\); set node\.hourlyUsd to price it yourself$/,
     );
   });
 
   test("in a stack file the region is named with the file's key prefix, as every other field is", () => {
-    expect(() => nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "mars-north1", pricing: "spot" }, "Pulumi.x.yaml", undefined, "config.llm-breakeven:")).toThrow(
+    expect(() =>
+      nodePrice(
+        catalog.prices,
+        { machineType: "a3-ultragpu-8g", region: "mars-north1", pricing: "spot" },
+        "Pulumi.x.yaml",
+        undefined,
+        "config.llm-breakeven:",
+      ),
+    ).toThrow(
       /^Pulumi\.x\.yaml: config\.llm-breakeven:node\.region: no a3-ultragpu-8g price in region "mars-north1" .*; set config\.llm-breakeven:node\.hourlyUsd to price it yourself$/,
     );
   });
 
   test("a pricing model missing from the snapshot is an error too (H200 has no commitments there)", () => {
-    expect(() => nodePrice(catalog.prices, { machineType: "a3-ultragpu-8g", region: "us-central1", pricing: "commit-1y" }, "s.yaml")).toThrow(
+    expect(() =>
+      nodePrice(
+        catalog.prices,
+        { machineType: "a3-ultragpu-8g", region: "us-central1", pricing: "commit-1y" },
+        "s.yaml",
+      ),
+    ).toThrow(
       /node\.pricing: the catalog has no commit-1y price for a3-ultragpu-8g in us-central1 \(snapshot 2026-10-13\); choose another pricing model or set node\.hourlyUsd/,
     );
   });

@@ -86,7 +86,9 @@ describe("breakeven chart", () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await runCommand(() => runChart([scenario, "-o", out]))).toBe(2);
-      expect(err.mock.calls.map((c) => String(c[0])).join("")).toBe(`error: command line: -o: cannot write ${out}: folder ${path.dirname(out)} does not exist\n`);
+      expect(err.mock.calls.map((c) => String(c[0])).join("")).toBe(
+        `error: command line: -o: cannot write ${out}: folder ${path.dirname(out)} does not exist\n`,
+      );
     } finally {
       err.mockRestore();
     }

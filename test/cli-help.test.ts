@@ -98,19 +98,25 @@ describe("help and version from the command line", () => {
   test("a command-line mistake ends by pointing at the command's help", () => {
     const r = breakeven("sensitivity", "Pulumi.dev.yaml", "--formt", "json");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: command line: unknown option "--formt"; valid: --format, --help; see `breakeven sensitivity --help`\n');
+    expect(r.stderr).toBe(
+      'error: command line: unknown option "--formt"; valid: --format, --help; see `breakeven sensitivity --help`\n',
+    );
   });
 
   test("a missing argument says what was expected and gives an example", () => {
     const r = breakeven("evaluate");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: command line: expected 1 argument <scenario>, got 0; e.g. breakeven evaluate Pulumi.dev.yaml; see `breakeven evaluate --help`\n");
+    expect(r.stderr).toBe(
+      "error: command line: expected 1 argument <scenario>, got 0; e.g. breakeven evaluate Pulumi.dev.yaml; see `breakeven evaluate --help`\n",
+    );
   });
 
   test("an unknown command lists the commands", () => {
     const r = breakeven("evalute");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`error: unknown command "evalute"; valid: ${Object.keys(COMMANDS).join(", ")}; see \`breakeven --help\`\n`);
+    expect(r.stderr).toBe(
+      `error: unknown command "evalute"; valid: ${Object.keys(COMMANDS).join(", ")}; see \`breakeven --help\`\n`,
+    );
   });
 
   test("--help after a -- terminator is an argument, not a request for help", () => {

@@ -45,11 +45,13 @@ describe("breakeven evaluate", () => {
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout);
     expect(e.verdict).toBe("api");
-    for (const key of ["compute", "overhead", "ops", "preemption", "total"]) expect(typeof e.selfHost.monthlyUsd[key]).toBe("number");
+    for (const key of ["compute", "overhead", "ops", "preemption", "total"])
+      expect(typeof e.selfHost.monthlyUsd[key]).toBe("number");
     for (const key of ["computeAtFullUtilization", "withOverheadAtFullUtilization", "allInAtDeclaredVolume"]) {
       expect(typeof e.selfHost.usdPerMillionOutputTokens[key]).toBe("number");
     }
-    for (const key of ["outputTokensPerSecond", "kvCacheTokens", "maxConcurrency", "weightsGiBPerGpu", "fits"]) expect(e.selfHost.capacity).toHaveProperty(key);
+    for (const key of ["outputTokensPerSecond", "kvCacheTokens", "maxConcurrency", "weightsGiBPerGpu", "fits"])
+      expect(e.selfHost.capacity).toHaveProperty(key);
     expect(typeof e.selfHost.replicas).toBe("number");
     expect(typeof e.selfHost.nodes).toBe("number");
     expect(typeof e.selfHost.kvBytesPerToken).toBe("number");
@@ -67,13 +69,37 @@ describe("breakeven evaluate", () => {
   });
 
   test.each([
-    ["an unknown model", good.replace("llama-3.1-8b-instruct", "llama-9"), /: model: unknown model \(a file in model-configs\/\) "llama-9"; valid: .*llama-3\.1-8b-instruct/],
-    ["an unknown machine type", good.replace("a3-highgpu-1g", "a9-megagpu-1g"), /: node\.machineType: unknown machine type "a9-megagpu-1g"; valid: a2-highgpu-1g, /],
-    ["a typo in a key", good.replace("inputTokensPerRequest", "inputTokenPerRequest"), /: workload\.inputTokenPerRequest: unknown key "inputTokenPerRequest" \(did you mean "inputTokensPerRequest"\?\)/],
-    ["a negative volume", good.replace("outputTokensPerMonth: 1e9", "outputTokensPerMonth: -1e9"), /: workload\.outputTokensPerMonth: -1000000000 is not valid/],
+    [
+      "an unknown model",
+      good.replace("llama-3.1-8b-instruct", "llama-9"),
+      /: model: unknown model \(a file in model-configs\/\) "llama-9"; valid: .*llama-3\.1-8b-instruct/,
+    ],
+    [
+      "an unknown machine type",
+      good.replace("a3-highgpu-1g", "a9-megagpu-1g"),
+      /: node\.machineType: unknown machine type "a9-megagpu-1g"; valid: a2-highgpu-1g, /,
+    ],
+    [
+      "a typo in a key",
+      good.replace("inputTokensPerRequest", "inputTokenPerRequest"),
+      /: workload\.inputTokenPerRequest: unknown key "inputTokenPerRequest" \(did you mean "inputTokensPerRequest"\?\)/,
+    ],
+    [
+      "a negative volume",
+      good.replace("outputTokensPerMonth: 1e9", "outputTokensPerMonth: -1e9"),
+      /: workload\.outputTokensPerMonth: -1000000000 is not valid/,
+    ],
     ["malformed YAML", "model: [\n", /: line \d+, column \d+: is not valid YAML/],
-    ["an alias bomb", `a: &a [x, x, x, x, x, x, x, x, x]\n${[..."bcdefghi"].map((c, i) => `${c}: &${c} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`).join("\n")}\n`, /: is refused: its aliases expand more than 100 times/],
-    ["5 MB of keys", Array.from({ length: 300_000 }, (_, i) => `key${i}: ${i}`).join("\n"), /: is 5,\d{3},\d{3} bytes, more than the 524,288 bytes \(512 KiB\) an input file may be/],
+    [
+      "an alias bomb",
+      `a: &a [x, x, x, x, x, x, x, x, x]\n${[..."bcdefghi"].map((c, i) => `${c}: &${c} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`).join("\n")}\n`,
+      /: is refused: its aliases expand more than 100 times/,
+    ],
+    [
+      "5 MB of keys",
+      Array.from({ length: 300_000 }, (_, i) => `key${i}: ${i}`).join("\n"),
+      /: is 5,\d{3},\d{3} bytes, more than the 524,288 bytes \(512 KiB\) an input file may be/,
+    ],
   ])("%s is one line on stderr and exit 2, no stack trace", (_what, text, message) => {
     const file = scenarioFile(text);
     const r = breakeven("evaluate", file);
@@ -95,24 +121,55 @@ describe("breakeven evaluate", () => {
   test("a bad --format is exit 2 naming the flag and the valid values", () => {
     const r = breakeven("evaluate", "Pulumi.dev.yaml", "--format", "html");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: command line: --format: "html" is not valid; expected one of table, json, markdown; see `breakeven evaluate --help`\n');
+    expect(r.stderr).toBe(
+      'error: command line: --format: "html" is not valid; expected one of table, json, markdown; see `breakeven evaluate --help`\n',
+    );
   });
 });
 
 describe("breakeven capacity", () => {
   test("gives the fit and throughput figures as JSON", () => {
-    const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "1000", "--format", "json");
+    const r = breakeven(
+      "capacity",
+      "--model",
+      "llama-3.1-8b-instruct",
+      "--machine-type",
+      "a3-highgpu-1g",
+      "--input-tokens",
+      "1000",
+      "--output-tokens",
+      "1000",
+      "--format",
+      "json",
+    );
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.fits).toBe(true);
     expect(c.kvBytesPerToken).toBe(131072);
-    for (const key of ["weightsGiBPerGpu", "kvCacheTokens", "maxConcurrency", "outputTokensPerSecond", "perRequestOutputTokensPerSecond", "ttftMs"]) {
+    for (const key of [
+      "weightsGiBPerGpu",
+      "kvCacheTokens",
+      "maxConcurrency",
+      "outputTokensPerSecond",
+      "perRequestOutputTokensPerSecond",
+      "ttftMs",
+    ]) {
       expect(typeof c[key], key).toBe("number");
     }
   });
 
   test("an unknown model is exit 2", () => {
-    const r = breakeven("capacity", "--model", "gpt-5", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1", "--output-tokens", "1");
+    const r = breakeven(
+      "capacity",
+      "--model",
+      "gpt-5",
+      "--machine-type",
+      "a3-highgpu-1g",
+      "--input-tokens",
+      "1",
+      "--output-tokens",
+      "1",
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: command line: --model: unknown model "gpt-5"; valid: /);
   });
@@ -124,22 +181,54 @@ describe("breakeven capacity", () => {
   });
 
   test("a model whose weights overflow the GPU gets no false memory sum and no KV cache line", () => {
-    const r = breakeven("capacity", "--model", "llama-3.3-70b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "100");
+    const r = breakeven(
+      "capacity",
+      "--model",
+      "llama-3.3-70b-instruct",
+      "--machine-type",
+      "a3-highgpu-1g",
+      "--input-tokens",
+      "1000",
+      "--output-tokens",
+      "100",
+    );
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
-    expect(lines[1]).toMatch(/^Memory per GPU: weights 131\.\d+ \+ reserve \d+\.\d+ GiB needed, 71\.\d+ GiB usable: no room for a KV cache$/);
+    expect(lines[1]).toMatch(
+      /^Memory per GPU: weights 131\.\d+ \+ reserve \d+\.\d+ GiB needed, 71\.\d+ GiB usable: no room for a KV cache$/,
+    );
     expect(lines[2]).toMatch(/^Does not fit: weights need 131\.\d\d GiB/);
     expect(lines).toHaveLength(3);
   });
 
   // Llama 3.1 8B's context is 131,072 tokens; the request here is 1000 + 1000 = 2000.
   test.each([
-    [["--max-model-len", "1024"], 'error: command line: --max-model-len: "1024" is not valid; expected a whole number from 2000 to 131072'],
-    [["--gpu-memory-utilization", "abc"], 'error: command line: --gpu-memory-utilization: "abc" is not valid; expected a number'],
-    [["--gpu-memory-utilization", "1.5"], 'error: command line: --gpu-memory-utilization: "1.5" is not valid: Too big: expected number to be <=1'],
+    [
+      ["--max-model-len", "1024"],
+      'error: command line: --max-model-len: "1024" is not valid; expected a whole number from 2000 to 131072',
+    ],
+    [
+      ["--gpu-memory-utilization", "abc"],
+      'error: command line: --gpu-memory-utilization: "abc" is not valid; expected a number',
+    ],
+    [
+      ["--gpu-memory-utilization", "1.5"],
+      'error: command line: --gpu-memory-utilization: "1.5" is not valid: Too big: expected number to be <=1',
+    ],
     [["--tp", "-1"], 'error: command line: --tp: "-1" is not valid; expected a whole number from 1 to 1'],
   ])("bad serving flags %j are exit 2 naming the flag as typed", (flags, line) => {
-    const r = breakeven("capacity", "--model", "llama-3.1-8b-instruct", "--machine-type", "a3-highgpu-1g", "--input-tokens", "1000", "--output-tokens", "1000", ...flags);
+    const r = breakeven(
+      "capacity",
+      "--model",
+      "llama-3.1-8b-instruct",
+      "--machine-type",
+      "a3-highgpu-1g",
+      "--input-tokens",
+      "1000",
+      "--output-tokens",
+      "1000",
+      ...flags,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`${line}; see \`breakeven capacity --help\``);
   });

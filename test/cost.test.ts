@@ -12,7 +12,14 @@ import {
   type FleetCostModel,
 } from "../engine/cost";
 
-const gemini3Pro: ApiRates = { inputUsdPerMTok: 2, outputUsdPerMTok: 12, cachedInputUsdPerMTok: 0.2, cachedInputShare: 0, batchShare: 0, batchDiscount: 0.5 };
+const gemini3Pro: ApiRates = {
+  inputUsdPerMTok: 2,
+  outputUsdPerMTok: 12,
+  cachedInputUsdPerMTok: 0.2,
+  cachedInputShare: 0,
+  batchShare: 0,
+  batchDiscount: 0.5,
+};
 
 describe("USD per 1M output tokens", () => {
   test("USD 3.50/h at 700 tok/s is USD 1.39 per 1M output tokens, 1.81 with 30 % overhead", () => {
@@ -62,7 +69,12 @@ describe("fleet size", () => {
 
 describe("break-even", () => {
   // One replica: USD 10,000 a month all-in, serves 100M tokens; ops USD 5,000. API: USD 0.0002 per output token (USD 200 per 1M).
-  const fleet: FleetCostModel = { perReplicaMonthlyUsd: 10_000, fixedMonthlyUsd: 5_000, tokensPerReplicaMonth: 100e6, minReplicas: 1 };
+  const fleet: FleetCostModel = {
+    perReplicaMonthlyUsd: 10_000,
+    fixedMonthlyUsd: 5_000,
+    tokensPerReplicaMonth: 100e6,
+    minReplicas: 1,
+  };
   const apiPerToken = 200 / 1e6;
 
   test("with one replica, self-hosting (USD 15,000) beats the API from 75M tokens a month", () => {
@@ -84,7 +96,10 @@ describe("break-even", () => {
   });
 
   test("a USD 15,000-a-month replica at 730 h and 75 % utilization must serve 15,000 / (730 x 3600 x 0.75 x USD 200 per 1M) = 38.05 tok/s", () => {
-    expect(breakEvenOutputTokensPerSecond(15_000, 730, 0.75, apiPerToken)).toBeCloseTo(15_000 / (730 * 3600 * 0.75 * 200e-6), 9);
+    expect(breakEvenOutputTokensPerSecond(15_000, 730, 0.75, apiPerToken)).toBeCloseTo(
+      15_000 / (730 * 3600 * 0.75 * 200e-6),
+      9,
+    );
     expect(breakEvenOutputTokensPerSecond(15_000, 730, 0.75, apiPerToken)).toBeCloseTo(38.05, 2);
   });
 

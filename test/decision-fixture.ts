@@ -22,7 +22,15 @@ export const FIXTURE_CALIBRATION: Calibration = {
   ...catalog.calibration,
   fittedOn: "2026-11-23",
   // Pinned over the live ones, so a constant the model gains later still has a value.
-  throughput: { ...catalog.calibration.throughput, bandwidthEfficiency: 0.8, computeEfficiency: 0.6, stepOverheadUs: 1500, layerOverheadUs: 20, allReduceLatencyUs: 12, moeLayerOverheadUs: 40 },
+  throughput: {
+    ...catalog.calibration.throughput,
+    bandwidthEfficiency: 0.8,
+    computeEfficiency: 0.6,
+    stepOverheadUs: 1500,
+    layerOverheadUs: 20,
+    allReduceLatencyUs: 12,
+    moeLayerOverheadUs: 40,
+  },
   errorBandPct: 35,
 };
 
@@ -49,13 +57,21 @@ export const API_PRICE: ApiPrice = {
  * 11 x 730 x 1.3 = USD 10,439; ops 0.25 x 16,000 + 300 = USD 4,300.
  * The API costs USD 17.50 per 1M output tokens with 3 input tokens each.
  */
-export function fixtureInputs(overrides: Partial<ScenarioInput> & { outputTokensPerMonth?: number } = {}): EvaluationInputs {
+export function fixtureInputs(
+  overrides: Partial<ScenarioInput> & { outputTokensPerMonth?: number } = {},
+): EvaluationInputs {
   const { outputTokensPerMonth = 1.5e9, ...rest } = overrides;
   const scenario = ScenarioSchema.parse({
     model: "llama-3.1-8b-instruct",
     node: { machineType: "a3-highgpu-1g", region: "us-central1", pricing: "on-demand" },
     throughput: { outputTokensPerSecond: 2000 },
-    workload: { inputTokensPerMonth: 3 * outputTokensPerMonth, outputTokensPerMonth, inputTokensPerRequest: 1500, outputTokensPerRequest: 500, utilization: 0.5 },
+    workload: {
+      inputTokensPerMonth: 3 * outputTokensPerMonth,
+      outputTokensPerMonth,
+      inputTokensPerRequest: 1500,
+      outputTokensPerRequest: 500,
+      utilization: 0.5,
+    },
     ops: { fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 },
     api: { provider: "openai", model: "gpt-4o" },
     ...rest,
@@ -72,7 +88,10 @@ export function fixtureInputs(overrides: Partial<ScenarioInput> & { outputTokens
     apiPrice: API_PRICE,
     calibration: FIXTURE_CALIBRATION,
     assumptions: catalog.assumptions,
-    measured: scenario.throughput.outputTokensPerSecond === undefined ? undefined : { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: "fixture" },
+    measured:
+      scenario.throughput.outputTokensPerSecond === undefined
+        ? undefined
+        : { outputTokensPerSecond: scenario.throughput.outputTokensPerSecond, reference: "fixture" },
     today: "2026-11-23",
   };
 }

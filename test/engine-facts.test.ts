@@ -54,18 +54,37 @@ describe("vLLM's own defaults per GPU (EngineArgs.get_batch_defaults for vllm se
     ["l4", 256, 2048],
   ])("%s: max-num-seqs %d, max-num-batched-tokens %d", (id, seqs, batched) => {
     const gpu = catalog.gpus.get(id)!;
-    const serving = resolveServing({ gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 }, { inputTokens: 1000, outputTokens: 1000 }, model("llama-3.1-8b-instruct"), gpu);
+    const serving = resolveServing(
+      { gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 },
+      { inputTokens: 1000, outputTokens: 1000 },
+      model("llama-3.1-8b-instruct"),
+      gpu,
+    );
     expect([serving.maxNumSeqs, serving.maxNumBatchedTokens]).toEqual([seqs, batched]);
   });
 });
 
 describe("fit", () => {
   const h100 = catalog.gpus.get("h100-80gb")!;
-  const settings = { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const };
+  const settings = {
+    gpuMemoryUtilization: 0.9,
+    maxModelLen: 8192,
+    maxNumSeqs: 1024,
+    maxNumBatchedTokens: 8192,
+    kvCacheDtype: "auto" as const,
+  };
 
   test("Llama-3.3-70B at BF16 (about 131 GiB of weights) does not fit one 80 GB GPU, and the result says why", () => {
     const llama70 = model("llama-3.3-70b-instruct");
-    const fit = fitMemory({ model: llama70, variant: llama70.weights.find((w) => w.dtype === "bf16")!, gpu: h100, parallel: { tensorParallel: 1, pipelineParallel: 1 }, settings, reserve: catalog.calibration.reserve, blockSize: 16 });
+    const fit = fitMemory({
+      model: llama70,
+      variant: llama70.weights.find((w) => w.dtype === "bf16")!,
+      gpu: h100,
+      parallel: { tensorParallel: 1, pipelineParallel: 1 },
+      settings,
+      reserve: catalog.calibration.reserve,
+      blockSize: 16,
+    });
     expect(fit.fits).toBe(false);
     expect(fit.weightsGiBPerGpu).toBeGreaterThan(130);
     expect(fit.reason).toMatch(/weights need 13\d\.\d\d GiB/);
@@ -75,7 +94,15 @@ describe("fit", () => {
 
   test("Llama-3.3-70B at BF16 fits four H100s with tensor parallelism", () => {
     const llama70 = model("llama-3.3-70b-instruct");
-    const fit = fitMemory({ model: llama70, variant: llama70.weights.find((w) => w.dtype === "bf16")!, gpu: h100, parallel: { tensorParallel: 4, pipelineParallel: 1 }, settings, reserve: catalog.calibration.reserve, blockSize: 16 });
+    const fit = fitMemory({
+      model: llama70,
+      variant: llama70.weights.find((w) => w.dtype === "bf16")!,
+      gpu: h100,
+      parallel: { tensorParallel: 4, pipelineParallel: 1 },
+      settings,
+      reserve: catalog.calibration.reserve,
+      blockSize: 16,
+    });
     expect(fit.fits).toBe(true);
     expect(fit.weightsGiBPerGpu).toBeGreaterThan(32);
     expect(fit.weightsGiBPerGpu).toBeLessThan(34);

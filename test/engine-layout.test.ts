@@ -9,7 +9,9 @@ const layout = { tensorParallel: 1, pipelineParallel: 1, gpus: 1, blockSize: 16 
 
 describe("layouts vLLM refuses", () => {
   test("TP 8 does not divide Qwen2.5-0.5B's 14 attention heads", () => {
-    expect(layoutRefusal(model("qwen2.5-0.5b-instruct"), { ...layout, tensorParallel: 8, gpus: 8 })?.setting).toBe("tensorParallel");
+    expect(layoutRefusal(model("qwen2.5-0.5b-instruct"), { ...layout, tensorParallel: 8, gpus: 8 })?.setting).toBe(
+      "tensorParallel",
+    );
   });
   test("TP 2 divides them", () => {
     expect(layoutRefusal(model("qwen2.5-0.5b-instruct"), { ...layout, tensorParallel: 2, gpus: 2 })).toBeUndefined();
@@ -18,10 +20,14 @@ describe("layouts vLLM refuses", () => {
     expect(layoutRefusal(model("qwen3-235b-a22b"), { ...layout, tensorParallel: 8, gpus: 8 })).toBeUndefined();
   });
   test("TP 4 x PP 1 on an 8-GPU replica is not vLLM's world size", () => {
-    expect(layoutRefusal(model("llama-3.1-8b-instruct"), { ...layout, tensorParallel: 4, gpus: 8 })?.setting).toBe("gpus");
+    expect(layoutRefusal(model("llama-3.1-8b-instruct"), { ...layout, tensorParallel: 4, gpus: 8 })?.setting).toBe(
+      "gpus",
+    );
   });
   test("PP 64 over Llama-3.1-8B's 32 layers leaves empty stages", () => {
-    expect(layoutRefusal(model("llama-3.1-8b-instruct"), { ...layout, pipelineParallel: 64, gpus: 64 })?.setting).toBe("pipelineParallel");
+    expect(layoutRefusal(model("llama-3.1-8b-instruct"), { ...layout, pipelineParallel: 64, gpus: 64 })?.setting).toBe(
+      "pipelineParallel",
+    );
   });
   test("block size 48 is not one vLLM offers; 128 is", () => {
     expect(layoutRefusal(model("llama-3.1-8b-instruct"), { ...layout, blockSize: 48 })?.setting).toBe("blockSize");
@@ -41,7 +47,14 @@ describe("max-model-len when the default does not fit", () => {
     variant: qwen.weights[0]!,
     gpu: catalog.gpus.get("h100-80gb")!,
     parallel: { tensorParallel: 1, pipelineParallel: 1 },
-    serving: { gpuMemoryUtilization: 0.9, maxModelLen: 40_960, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const, blockSize: 16 },
+    serving: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 40_960,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto" as const,
+      blockSize: 16,
+    },
     request: { inputTokens: 2000, outputTokens: 100 },
     calibration: catalog.calibration,
     vllmVersion: "0.11.0",

@@ -46,7 +46,9 @@ describe("which latency target applies", () => {
     const chatty = qwen();
     expect(batch.latencyTarget).toMatchObject({ kind: "batch", source: "none", target: undefined });
     expect(batch.selfHost.capacity.bindingLimit).not.toBe("latency-target");
-    expect(batch.selfHost.capacity.outputTokensPerSecond).toBeGreaterThan(chatty.selfHost.capacity.outputTokensPerSecond);
+    expect(batch.selfHost.capacity.outputTokensPerSecond).toBeGreaterThan(
+      chatty.selfHost.capacity.outputTokensPerSecond,
+    );
   });
 
   test("a declared target wins over the default, for either kind", () => {
@@ -62,7 +64,9 @@ describe("which latency target applies", () => {
   });
 
   test("an unknown kind is refused naming the valid ones", () => {
-    expect(() => qwen(", kind: chat")).toThrow(/workload\.kind: "chat" is not valid: expected one of "interactive", "batch"/);
+    expect(() => qwen(", kind: chat")).toThrow(
+      /workload\.kind: "chat" is not valid: expected one of "interactive", "batch"/,
+    );
   });
 
   test("every report names the target that applied", () => {
@@ -71,7 +75,11 @@ describe("which latency target applies", () => {
     expect(line).toBe("at least 25 output tok/s per request, TTFT at most 2000 ms (default for interactive workloads)");
     expect(renderEvaluationTable(e)).toContain(`Latency target: ${line}`);
     expect(renderEvaluationMarkdown(e)).toContain(`**Latency target:** ${line}`);
-    expect(JSON.parse(toJson(e)).latencyTarget).toMatchObject({ kind: "interactive", source: "interactive-default", target: { minOutputTokensPerSecondPerRequest: 25, maxTimeToFirstTokenMs: 2000 } });
+    expect(JSON.parse(toJson(e)).latencyTarget).toMatchObject({
+      kind: "interactive",
+      source: "interactive-default",
+      target: { minOutputTokensPerSecondPerRequest: 25, maxTimeToFirstTokenMs: 2000 },
+    });
     expect(describeLatencyTarget(qwen(", kind: batch").latencyTarget)).toBe("none (batch: peak throughput credited)");
   });
 });
@@ -90,7 +98,8 @@ describe("no savings figure when self-hosting cannot serve", () => {
 
   test("the table and markdown say why instead of a dollar figure", () => {
     const e = unservable();
-    const why = "Savings by self-hosting: none: self-hosting cannot serve this workload (it misses the latency target even at one request)";
+    const why =
+      "Savings by self-hosting: none: self-hosting cannot serve this workload (it misses the latency target even at one request)";
     expect(renderEvaluationTable(e)).toContain(why);
     expect(renderEvaluationMarkdown(e)).toContain(`**${why.replace(": none", ":** none")}`);
     expect(renderEvaluationTable(e)).not.toMatch(/Savings by self-hosting: -?\$/);

@@ -23,17 +23,25 @@ describe("the README's table of shipped stacks is what breakeven evaluate prints
   const rows = readmeStackRows();
 
   test("it lists every shipped stack", () => {
-    const stacks = fs.readdirSync(root).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length));
+    const stacks = fs
+      .readdirSync(root)
+      .filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f))
+      .map((f) => f.slice("Pulumi.".length, -".yaml".length));
     expect([...rows.keys()].sort()).toEqual(stacks.sort());
   });
 
-  test.each([...readmeStackRows().keys()])("%s: verdict, monthly costs, savings and the target that applied", (stack) => {
-    const [, verdict, costs, savings, , perRequest] = rows.get(stack)!;
-    const { evaluation: e } = evaluateFile(path.join(root, `Pulumi.${stack}.yaml`), "2026-11-23");
-    expect(verdict).toBe(VERDICT[e.verdict]);
-    expect(costs).toContain(`${usd(e.selfHost.monthlyUsd.total)} / ${usd(e.api.monthlyUsd)}`);
-    expect(savings).toBe(e.savingsMonthlyUsd === null ? "none (cannot serve)" : usd(e.savingsMonthlyUsd));
-    expect(perRequest).toBe(`${Math.round(e.selfHost.capacity.perRequestOutputTokensPerSecond)} tok/s, ${Math.round(e.selfHost.capacity.ttftMs).toLocaleString("en-US")} ms`);
-    expect(e.latencyTarget.source).toBe("interactive-default");
-  });
+  test.each([...readmeStackRows().keys()])(
+    "%s: verdict, monthly costs, savings and the target that applied",
+    (stack) => {
+      const [, verdict, costs, savings, , perRequest] = rows.get(stack)!;
+      const { evaluation: e } = evaluateFile(path.join(root, `Pulumi.${stack}.yaml`), "2026-11-23");
+      expect(verdict).toBe(VERDICT[e.verdict]);
+      expect(costs).toContain(`${usd(e.selfHost.monthlyUsd.total)} / ${usd(e.api.monthlyUsd)}`);
+      expect(savings).toBe(e.savingsMonthlyUsd === null ? "none (cannot serve)" : usd(e.savingsMonthlyUsd));
+      expect(perRequest).toBe(
+        `${Math.round(e.selfHost.capacity.perRequestOutputTokensPerSecond)} tok/s, ${Math.round(e.selfHost.capacity.ttftMs).toLocaleString("en-US")} ms`,
+      );
+      expect(e.latencyTarget.source).toBe("interactive-default");
+    },
+  );
 });

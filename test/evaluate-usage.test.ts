@@ -18,7 +18,8 @@ const toMonth = 730 / 168;
 /** A scenario next to copies of the usage fixtures, so relative paths resolve as a user's would. */
 function scenarioWith(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-usage-"));
-  for (const f of ["anthropic-messages-1h.json", "usage.csv"]) fs.copyFileSync(path.join(root, "test", "fixtures", "usage", f), path.join(dir, f));
+  for (const f of ["anthropic-messages-1h.json", "usage.csv"])
+    fs.copyFileSync(path.join(root, "test", "fixtures", "usage", f), path.join(dir, f));
   fs.copyFileSync(path.join(root, "examples", "usage", "openai-usage-week.json"), path.join(dir, "week.json"));
   const file = path.join(dir, "scenario.yaml");
   fs.writeFileSync(file, text);
@@ -39,7 +40,11 @@ describe("workload.fromUsage: a week of hourly OpenAI usage, busy 09:00-17:00 on
     expect(e.workload.outputTokensPerMonth).toBeCloseTo((40 * 20e6 + 128 * 2e6) * toMonth, 0);
     expect(e.workload.inputTokensPerRequest).toBe(1500);
     expect(e.api.rates.cachedInputShare).toBeCloseTo(1 / 3, 12);
-    expect(e.selfHost.usageSpan).toMatchObject({ start: "2026-11-02T00:00:00.000Z", hours: 168, files: ["usage/openai-usage-week.json"] });
+    expect(e.selfHost.usageSpan).toMatchObject({
+      start: "2026-11-02T00:00:00.000Z",
+      hours: 168,
+      files: ["usage/openai-usage-week.json"],
+    });
   });
 
   test("one replica serves a quiet hour but not a busy one, so the autoscaler runs 2 x 40 + 1 x 128 replica-hours a week", () => {
@@ -71,7 +76,11 @@ describe("workload.fromUsage: a week of hourly OpenAI usage, busy 09:00-17:00 on
   test("the hybrid sits beside pure self-hosting and pure API, and the JSON carries fleets, fleetUsed and hybrid", () => {
     expect(e.selfHost.hybrid!.points[0]!.monthlyUsd).toBeCloseTo(e.api.monthlyUsd, 6);
     const json = JSON.parse(toJson(e));
-    expect(json.selfHost.fleets.map((f: { kind: string }) => f.kind)).toEqual(["fixed-peak", "fixed-declared", "autoscaled"]);
+    expect(json.selfHost.fleets.map((f: { kind: string }) => f.kind)).toEqual([
+      "fixed-peak",
+      "fixed-declared",
+      "autoscaled",
+    ]);
     expect(json.selfHost.fleetUsed).toBe("autoscaled");
     expect(json.selfHost.hybrid.replicas).toBeGreaterThanOrEqual(0);
     expect(json.selfHost.fleets[0].replicasByHour).toBeUndefined();
@@ -89,13 +98,19 @@ describe("workload.fromUsage: a week of hourly OpenAI usage, busy 09:00-17:00 on
 describe("workload.fromUsage mistakes and options", () => {
   test("typed volumes beside fromUsage are exit 2 naming the field", () => {
     const file = scenarioWith(`${head}workload: { fromUsage: { files: [week.json] }, outputTokensPerMonth: 1e9 }\n`);
-    expect(userErrorOf(() => evaluateFile(file)).message).toContain("workload.outputTokensPerMonth: workload.fromUsage derives outputTokensPerMonth");
+    expect(userErrorOf(() => evaluateFile(file)).message).toContain(
+      "workload.outputTokensPerMonth: workload.fromUsage derives outputTokensPerMonth",
+    );
   });
 
   test("Anthropic's report has no request counts: the request sizes are asked for", () => {
     const file = scenarioWith(`${head}workload: { fromUsage: { files: [anthropic-messages-1h.json] } }\n`);
-    expect(userErrorOf(() => evaluateFile(file)).message).toContain("workload.inputTokensPerRequest: is required: the usage has no request counts");
-    const typed = scenarioWith(`${head}workload: { fromUsage: { files: [anthropic-messages-1h.json] }, inputTokensPerRequest: 2000, outputTokensPerRequest: 400 }\n`);
+    expect(userErrorOf(() => evaluateFile(file)).message).toContain(
+      "workload.inputTokensPerRequest: is required: the usage has no request counts",
+    );
+    const typed = scenarioWith(
+      `${head}workload: { fromUsage: { files: [anthropic-messages-1h.json] }, inputTokensPerRequest: 2000, outputTokensPerRequest: 400 }\n`,
+    );
     const { evaluation } = evaluateFile(typed, "2026-12-01");
     expect(evaluation.workload.inputTokensPerRequest).toBe(2000);
     expect(evaluation.warnings.some((w) => w.includes("under 7"))).toBe(true);
@@ -107,8 +122,14 @@ describe("workload.fromUsage mistakes and options", () => {
   });
 
   test("tokenOverheadPct 50 makes the self-hosted side serve 1.5x the tokens: the busy hours then need more replicas", () => {
-    const plain = evaluateFile(scenarioWith(`${head}workload: { fromUsage: { files: [week.json] } }\n`), "2026-12-01").evaluation;
-    const more = evaluateFile(scenarioWith(`${head}workload: { fromUsage: { files: [week.json] }, tokenOverheadPct: 50 }\n`), "2026-12-01").evaluation;
+    const plain = evaluateFile(
+      scenarioWith(`${head}workload: { fromUsage: { files: [week.json] } }\n`),
+      "2026-12-01",
+    ).evaluation;
+    const more = evaluateFile(
+      scenarioWith(`${head}workload: { fromUsage: { files: [week.json] }, tokenOverheadPct: 50 }\n`),
+      "2026-12-01",
+    ).evaluation;
     const auto = (x: typeof plain) => x.selfHost.fleets!.find((f) => f.kind === "autoscaled")!;
     // 30M tokens in a busy hour now: 3 replicas at 10-20M a replica-hour.
     expect(auto(more).peakReplicas).toBe(3);
@@ -123,7 +144,11 @@ describe("the chart of a usage workload", () => {
     const { inputs } = inputsFromFile(example, "2026-12-01");
     const e = evaluate(inputs);
     const { replicasByHour } = usageFleets(fleetContext(e, inputs));
-    const spec = profileChartSpec(e, { start: inputs.usage!.span.start, hourlyOutputTokens: inputs.usage!.hourlyOutputTokens, replicasByHour }) as { layer: { data: { values: { fleet?: string; replicas?: number }[] } }[] };
+    const spec = profileChartSpec(e, {
+      start: inputs.usage!.span.start,
+      hourlyOutputTokens: inputs.usage!.hourlyOutputTokens,
+      replicasByHour,
+    }) as { layer: { data: { values: { fleet?: string; replicas?: number }[] } }[] };
     const auto = spec.layer[1]!.data.values.filter((v) => v.fleet === "autoscaled (used)").map((v) => v.replicas);
     expect(auto).toHaveLength(168);
     // Monday: 9 quiet hours on 1 replica, 8 busy on 2.

@@ -31,7 +31,9 @@ describe("the reference story: Kimi K2.5 on one 8xH100 spot node against Gemini 
 
   test("the API wins", () => {
     expect(e.verdict).toBe("api");
-    expect(e.summary).toBe("The API wins: Kimi K2.5 on 1 x a3-highgpu-8g (spot) costs $52,585 a month against $360 for gemini-3-pro-preview.");
+    expect(e.summary).toBe(
+      "The API wins: Kimi K2.5 on 1 x a3-highgpu-8g (spot) costs $52,585 a month against $360 for gemini-3-pro-preview.",
+    );
   });
 
   test("compute is one node x USD 50.61/h x 730 h", () => {
@@ -65,7 +67,10 @@ describe("the reference story: Kimi K2.5 on one 8xH100 spot node against Gemini 
   });
 
   test("each replica would need the fleet's cost / (3600 x 730 h x 60 % x USD 18 per 1M) output tok/s to break even", () => {
-    expect(e.breakEven.outputTokensPerSecondPerReplica).toBeCloseTo(e.selfHost.monthlyUsd.total / (3600 * 730 * 0.6 * 18e-6), 6);
+    expect(e.breakEven.outputTokensPerSecondPerReplica).toBeCloseTo(
+      e.selfHost.monthlyUsd.total / (3600 * 730 * 0.6 * 18e-6),
+      6,
+    );
     // About 1,850 tok/s: 8.6x the measured 216.
     expect(e.breakEven.outputTokensPerSecondPerReplica / 216).toBeGreaterThan(8);
   });
@@ -81,13 +86,19 @@ describe("the reference story: Kimi K2.5 on one 8xH100 spot node against Gemini 
 
 describe("verdicts", () => {
   test("when the API is not allowed, the verdict says so instead of comparing", () => {
-    const e = evaluate(inputsOf(story.replace("model: gemini-3-pro-preview }", "model: gemini-3-pro-preview, allowed: false }")));
+    const e = evaluate(
+      inputsOf(story.replace("model: gemini-3-pro-preview }", "model: gemini-3-pro-preview, allowed: false }")),
+    );
     expect(e.verdict).toBe("api-not-allowed");
     expect(e.summary).toMatch(/^The API is not allowed for this workload, so self-hosting is the only option/);
   });
 
   test("a model that does not fit is a result with the numbers, not an exception", () => {
-    const e = evaluate(inputsOf(story.replace("a3-highgpu-8g", "a3-highgpu-1g").replace("throughput: { outputTokensPerSecond: 216 }", "")));
+    const e = evaluate(
+      inputsOf(
+        story.replace("a3-highgpu-8g", "a3-highgpu-1g").replace("throughput: { outputTokensPerSecond: 216 }", ""),
+      ),
+    );
     expect(e.selfHost.capacity.fits).toBe(false);
     expect(e.verdict).toBe("api");
     expect(e.selfHost.capacity.doesNotFitReason).toMatch(/GiB/);
@@ -117,13 +128,20 @@ describe("monotonicity", () => {
 
   test("more volume never lowers the API bill", () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e3, max: 1e12, noNaN: true }), fc.double({ min: 1, max: 10, noNaN: true }), (volume, factor) => {
-        const at = (v: number) => {
-          const s = { ...base.scenario, workload: { ...base.scenario.workload, outputTokensPerMonth: v, inputTokensPerMonth: 3 * v } };
-          return evaluate({ ...base, scenario: s }).api.monthlyUsd;
-        };
-        expect(at(volume * factor)).toBeGreaterThanOrEqual(at(volume));
-      }),
+      fc.property(
+        fc.double({ min: 1e3, max: 1e12, noNaN: true }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        (volume, factor) => {
+          const at = (v: number) => {
+            const s = {
+              ...base.scenario,
+              workload: { ...base.scenario.workload, outputTokensPerMonth: v, inputTokensPerMonth: 3 * v },
+            };
+            return evaluate({ ...base, scenario: s }).api.monthlyUsd;
+          };
+          expect(at(volume * factor)).toBeGreaterThanOrEqual(at(volume));
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -134,7 +152,11 @@ describe("monotonicity", () => {
         const faster = {
           ...base.gpu,
           memoryBandwidthGBps: base.gpu.memoryBandwidthGBps * speedup,
-          denseTflops: { ...base.gpu.denseTflops, bf16: base.gpu.denseTflops.bf16 * speedup, fp16: base.gpu.denseTflops.fp16 * speedup },
+          denseTflops: {
+            ...base.gpu.denseTflops,
+            bf16: base.gpu.denseTflops.bf16 * speedup,
+            fp16: base.gpu.denseTflops.fp16 * speedup,
+          },
         };
         const slow = evaluate(base).selfHost.usdPerMillionOutputTokens.computeAtFullUtilization;
         const fast = evaluate({ ...base, gpu: faster }).selfHost.usdPerMillionOutputTokens.computeAtFullUtilization;
@@ -160,7 +182,13 @@ describe("a request the model cannot take is bad input, not a price", () => {
   });
 
   test("a request longer than the model's context", () => {
-    expect(() => inputsOf(story.replace("inputTokensPerRequest: 3000", "inputTokensPerRequest: 300000").replace("maxModelLen: 4096", "maxModelLen: 8192"))).toThrow(
+    expect(() =>
+      inputsOf(
+        story
+          .replace("inputTokensPerRequest: 3000", "inputTokensPerRequest: 300000")
+          .replace("maxModelLen: 4096", "maxModelLen: 8192"),
+      ),
+    ).toThrow(
       "scenario.yaml: workload.inputTokensPerRequest: 300000 input + 1000 output tokens per request exceed kimi-k2.5's context of 262144 tokens; valid: a request of at most 262144 tokens",
     );
   });

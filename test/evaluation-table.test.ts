@@ -5,7 +5,9 @@ import type { Evaluation } from "../engine/evaluate";
 import { breakEvenLine } from "../reports/evaluation-table";
 
 // The frozen verdict of the report goldens: 1 replica at a measured 1,000 tok/s, 20M output tokens declared at 60 % utilization.
-const verdict = JSON.parse(fs.readFileSync(path.join(__dirname, "golden", "preview-verdict.json"), "utf8")) as Evaluation;
+const verdict = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "golden", "preview-verdict.json"), "utf8"),
+) as Evaluation;
 
 describe("the break-even line", () => {
   test("names the break-even volume next to the declared one", () => {

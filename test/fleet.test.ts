@@ -13,7 +13,18 @@ function week(quiet: number): UsageRecord[] {
   return Array.from({ length: 168 }, (_, h) => {
     const busy = h % 24 >= 9 && h % 24 < 17;
     const out = busy ? 10.8 * M : quiet;
-    return { startMs: MONDAY + h * HOUR, endMs: MONDAY + (h + 1) * HOUR, model: "m", inputTokens: out * 2, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: out, requests: out / 500, batch: false, perRequest: false };
+    return {
+      startMs: MONDAY + h * HOUR,
+      endMs: MONDAY + (h + 1) * HOUR,
+      model: "m",
+      inputTokens: out * 2,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: out,
+      requests: out / 500,
+      batch: false,
+      perRequest: false,
+    };
   });
 }
 
@@ -123,7 +134,10 @@ describe("the hybrid: k replicas all month and the API above them", () => {
   });
 
   test("spot minutes lost to preemption go to the API: 0.5 a day x 30 min is 1/96 of each replica's time", () => {
-    expect(preemptedShare({ nodesPerReplica: 1, preemptionsPerNodeDay: 0.5, coldStartMinutes: 30 })).toBeCloseTo(1 / 96, 12);
+    expect(preemptedShare({ nodesPerReplica: 1, preemptionsPerNodeDay: 0.5, coldStartMinutes: 30 })).toBeCloseTo(
+      1 / 96,
+      12,
+    );
     const spot = priceHybrid({ ...hybridInputs, preemptionsPerNodeDay: 0.5 });
     expect(spot.points[1]!.apiShareOfOutputTokens).toBeGreaterThan(403.2 / 1008);
   });

@@ -30,14 +30,20 @@ describe("the engine is pure", () => {
 
   test("the import scanner would catch a forbidden import", () => {
     const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "boundary-")), "bad.ts");
-    fs.writeFileSync(tmp, 'import * as fs from "node:fs";\nimport { x } from "../catalog/load";\nconst p = require("@pulumi/pulumi");\n');
+    fs.writeFileSync(
+      tmp,
+      'import * as fs from "node:fs";\nimport { x } from "../catalog/load";\nconst p = require("@pulumi/pulumi");\n',
+    );
     expect(importsOf(tmp)).toEqual(["node:fs", "../catalog/load", "@pulumi/pulumi"]);
   });
 });
 
 function tsFilesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(dir, f));
 }
 
 /** The project folder an import lands in ("engine", "reports", ...), or the package name. */
@@ -62,18 +68,22 @@ describe("imports flow one way", () => {
     const files = tsFilesUnder(path.join(root, from));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      for (const spec of importsOf(file)) expect(forbidden.includes(target(file, spec)), `${path.relative(root, file)} imports ${spec}`).toBe(false);
+      for (const spec of importsOf(file))
+        expect(forbidden.includes(target(file, spec)), `${path.relative(root, file)} imports ${spec}`).toBe(false);
     }
   });
 
   test("reports know nothing of Pulumi", () => {
     for (const file of tsFilesUnder(path.join(root, "reports"))) {
-      for (const spec of importsOf(file)) expect(spec.startsWith("@pulumi/"), `${path.relative(root, file)} imports ${spec}`).toBe(false);
+      for (const spec of importsOf(file))
+        expect(spec.startsWith("@pulumi/"), `${path.relative(root, file)} imports ${spec}`).toBe(false);
     }
   });
 
   test("the CLI reads the policy list from the pack's one registry, not from the policy modules", () => {
-    const cliImports = tsFilesUnder(path.join(root, "cli")).flatMap((f) => importsOf(f).map((spec) => ({ f, spec, to: target(f, spec) })));
+    const cliImports = tsFilesUnder(path.join(root, "cli")).flatMap((f) =>
+      importsOf(f).map((spec) => ({ f, spec, to: target(f, spec) })),
+    );
     const policyImports = cliImports.filter((i) => i.to === "policies").map((i) => path.basename(i.spec));
     expect([...new Set(policyImports)]).toEqual(["registry"]);
     const pack = importsOf(path.join(root, "policies", "index.ts"));

@@ -13,7 +13,13 @@ import { vllmManifests } from "../infra/vllm-manifests";
 import { startupFailureThreshold, terminationGracePeriodSeconds, vllmPodTemplate } from "../infra/vllm-pod";
 import { vllmPlan, type PlanNode } from "../infra/vllm-plan";
 import { loadRolloutTiming } from "../infra/rollout-timing";
-import { allocatable, loadNodeReservations, memoryCapacityMiB, parseNodeReservations, vllmContainerSize } from "../infra/node-resources";
+import {
+  allocatable,
+  loadNodeReservations,
+  memoryCapacityMiB,
+  parseNodeReservations,
+  vllmContainerSize,
+} from "../infra/node-resources";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { validateK8sObject } from "./infra-k8s-validate";
 
@@ -24,13 +30,23 @@ const llama70b: ScenarioInput = {
   model: "llama-3.3-70b-instruct",
   weightDtype: "fp8",
   node: { machineType: "a3-highgpu-2g", region: "us-central1", pricing: "spot" },
-  workload: { inputTokensPerMonth: 6e9, outputTokensPerMonth: 1.5e9, inputTokensPerRequest: 2000, outputTokensPerRequest: 500 },
+  workload: {
+    inputTokensPerMonth: 6e9,
+    outputTokensPerMonth: 1.5e9,
+    inputTokensPerRequest: 2000,
+    outputTokensPerRequest: 500,
+  },
   api: { provider: "openai", model: "gpt-4o" },
 };
 const llama405bTwoNodes: ScenarioInput = {
   model: "llama-3.1-405b-instruct",
   node: { machineType: "a2-ultragpu-8g", region: "us-central1", pricing: "spot", nodesPerReplica: 2 },
-  workload: { inputTokensPerMonth: 9e8, outputTokensPerMonth: 3e8, inputTokensPerRequest: 3000, outputTokensPerRequest: 1000 },
+  workload: {
+    inputTokensPerMonth: 9e8,
+    outputTokensPerMonth: 3e8,
+    inputTokensPerRequest: 3000,
+    outputTokensPerRequest: 1000,
+  },
   api: { provider: "google", model: "gemini-3-pro-preview" },
 };
 const evaluateScenario = (s: ScenarioInput) => evaluateStack(ScenarioSchema.parse(s));
@@ -49,19 +65,32 @@ describe("vLLM arguments come from the engine", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
     expect(vllmArgs(evaluation, inputs.model, "f50dbad2c84590ca17dc51e207c34321b65ff14b")).toEqual([
       "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
-      "--revision", "f50dbad2c84590ca17dc51e207c34321b65ff14b",
-      "--served-model-name", "llama-3.3-70b-instruct",
-      "--host", "0.0.0.0",
-      "--port", "8000",
-      "--tensor-parallel-size", "2",
-      "--pipeline-parallel-size", "1",
-      "--max-model-len", "16384",
-      "--max-num-seqs", "1024",
-      "--max-num-batched-tokens", "8192",
-      "--gpu-memory-utilization", "0.9",
-      "--kv-cache-dtype", "auto",
-      "--dtype", "auto",
-      "--block-size", "16",
+      "--revision",
+      "f50dbad2c84590ca17dc51e207c34321b65ff14b",
+      "--served-model-name",
+      "llama-3.3-70b-instruct",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "8000",
+      "--tensor-parallel-size",
+      "2",
+      "--pipeline-parallel-size",
+      "1",
+      "--max-model-len",
+      "16384",
+      "--max-num-seqs",
+      "1024",
+      "--max-num-batched-tokens",
+      "8192",
+      "--gpu-memory-utilization",
+      "0.9",
+      "--kv-cache-dtype",
+      "auto",
+      "--dtype",
+      "auto",
+      "--block-size",
+      "16",
     ]);
   });
 
@@ -80,9 +109,14 @@ describe("pod timing", () => {
   });
   test("a busy server has 5 s to answer readiness and 10 s to answer liveness, not the kubelet's 1 s; liveness gives up after 60 s, four times readiness's 15 s", () => {
     const { evaluation, inputs } = evaluateScenario(llama70b);
-    const c = podSpec(vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu")), "server")).containers[0]!;
+    const c = podSpec(
+      vllmPodTemplate(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({}), node("gpu")), "server"),
+    ).containers[0]!;
     expect([c.readinessProbe!.timeoutSeconds, c.livenessProbe!.timeoutSeconds]).toEqual([5, 10]);
-    expect([c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!, c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!]).toEqual([15, 60]);
+    expect([
+      c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!,
+      c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!,
+    ]).toEqual([15, 60]);
   });
   test("a 30 s spot notice leaves a serving pod 15 s (GKE gives the second half to system pods)", () => {
     expect(terminationGracePeriodSeconds(30)).toBe(15);
@@ -94,10 +128,22 @@ describe("the NVIDIA driver installer", () => {
     expect(cosInstallScript("580.126.09")).toContain("/cos-gpu-installer install --version=580.126.09 || exit 1");
   });
   test("on Ubuntu passes it as NVIDIA_DRIVER_VERSION, and stays on its node pool", () => {
-    const ds = driverInstallerManifest({ driverVersion: "580.126.09", nodeImage: "UBUNTU_CONTAINERD", nodePoolName: "gpu-a2-ultragpu-2g" }) as any;
-    expect(ds.spec.template.spec.initContainers[0].env).toEqual([{ name: "NVIDIA_DRIVER_VERSION", value: "580.126.09" }]);
-    const terms = ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
-    for (const t of terms) expect(t.matchExpressions).toContainEqual({ key: "cloud.google.com/gke-nodepool", operator: "In", values: ["gpu-a2-ultragpu-2g"] });
+    const ds = driverInstallerManifest({
+      driverVersion: "580.126.09",
+      nodeImage: "UBUNTU_CONTAINERD",
+      nodePoolName: "gpu-a2-ultragpu-2g",
+    }) as any;
+    expect(ds.spec.template.spec.initContainers[0].env).toEqual([
+      { name: "NVIDIA_DRIVER_VERSION", value: "580.126.09" },
+    ]);
+    const terms =
+      ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    for (const t of terms)
+      expect(t.matchExpressions).toContainEqual({
+        key: "cloud.google.com/gke-nodepool",
+        operator: "In",
+        values: ["gpu-a2-ultragpu-2g"],
+      });
     expect(() => validateK8sObject("kubernetes:apps/v1:DaemonSet", ds)).not.toThrow();
   });
 });
@@ -131,14 +177,21 @@ describe("a model over two nodes", () => {
   });
 
   test("the autoscaler scales LeaderWorkerSet groups on queued requests", () => {
-    expect((m.horizontalPodAutoscaler as any).spec.scaleTargetRef).toEqual({ apiVersion: "leaderworkerset.x-k8s.io/v1", kind: "LeaderWorkerSet", name: "vllm" });
-    expect((m.horizontalPodAutoscaler as any).spec.metrics[0].pods.metric.name).toBe("prometheus.googleapis.com|vllm:num_requests_waiting|gauge");
+    expect((m.horizontalPodAutoscaler as any).spec.scaleTargetRef).toEqual({
+      apiVersion: "leaderworkerset.x-k8s.io/v1",
+      kind: "LeaderWorkerSet",
+      name: "vllm",
+    });
+    expect((m.horizontalPodAutoscaler as any).spec.metrics[0].pods.metric.name).toBe(
+      "prometheus.googleapis.com|vllm:num_requests_waiting|gauge",
+    );
   });
 });
 
 describe("replicas belong to the autoscaler when there is one", () => {
   const { evaluation, inputs } = evaluateScenario(llama70b);
-  const render = (autoscaling: boolean) => vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), node("gpu")));
+  const render = (autoscaling: boolean) =>
+    vllmManifests(vllmPlan(evaluation, inputs, DeploymentConfigSchema.parse({ autoscaling }), node("gpu")));
 
   test("with the HPA on, the Deployment leaves spec.replicas out, so `pulumi up` never resets the HPA's choice; the HPA's floor is the engine's 1 replica", () => {
     const m = render(true);
@@ -154,7 +207,8 @@ describe("replicas belong to the autoscaler when there is one", () => {
 
   test("a LeaderWorkerSet under the HPA leaves its group count to the HPA too", () => {
     const { evaluation: e405, inputs: i405 } = evaluateScenario(llama405bTwoNodes);
-    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), node("gpu"))).workload.manifest as any;
+    const lws = vllmManifests(vllmPlan(e405, i405, DeploymentConfigSchema.parse({}), node("gpu"))).workload
+      .manifest as any;
     expect(lws.spec).not.toHaveProperty("replicas");
   });
 });
@@ -170,7 +224,10 @@ describe("the vLLM container's CPU and memory fit GKE's allocatable, less room f
     const a = allocatable({ vcpu: 208, memoryGB: 1872 }, "COS_CONTAINERD", reservations);
     expect(a.memoryMiB).toBeCloseTo(1_886_648 - (9.32 + 0.02 * (1_886_648 / 1024 - 128)) * 1024 - 100, 6);
     expect(Math.floor(a.memoryMiB)).toBe(1_841_892);
-    expect(vllmContainerSize({ vcpu: 208, memoryGB: 1872 }, "COS_CONTAINERD", reservations)).toEqual({ cpuMillicores: 208_000 - 590 - 1_000, memoryMiB: 1_841_892 - 2_048 });
+    expect(vllmContainerSize({ vcpu: 208, memoryGB: 1872 }, "COS_CONTAINERD", reservations)).toEqual({
+      cpuMillicores: 208_000 - 590 - 1_000,
+      memoryMiB: 1_841_892 - 2_048,
+    });
   });
 
   test("reproduces GKE's own e2-standard-4 example (3,920m and 13,498,416 Ki) within the 2 GiB DaemonSet allowance", () => {
@@ -198,7 +255,9 @@ describe("the vLLM container's CPU and memory fit GKE's allocatable, less room f
 
   test("a share above 1 in the reservation data names the file and the field", () => {
     const bad = { ...reservations, cpuTiers: [{ uptoCores: 1, share: 6 }] };
-    expect(() => parseNodeReservations(bad, "gke-node-reservations.yaml")).toThrow("gke-node-reservations.yaml: cpuTiers[0].share: 6 is not valid: Too big: expected number to be <=1");
+    expect(() => parseNodeReservations(bad, "gke-node-reservations.yaml")).toThrow(
+      "gke-node-reservations.yaml: cpuTiers[0].share: 6 is not valid: Too big: expected number to be <=1",
+    );
   });
 });
 
@@ -237,6 +296,8 @@ test("the kubeconfig authenticates with gke-gcloud-auth-plugin, not a stored tok
 describe("the verdict line the program logs during preview", () => {
   test("names the verdict, then the summary sentence with the dollar figures", () => {
     const { evaluation } = evaluateScenario(llama70b);
-    expect(verdictLine(evaluation)).toMatch(/^llm-breakeven \(verdict: self-host\): Self-host: Llama 3\.3 70B Instruct on 1 x a3-highgpu-2g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o, saving \$[\d,]+\. Break-even at /);
+    expect(verdictLine(evaluation)).toMatch(
+      /^llm-breakeven \(verdict: self-host\): Self-host: Llama 3\.3 70B Instruct on 1 x a3-highgpu-2g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o, saving \$[\d,]+\. Break-even at /,
+    );
   });
 });

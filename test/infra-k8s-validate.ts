@@ -27,7 +27,8 @@ export function validateK8sObject(type: string, inputs: Record<string, any>): vo
       return;
     }
     case "kubernetes:monitoring.googleapis.com/v1:PodMonitoring":
-      if (!inputs.spec?.selector || !Array.isArray(inputs.spec.endpoints)) throw new Error("PodMonitoring needs spec.selector and spec.endpoints");
+      if (!inputs.spec?.selector || !Array.isArray(inputs.spec.endpoints))
+        throw new Error("PodMonitoring needs spec.selector and spec.endpoints");
       return;
     default:
       throw new Error(`no schema for ${type}: add it to test/infra-k8s-validate.ts`);

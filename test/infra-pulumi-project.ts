@@ -45,13 +45,20 @@ export function validateConfigValue(type: string, items: ProjectConfigType["item
     case "string":
       return typeof value === "string";
     case "integer":
-      return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
+      return (
+        (typeof value === "number" && Number.isInteger(value)) ||
+        (typeof value === "string" && /^[+-]?\d+$/.test(value))
+      );
     case "boolean":
       return typeof value === "boolean" || value === "true" || value === "false";
     case "object":
       return typeof value === "object" && value !== null && !Array.isArray(value);
     default:
-      return Array.isArray(value) && items !== undefined && value.every((v) => validateConfigValue(items.type, items.items as ProjectConfigType["items"], v));
+      return (
+        Array.isArray(value) &&
+        items !== undefined &&
+        value.every((v) => validateConfigValue(items.type, items.items as ProjectConfigType["items"], v))
+      );
   }
 }
 
@@ -59,16 +66,31 @@ export function validateConfigValue(type: string, items: ProjectConfigType["item
 export function projectErrors(project: PulumiProject): string[] {
   const errors: string[] = [];
   for (const [key, decl] of Object.entries(project.config ?? {})) {
-    if (decl.default !== undefined && decl.value !== undefined) errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
+    if (decl.default !== undefined && decl.value !== undefined)
+      errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
     if (isProjectKey(project.name, key)) {
-      if (decl.type === "array" && decl.items === undefined) errors.push(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
-      if (decl.type !== undefined && decl.default !== undefined && !validateConfigValue(decl.type, decl.items, decl.default)) {
-        errors.push(`The default value specified for configuration key '${key}' is not of the expected type '${decl.type}'`);
+      if (decl.type === "array" && decl.items === undefined)
+        errors.push(
+          `The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`,
+        );
+      if (
+        decl.type !== undefined &&
+        decl.default !== undefined &&
+        !validateConfigValue(decl.type, decl.items, decl.default)
+      ) {
+        errors.push(
+          `The default value specified for configuration key '${key}' is not of the expected type '${decl.type}'`,
+        );
       }
     } else {
-      if (decl.type !== undefined) errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
-      if (decl.default !== undefined) errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a default value`);
-      if (decl.value === undefined) errors.push(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
+      if (decl.type !== undefined)
+        errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+      if (decl.default !== undefined)
+        errors.push(
+          `Configuration key '${key}' is not namespaced by the project and should not define a default value`,
+        );
+      if (decl.value === undefined)
+        errors.push(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
     }
   }
   return errors;
@@ -85,7 +107,10 @@ function qualified(projectName: string, key: string): string {
  * project's namespace the stack lacks and nothing supplies (the CLI refuses
  * to run with any).
  */
-export function mergeProjectConfig(project: PulumiProject, stack: Record<string, unknown>): { config: Record<string, unknown>; missing: string[] } {
+export function mergeProjectConfig(
+  project: PulumiProject,
+  stack: Record<string, unknown>,
+): { config: Record<string, unknown>; missing: string[] } {
   const config = { ...stack };
   const missing: string[] = [];
   for (const [key, decl] of Object.entries(project.config ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -99,13 +124,19 @@ export function mergeProjectConfig(project: PulumiProject, stack: Record<string,
 }
 
 /** `validateStackConfigValue`: a typed key's stack value must match its type, a secret key must be encrypted. */
-export function stackValueErrors(project: PulumiProject, stack: Record<string, unknown>, encryptedKeys: string[]): string[] {
+export function stackValueErrors(
+  project: PulumiProject,
+  stack: Record<string, unknown>,
+  encryptedKeys: string[],
+): string[] {
   const errors: string[] = [];
   for (const [key, decl] of Object.entries(project.config ?? {})) {
     const full = qualified(project.name, key);
     if (decl.type === undefined || !(full in stack)) continue;
-    if (decl.secret && !encryptedKeys.includes(full)) errors.push(`configuration key '${key}' must be encrypted as it's secret`);
-    if (!validateConfigValue(decl.type, decl.items, stack[full])) errors.push(`configuration key '${key}' must be of type '${decl.type}'`);
+    if (decl.secret && !encryptedKeys.includes(full))
+      errors.push(`configuration key '${key}' must be encrypted as it's secret`);
+    if (!validateConfigValue(decl.type, decl.items, stack[full]))
+      errors.push(`configuration key '${key}' must be of type '${decl.type}'`);
   }
   return errors;
 }

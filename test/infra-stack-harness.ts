@@ -20,12 +20,18 @@ const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): a
 /** The project root. */
 export const ROOT = path.resolve(__dirname, "..");
 /** Every `Pulumi.<stack>.yaml`. */
-export const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f) && f !== "Pulumi.yaml").sort();
+export const STACK_FILES = fs
+  .readdirSync(ROOT)
+  .filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f) && f !== "Pulumi.yaml")
+  .sort();
 /** Test secrets, never to appear in plain text. */
 export const HF_TOKEN = "hf_test_token_never_in_plain_text";
 export const API_KEY = "vllm_test_key_never_in_plain_text";
 /** The secret config values, by full key. */
-export const SECRETS = { [`llm-breakeven:${SECRET_CONFIG_KEYS.huggingFaceToken}`]: HF_TOKEN, [`llm-breakeven:${SECRET_CONFIG_KEYS.vllmApiKey}`]: API_KEY };
+export const SECRETS = {
+  [`llm-breakeven:${SECRET_CONFIG_KEYS.huggingFaceToken}`]: HF_TOKEN,
+  [`llm-breakeven:${SECRET_CONFIG_KEYS.vllmApiKey}`]: API_KEY,
+};
 
 /** `Pulumi.yaml`, parsed. */
 export const PROJECT = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as PulumiProject & {
@@ -50,7 +56,8 @@ export const stackName = (file: string) => file.replace(/^Pulumi\.|\.yaml$/g, ""
 export function stackConfig(file: string, overrides: Record<string, unknown> = {}): Record<string, string> {
   const merged = mergeProjectConfig(PROJECT, { ...stackFileConfig(file), ...overrides }).config;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(merged)) if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(merged))
+    if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
   return out;
 }
 
@@ -70,10 +77,16 @@ export async function runStack(file: string, overrides: Record<string, unknown> 
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const state = args.type === "gcp:container/cluster:Cluster" ? { ...args.inputs, endpoint: "10.0.0.2", masterAuth: { clusterCaCertificate: "Q0E=" } } : args.inputs;
+        const state =
+          args.type === "gcp:container/cluster:Cluster"
+            ? { ...args.inputs, endpoint: "10.0.0.2", masterAuth: { clusterCaCertificate: "Q0E=" } }
+            : args.inputs;
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { number: "123456789012", projectId: "my-gcp-project" } : args.inputs),
+      call: (args) =>
+        args.token === "gcp:organizations/getProject:getProject"
+          ? { number: "123456789012", projectId: "my-gcp-project" }
+          : args.inputs,
     },
     "llm-breakeven",
     stack,
@@ -81,7 +94,9 @@ export async function runStack(file: string, overrides: Record<string, unknown> 
   );
   const resources = captureRegistrations();
   const outputs = createStack();
-  const plain = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)));
+  const plain = await new Promise<Record<string, unknown>>((resolve) =>
+    pulumi.output(outputs).apply((o) => resolve(o as Record<string, unknown>)),
+  );
   await settings.waitForRPCs();
   return { resources, outputs: plain };
 }
@@ -97,7 +112,10 @@ function captureRegistrations(): Registered[] {
       name: req.getName() as string,
       inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, any>,
       dependencies: req.getDependenciesList() as string[],
-      customTimeouts: t && (t.getCreate() || t.getUpdate()) ? { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() } : undefined,
+      customTimeouts:
+        t && (t.getCreate() || t.getUpdate())
+          ? { create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }
+          : undefined,
     };
     return register(req, (err: unknown, resp?: { getUrn(): string }) => {
       if (!err && resp) out.push({ ...entry, urn: resp.getUrn() });

@@ -3,13 +3,27 @@ import { loadCatalog } from "../catalog/load";
 import { readKvRows } from "../calibration/points";
 import { matchKvRows, predictKv } from "../calibration/rows";
 import { legacySamplerFromPairs } from "../calibration/fit";
-import { fitMemory, kvBytesPerTokenPerGpu, kvLayerSlots, layersPerStage, reserveBytesPerGpu, weightBytesPerStage, BYTES_PER_GIB } from "../engine/memory";
+import {
+  fitMemory,
+  kvBytesPerTokenPerGpu,
+  kvLayerSlots,
+  layersPerStage,
+  reserveBytesPerGpu,
+  weightBytesPerStage,
+  BYTES_PER_GIB,
+} from "../engine/memory";
 
 const catalog = loadCatalog();
 const model = (id: string) => catalog.models.get(id)!;
 const h100 = catalog.gpus.get("h100-80gb")!;
 const reserve = catalog.calibration.reserve;
-const settings = { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto" as const };
+const settings = {
+  gpuMemoryUtilization: 0.9,
+  maxModelLen: 8192,
+  maxNumSeqs: 1024,
+  maxNumBatchedTokens: 8192,
+  kvCacheDtype: "auto" as const,
+};
 const one = { tensorParallel: 1, pipelineParallel: 1 };
 
 describe("vLLM's startup log, row by row (calibration/data/vllm-kv-cache-points.csv, V1 rows with a model config)", () => {
@@ -30,40 +44,59 @@ describe("vLLM's startup log, row by row (calibration/data/vllm-kv-cache-points.
 
 describe("weights per GPU", () => {
   test("Llama-3.1-8B at TP2 splits 32 layers and a 128,256-row vocabulary in two: 7.48 GiB per GPU (the log says 7.51)", () => {
-    const [bytes] = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, { tensorParallel: 2, pipelineParallel: 1 });
+    const [bytes] = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, {
+      tensorParallel: 2,
+      pipelineParallel: 1,
+    });
     expect(bytes! / BYTES_PER_GIB).toBeCloseTo(7.48, 2);
   });
 
   test("PP2 gives each stage 16 of Llama-3.1-8B's 32 layers, the embedding to the first and the LM head to the last", () => {
     expect(layersPerStage(32, 2)).toEqual([16, 16]);
     expect(layersPerStage(61, 4)).toEqual([15, 15, 15, 16]);
-    const stages = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, { tensorParallel: 1, pipelineParallel: 2 });
+    const stages = weightBytesPerStage(model("llama-3.1-8b-instruct"), model("llama-3.1-8b-instruct").weights[0]!, {
+      tensorParallel: 1,
+      pipelineParallel: 2,
+    });
     // Embedding and LM head are the same size (128,256 x 4,096 x 2 B); the last stage adds the 4,096 final-norm weights.
     expect(stages[1]! - stages[0]!).toBe(4096 * 2);
   });
 
   test("an FP8 checkpoint keeps Llama-3.1-8B's 2 x 0.53e9 embedding and LM-head weights at 2 bytes: 8.46 GiB, not half of 14.96", () => {
     const llama = model("llama-3.1-8b-instruct");
-    const fp8 = weightBytesPerStage(llama, llama.weights.find((w) => w.dtype === "fp8")!, one)[0]! / BYTES_PER_GIB;
+    const fp8 =
+      weightBytesPerStage(
+        llama,
+        llama.weights.find((w) => w.dtype === "fp8")!,
+        one,
+      )[0]! / BYTES_PER_GIB;
     expect(fp8).toBeCloseTo(8.46, 2);
   });
 
   test("Kimi K2.5's vision encoder is replicated on every rank under --mm-encoder-tp-mode data: 400M x 2 B = 0.75 GiB per GPU", () => {
     const kimi = model("kimi-k2.5");
     const withEncoder = weightBytesPerStage(kimi, kimi.weights[0]!, { tensorParallel: 8, pipelineParallel: 1 })[0]!;
-    const without = weightBytesPerStage({ ...kimi, architecture: { ...kimi.architecture, visionEncoderParams: undefined } }, kimi.weights[0]!, { tensorParallel: 8, pipelineParallel: 1 })[0]!;
+    const without = weightBytesPerStage(
+      { ...kimi, architecture: { ...kimi.architecture, visionEncoderParams: undefined } },
+      kimi.weights[0]!,
+      { tensorParallel: 8, pipelineParallel: 1 },
+    )[0]!;
     expect((withEncoder - without) / BYTES_PER_GIB).toBeCloseTo(0.745, 3);
   });
 });
 
 describe("KV cache per GPU", () => {
   test("GQA splits KV heads across TP ranks: Qwen2.5-7B's 4 KV heads at TP4 leave one head, 28 x 2 x 128 x 2 B = 14,336 B per token", () => {
-    expect(kvBytesPerTokenPerGpu(model("qwen2.5-7b-instruct"), 2, { tensorParallel: 4, pipelineParallel: 1 })).toBe(14_336);
+    expect(kvBytesPerTokenPerGpu(model("qwen2.5-7b-instruct"), 2, { tensorParallel: 4, pipelineParallel: 1 })).toBe(
+      14_336,
+    );
   });
 
   test("TP beyond the KV heads replicates them: TP8 costs as much per GPU as TP4", () => {
     const q = model("qwen2.5-7b-instruct");
-    expect(kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 8, pipelineParallel: 1 })).toBe(kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 4, pipelineParallel: 1 }));
+    expect(kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 8, pipelineParallel: 1 })).toBe(
+      kvBytesPerTokenPerGpu(q, 2, { tensorParallel: 4, pipelineParallel: 1 }),
+    );
   });
 
   test("MLA's latent is replicated on every TP rank: DeepSeek-V3 is 70,272 B per token on each GPU at TP8", () => {
@@ -89,7 +122,15 @@ describe("KV cache per GPU", () => {
 
   test("MLA models get 64-token blocks: DeepSeek-V3's KV cache is a whole number of 64-token blocks", () => {
     const ds = model("deepseek-v3");
-    const fit = fitMemory({ model: ds, variant: ds.weights[0]!, gpu: catalog.gpus.get("h200-141gb")!, parallel: { tensorParallel: 8, pipelineParallel: 1 }, settings, reserve, blockSize: 16 });
+    const fit = fitMemory({
+      model: ds,
+      variant: ds.weights[0]!,
+      gpu: catalog.gpus.get("h200-141gb")!,
+      parallel: { tensorParallel: 8, pipelineParallel: 1 },
+      settings,
+      reserve,
+      blockSize: 16,
+    });
     expect(fit.kvCacheTokens % 64).toBe(0);
     expect(fit.kvCacheTokens).toBeGreaterThan(0);
   });
@@ -137,6 +178,7 @@ describe("the reserve outside weights and KV cache", () => {
   });
 
   test("every reserve coefficient the fit found is non-negative (memory, not a fudge)", () => {
-    for (const [key, value] of Object.entries(reserve)) if (typeof value === "number") expect(value, key).toBeGreaterThanOrEqual(0);
+    for (const [key, value] of Object.entries(reserve))
+      if (typeof value === "number") expect(value, key).toBeGreaterThanOrEqual(0);
   });
 });

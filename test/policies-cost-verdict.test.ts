@@ -12,8 +12,11 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const catalog = loadCatalog();
 /** The policy on one pool's inputs, with the stack's scenario (its `llm-breakeven:*` config) and a policy config. */
-const findings = (pool = gpuPool(), stackScenario: Record<string, unknown> = scenario(), config: Record<string, unknown> = {}) =>
-  costVerdictFindings(pool, stackScenario, config, catalog, "2026-11-23");
+const findings = (
+  pool = gpuPool(),
+  stackScenario: Record<string, unknown> = scenario(),
+  config: Record<string, unknown> = {},
+) => costVerdictFindings(pool, stackScenario, config, catalog, "2026-11-23");
 const poolUrn = gpuPool().urn;
 
 // By hand: 1 node x $10/h x 730 h = $7,300 compute, 30 % overhead $2,190, ops 0.25 x $16,000 + $300 = $4,300
@@ -30,7 +33,11 @@ const foreignPool = (over: Record<string, unknown> = {}) =>
     location: "us-central1",
     nodeLocations: ["us-central1-a"],
     autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 1 },
-    nodeConfig: { machineType: "a3-highgpu-1g", spot: false, guestAccelerators: [{ type: "nvidia-h100-80gb", count: 1 }] },
+    nodeConfig: {
+      machineType: "a3-highgpu-1g",
+      spot: false,
+      guestAccelerators: [{ type: "nvidia-h100-80gb", count: 1 }],
+    },
     ...over,
   });
 
@@ -75,18 +82,31 @@ describe("llm-cost-verdict", () => {
   test("an override with a justification turns the block into an advisory that echoes it", () => {
     const why = "Customer contract requires on-prem inference by Q3";
     expect(findings(gpuPool(), scenario(), { overrideJustification: why })).toEqual({
-      violations: [{ urn: poolUrn, advisory: true, message: `Overridden with the justification "${why}": self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month against $360 for gemini-3-pro-preview; break-even needs 29 % utilization or 766.11M output tokens a month.` }],
+      violations: [
+        {
+          urn: poolUrn,
+          advisory: true,
+          message: `Overridden with the justification "${why}": self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month against $360 for gemini-3-pro-preview; break-even needs 29 % utilization or 766.11M output tokens a month.`,
+        },
+      ],
     });
   });
 
   test("an override without a real justification is a violation of its own", () => {
     expect(findings(gpuPool(), scenario(), { overrideJustification: "because" })).toEqual({
-      violations: [{ message: "The llm-cost-verdict policy config is not valid: overrideJustification: write at least 20 characters saying why self-hosting is accepted although the API is cheaper." }],
+      violations: [
+        {
+          message:
+            "The llm-cost-verdict policy config is not valid: overrideJustification: write at least 20 characters saying why self-hosting is accepted although the API is cheaper.",
+        },
+      ],
     });
   });
 
   test("a config key the CLI's schema check lets through (top-level typo) comes back as a violation naming it", () => {
-    expect(findings(gpuPool(), scenario(), { marginPtc: 5 }).violations[0]?.message).toMatch(/^The llm-cost-verdict policy config is not valid: \(config\): Unrecognized key: "marginPtc"/);
+    expect(findings(gpuPool(), scenario(), { marginPtc: 5 }).violations[0]?.message).toMatch(
+      /^The llm-cost-verdict policy config is not valid: \(config\): Unrecognized key: "marginPtc"/,
+    );
   });
 
   test("passes and says so when the API is not allowed", () => {
@@ -122,22 +142,36 @@ describe("llm-cost-verdict", () => {
 
   test("an accelerator that the machine type does not carry is reported", () => {
     expect(findings(gpuPool({ accelerator: "nvidia-tesla-a100" })).violations).toEqual([
-      { urn: poolUrn, message: "Node pool gpu declares accelerator nvidia-tesla-a100, but a3-highgpu-1g carries nvidia-h100-80gb." },
+      {
+        urn: poolUrn,
+        message: "Node pool gpu declares accelerator nvidia-tesla-a100, but a3-highgpu-1g carries nvidia-h100-80gb.",
+      },
     ]);
   });
 
   test("a label that is not a whole number is reported with its key", () => {
     const labels = { [NODE_POOL_LABELS.model]: MODEL, [NODE_POOL_LABELS.replicasMax]: "many" };
-    expect(findings(gpuPool({ labels })).violations).toEqual([{ urn: poolUrn, message: 'Node pool gpu: label llm-breakeven.dev/replicas-max is "many", expected a whole number.' }]);
+    expect(findings(gpuPool({ labels })).violations).toEqual([
+      {
+        urn: poolUrn,
+        message: 'Node pool gpu: label llm-breakeven.dev/replicas-max is "many", expected a whole number.',
+      },
+    ]);
   });
 
   test("an unknown model names the valid ones", () => {
     const labels = { [NODE_POOL_LABELS.model]: "gpt-5" };
-    expect(findings(gpuPool({ labels })).violations[0]?.message).toMatch(/^Node pool gpu: model: unknown model \(a file in model-configs\/\) "gpt-5"; valid: deepseek-r1, /);
+    expect(findings(gpuPool({ labels })).violations[0]?.message).toMatch(
+      /^Node pool gpu: model: unknown model \(a file in model-configs\/\) "gpt-5"; valid: deepseek-r1, /,
+    );
   });
 
   test("a GPU machine type the catalog does not price is a mandatory violation naming the field, never $0", () => {
-    const result = findings(foreignPool({ nodeConfig: { machineType: "a9-megagpu-8g", guestAccelerators: [{ type: "nvidia-h100-80gb", count: 8 }] } }));
+    const result = findings(
+      foreignPool({
+        nodeConfig: { machineType: "a9-megagpu-8g", guestAccelerators: [{ type: "nvidia-h100-80gb", count: 8 }] },
+      }),
+    );
     expect(result.violations).toHaveLength(1);
     expect(result.violations[0]!.advisory).toBeUndefined();
     expect(result.violations[0]!.message).toMatch(/^Node pool team-gpu: node\.machineType: .*"a9-megagpu-8g"/);
@@ -152,14 +186,21 @@ describe("llm-cost-verdict", () => {
   });
 
   test("a pool without GPUs is none of its business", () => {
-    const systemPool = resource("gcp:container/nodePool:NodePool", "system", { nodeConfig: { machineType: "e2-standard-4" } });
+    const systemPool = resource("gcp:container/nodePool:NodePool", "system", {
+      nodeConfig: { machineType: "e2-standard-4" },
+    });
     expect(findings(systemPool)).toEqual({ violations: [] });
   });
 
   test("an unknown machine type during preview is not guessed: reading it raises @pulumi/policy's unknown error", () => {
     const pool = gpuPool();
-    const unknownPool = { ...pool, props: unknownCheckingProxy({ ...pool.props, nodeConfig: { ...pool.props.nodeConfig, machineType: UNKNOWN } }) };
-    expect(() => findings(unknownPool)).toThrow("string value at .nodeConfig.machineType can't be known during preview");
+    const unknownPool = {
+      ...pool,
+      props: unknownCheckingProxy({ ...pool.props, nodeConfig: { ...pool.props.nodeConfig, machineType: UNKNOWN } }),
+    };
+    expect(() => findings(unknownPool)).toThrow(
+      "string value at .nodeConfig.machineType can't be known during preview",
+    );
   });
 
   test("inputs with nodeCount left unset (unknown only in the outputs) are priced: the policy reads autoscaling", () => {
@@ -171,9 +212,14 @@ describe("llm-cost-verdict", () => {
     expect(llmCostVerdict.enforcementLevel).toBe("mandatory");
     const run = await runResourcePolicy(llmCostVerdict, gpuPool());
     expect(run.violations).toEqual([{ message: `${LOSING}.`, urn: poolUrn }]);
-    const overridden = await runResourcePolicy(llmCostVerdict, gpuPool(), { overrideJustification: "Residency review pending, see ticket 42" });
+    const overridden = await runResourcePolicy(llmCostVerdict, gpuPool(), {
+      overrideJustification: "Residency review pending, see ticket 42",
+    });
     expect(overridden.violations[0]?.enforcementLevel).toBe("advisory");
-    const busy = { ...scenario(), workload: { ...scenario().workload, inputTokensPerMonth: 3e9, outputTokensPerMonth: 1e9 } };
+    const busy = {
+      ...scenario(),
+      workload: { ...scenario().workload, inputTokensPerMonth: 3e9, outputTokensPerMonth: 1e9 },
+    };
     expect((await runResourcePolicy(llmCostVerdict, gpuPool(), {}, pulumiConfigOf(busy))).violations).toEqual([]);
   });
 
@@ -184,9 +230,24 @@ describe("llm-cost-verdict", () => {
 
   test("its configSchema is the JSON schema of its zod config, without defaults", () => {
     const schema = policyConfigSchema(LlmCostVerdictConfigSchema);
-    expect(schema.properties.marginPct).toEqual({ type: "number", minimum: 0, maximum: 1000, description: expect.stringContaining("Defaults to 0") });
+    expect(schema.properties.marginPct).toEqual({
+      type: "number",
+      minimum: 0,
+      maximum: 1000,
+      description: expect.stringContaining("Defaults to 0"),
+    });
     expect(schema.properties.overrideJustification).toMatchObject({ type: "string", minLength: 20 });
-    expect(Object.keys(schema.properties).sort()).toEqual(["api", "marginPct", "model", "ops", "overrideJustification", "serving", "throughput", "weightDtype", "workload"]);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      "api",
+      "marginPct",
+      "model",
+      "ops",
+      "overrideJustification",
+      "serving",
+      "throughput",
+      "weightDtype",
+      "workload",
+    ]);
     expect(JSON.stringify(schema)).not.toContain('"default"');
   });
 });

@@ -1,4 +1,11 @@
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { NODE_POOL_LABELS, SCENARIO_CONFIGMAP_KEY, SCENARIO_CONFIGMAP_NAME } from "../catalog/resource-contract";
 import { loadCatalog } from "../catalog/load";
 import type { ResourceView } from "../policies/resources";
@@ -24,10 +31,21 @@ export function resource(type: string, name: string, props: Record<string, any>)
 export function scenario(): Record<string, any> {
   return {
     model: MODEL,
-    node: { machineType: "a3-highgpu-1g", region: "us-central1", pricing: "on-demand", hourlyUsd: 10, coldStartMinutes: 20 },
+    node: {
+      machineType: "a3-highgpu-1g",
+      region: "us-central1",
+      pricing: "on-demand",
+      hourlyUsd: 10,
+      coldStartMinutes: 20,
+    },
     replicas: { min: 1, max: 1 },
     throughput: { outputTokensPerSecond: 1000 },
-    workload: { inputTokensPerMonth: 60e6, outputTokensPerMonth: 20e6, inputTokensPerRequest: 3000, outputTokensPerRequest: 1000 },
+    workload: {
+      inputTokensPerMonth: 60e6,
+      outputTokensPerMonth: 20e6,
+      inputTokensPerRequest: 3000,
+      outputTokensPerRequest: 1000,
+    },
     api: { provider: "google", model: "gemini-3-pro-preview", inputUsdPerMTok: 2, outputUsdPerMTok: 12 },
     ops: { fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30 },
     serving: { maxModelLen: 8192 },
@@ -35,14 +53,32 @@ export function scenario(): Record<string, any> {
 }
 
 /** The GPU node pool, as the program declares it (on-demand unless `spot`). */
-export function gpuPool(over: { spot?: boolean; machineType?: string; accelerator?: string; count?: number; driver?: string | undefined; labels?: Record<string, string> } = {}) {
+export function gpuPool(
+  over: {
+    spot?: boolean;
+    machineType?: string;
+    accelerator?: string;
+    count?: number;
+    driver?: string | undefined;
+    labels?: Record<string, string>;
+  } = {},
+) {
   return resource("gcp:container/nodePool:NodePool", "gpu", {
     autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 1, locationPolicy: "ANY" },
     nodeConfig: {
       machineType: over.machineType ?? "a3-highgpu-1g",
       spot: over.spot ?? false,
       guestAccelerators: [
-        { type: over.accelerator ?? "nvidia-h100-80gb", count: over.count ?? 1, gpuDriverInstallationConfig: "driver" in over ? (over.driver === undefined ? undefined : { gpuDriverVersion: over.driver }) : { gpuDriverVersion: "INSTALLATION_DISABLED" } },
+        {
+          type: over.accelerator ?? "nvidia-h100-80gb",
+          count: over.count ?? 1,
+          gpuDriverInstallationConfig:
+            "driver" in over
+              ? over.driver === undefined
+                ? undefined
+                : { gpuDriverVersion: over.driver }
+              : { gpuDriverVersion: "INSTALLATION_DISABLED" },
+        },
       ],
       labels: over.labels ?? {
         [NODE_POOL_LABELS.model]: MODEL,
@@ -72,7 +108,13 @@ export function driverInstaller(version: string = pins().nvidiaDriverVersion) {
       template: {
         metadata: { labels: { "k8s-app": "nvidia-driver-installer" } },
         spec: {
-          initContainers: [{ name: "nvidia-driver-installer", image: "cos-nvidia-installer:fixed", command: ["bash", "-c", `/cos-gpu-installer install --version=${version} || exit 1`] }],
+          initContainers: [
+            {
+              name: "nvidia-driver-installer",
+              image: "cos-nvidia-installer:fixed",
+              command: ["bash", "-c", `/cos-gpu-installer install --version=${version} || exit 1`],
+            },
+          ],
           containers: [{ name: "pause", image: "gke.gcr.io/pause:3.8" }],
         },
       },
@@ -81,16 +123,29 @@ export function driverInstaller(version: string = pins().nvidiaDriverVersion) {
 }
 
 /** The vLLM Deployment: image by digest, NCCL checked at start, probes, grace period, GPU limit. */
-export function vllmDeployment(over: { image?: string; nccl?: string | undefined; grace?: number; startupProbe?: Record<string, any> | undefined } = {}) {
+export function vllmDeployment(
+  over: {
+    image?: string;
+    nccl?: string | undefined;
+    grace?: number;
+    startupProbe?: Record<string, any> | undefined;
+  } = {},
+) {
   const nccl = "nccl" in over ? over.nccl : pins().ncclVersion;
-  const script = nccl === undefined ? "exec vllm serve" : `want="${nccl}"\ngot="$(python3 -c 'import torch')"\n[ "$got" = "$want" ] || { echo "the model pins nccl==$want" >&2; exit 1; }\nexec vllm serve`;
+  const script =
+    nccl === undefined
+      ? "exec vllm serve"
+      : `want="${nccl}"\ngot="$(python3 -c 'import torch')"\n[ "$got" = "$want" ] || { echo "the model pins nccl==$want" >&2; exit 1; }\nexec vllm serve`;
   const container: Record<string, any> = {
     name: "vllm",
     image: over.image ?? pins().vllmImage,
     command: ["/bin/bash", "-c", script, "vllm-entrypoint"],
     resources: { limits: { "nvidia.com/gpu": "1" } },
   };
-  const probe = "startupProbe" in over ? over.startupProbe : { httpGet: { path: "/health", port: 8000 }, periodSeconds: 10, failureThreshold: 120 };
+  const probe =
+    "startupProbe" in over
+      ? over.startupProbe
+      : { httpGet: { path: "/health", port: 8000 }, periodSeconds: 10, failureThreshold: 120 };
   if (probe) container.startupProbe = probe;
   return resource("kubernetes:apps/v1:Deployment", "vllm", {
     metadata: { name: "vllm", namespace: "llm" },
@@ -105,7 +160,10 @@ export function vllmDeployment(over: { image?: string; nccl?: string | undefined
 
 /** The PodDisruptionBudget that selects the vLLM pods. */
 export function pdb(matchLabels: Record<string, string> = { "app.kubernetes.io/name": "vllm" }) {
-  return resource("kubernetes:policy/v1:PodDisruptionBudget", "vllm-pdb", { metadata: { name: "vllm", namespace: "llm" }, spec: { maxUnavailable: 1, selector: { matchLabels } } });
+  return resource("kubernetes:policy/v1:PodDisruptionBudget", "vllm-pdb", {
+    metadata: { name: "vllm", namespace: "llm" },
+    spec: { maxUnavailable: 1, selector: { matchLabels } },
+  });
 }
 
 /** The happy-path stack. */
@@ -114,10 +172,17 @@ export function stack(): ResourceView[] {
 }
 
 /** Runs a stack policy the way @pulumi/policy does, collecting what it reports. */
-export async function runStackPolicy(policy: StackValidationPolicy, resources: ResourceView[], config: Record<string, unknown> = {}) {
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  resources: ResourceView[],
+  config: Record<string, unknown> = {},
+) {
   const violations: { message: string; urn?: string | undefined; enforcementLevel?: string }[] = [];
   let notApplicable: string | undefined;
-  const reportViolation = ((message: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) => {
+  const reportViolation = ((
+    message: string | { message: string; urn?: string; enforcementLevel?: string },
+    u?: string,
+  ) => {
     if (typeof message === "string") violations.push({ message, urn: u });
     else violations.push(message);
   }) as ReportViolation;
@@ -140,16 +205,31 @@ export async function runStackPolicy(policy: StackValidationPolicy, resources: R
 
 /** A stack config as the CLI hands it to a pack in PULUMI_CONFIG: "llm-breakeven:<key>" to a string, objects as JSON. */
 export function pulumiConfigOf(scenarioJson: Record<string, unknown> = scenario()): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(scenarioJson).map(([k, v]) => [`llm-breakeven:${k}`, typeof v === "string" ? v : JSON.stringify(v)])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(scenarioJson).map(([k, v]) => [
+        `llm-breakeven:${k}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    ),
+  );
 }
 
 /**
  * Runs a resource policy the way @pulumi/policy does for one resource, with
  * PULUMI_CONFIG set for the call as the CLI sets it for the pack process.
  */
-export async function runResourcePolicy(policy: ResourceValidationPolicy, r: ResourceView, config: Record<string, unknown> = {}, pulumiConfig = pulumiConfigOf()) {
+export async function runResourcePolicy(
+  policy: ResourceValidationPolicy,
+  r: ResourceView,
+  config: Record<string, unknown> = {},
+  pulumiConfig = pulumiConfigOf(),
+) {
   const violations: { message: string; urn?: string | undefined; enforcementLevel?: string }[] = [];
-  const reportViolation = ((message: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) => {
+  const reportViolation = ((
+    message: string | { message: string; urn?: string; enforcementLevel?: string },
+    u?: string,
+  ) => {
     if (typeof message === "string") violations.push({ message, urn: u });
     else violations.push(message);
   }) as ReportViolation;

@@ -8,7 +8,8 @@ import { modelFitsFindings, modelFitsGpu } from "../policies/model-fits-gpu";
 import { gpuPool, runResourcePolicy, scenario } from "./policies-fixture";
 
 const catalog = loadCatalog();
-const findings = (pool = gpuPool(), stackScenario: Record<string, unknown> = scenario()) => modelFitsFindings(pool, stackScenario, {}, catalog, "2026-11-23");
+const findings = (pool = gpuPool(), stackScenario: Record<string, unknown> = scenario()) =>
+  modelFitsFindings(pool, stackScenario, {}, catalog, "2026-11-23");
 
 describe("model-fits-gpu", () => {
   test("passes Llama 3.1 8B on one H100", () => {
@@ -19,11 +20,21 @@ describe("model-fits-gpu", () => {
     const pool = gpuPool({ labels: { [NODE_POOL_LABELS.model]: "kimi-k2.5" } });
     // The reason is the engine's memory model's own sentence; the policy adds the pool and the layout.
     const reason = evaluate(
-      resolveInputs(ScenarioSchema.parse({ ...scenario(), model: "kimi-k2.5", replicas: { min: 0, max: 1 } }), catalog, { file: "test" }, "2026-11-23"),
+      resolveInputs(
+        ScenarioSchema.parse({ ...scenario(), model: "kimi-k2.5", replicas: { min: 0, max: 1 } }),
+        catalog,
+        { file: "test" },
+        "2026-11-23",
+      ),
     ).selfHost.capacity.doesNotFitReason;
     expect(reason).toMatch(/^weights need [\d.]+ GiB/);
     expect(findings(pool)).toEqual({
-      violations: [{ urn: pool.urn, message: `Kimi K2.5 (int4) does not fit node pool gpu (a3-highgpu-1g: 1 x h100-80gb, TP 1 x PP 1, max-model-len 8192): ${reason}.` }],
+      violations: [
+        {
+          urn: pool.urn,
+          message: `Kimi K2.5 (int4) does not fit node pool gpu (a3-highgpu-1g: 1 x h100-80gb, TP 1 x PP 1, max-model-len 8192): ${reason}.`,
+        },
+      ],
     });
   });
 
@@ -44,6 +55,11 @@ describe("model-fits-gpu", () => {
 
   test("rejects a config key it does not know", async () => {
     const run = await runResourcePolicy(modelFitsGpu, gpuPool(), { marginPct: 5 });
-    expect(run.violations).toEqual([{ message: 'The model-fits-gpu policy config is not valid: (config): Unrecognized key: "marginPct".', urn: undefined }]);
+    expect(run.violations).toEqual([
+      {
+        message: 'The model-fits-gpu policy config is not valid: (config): Unrecognized key: "marginPct".',
+        urn: undefined,
+      },
+    ]);
   });
 });

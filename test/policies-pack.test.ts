@@ -32,19 +32,47 @@ beforeAll(async () => {
   execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
   installed = path.join(unpacked, "package");
   // Scripts are not run here (the CLI's install would run them; the pack needs none).
-  execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--silent"], { cwd: installed, encoding: "utf8", timeout: 240_000 });
+  execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--silent"], {
+    cwd: installed,
+    encoding: "utf8",
+    timeout: 240_000,
+  });
 }, 300_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function preview(stack: string) {
-  const r = spawnSync(process.execPath, [path.join(root, "dist", "cli", "main.js"), "preview", "--cwd", path.join("examples", "foreign-stack"), "--stack", stack, "--policy-pack", installed, "--format", "json"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, "dist", "cli", "main.js"),
+      "preview",
+      "--cwd",
+      path.join("examples", "foreign-stack"),
+      "--stack",
+      stack,
+      "--policy-pack",
+      installed,
+      "--format",
+      "json",
+    ],
+    { cwd: root, encoding: "utf8", timeout: 120_000 },
+  );
   return { code: r.status, result: JSON.parse(r.stdout || "null"), stderr: r.stderr };
 }
 
 describe("the publishable policy pack (npm run pack:policy)", () => {
   test("the tarball holds the manifest, the bundle, the shrinkwrap and the catalog data, and nothing from outside the folder", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
-    expect(files).toEqual(expect.arrayContaining(["package/PulumiPolicy.yaml", "package/index.js", "package/npm-shrinkwrap.json", "package/package.json", "package/calibration/constants.json", "package/catalog/data/machine-types.yaml"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package/PulumiPolicy.yaml",
+        "package/index.js",
+        "package/npm-shrinkwrap.json",
+        "package/package.json",
+        "package/calibration/constants.json",
+        "package/catalog/data/machine-types.yaml",
+      ]),
+    );
     expect(files.some((f) => f.startsWith("package/model-configs/") && f.endsWith(".yaml"))).toBe(true);
     expect(files.every((f) => f.startsWith("package/") && !f.includes(".."))).toBe(true);
   });
@@ -55,18 +83,32 @@ describe("the publishable policy pack (npm run pack:policy)", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(built, "package.json"), "utf8"));
     expect(Object.keys(pkg.dependencies).sort()).toEqual([...PACK_RUNTIME_DEPENDENCIES].sort());
     for (const spec of required) {
-      const ok = spec.startsWith("node:") || ["buffer", "process", "fs", "path", "os", "util", "crypto", "url", "stream", "events"].includes(spec) || PACK_RUNTIME_DEPENDENCIES.some((d) => spec === d || spec.startsWith(`${d}/`));
+      const ok =
+        spec.startsWith("node:") ||
+        ["buffer", "process", "fs", "path", "os", "util", "crypto", "url", "stream", "events"].includes(spec) ||
+        PACK_RUNTIME_DEPENDENCIES.some((d) => spec === d || spec.startsWith(`${d}/`));
       expect(ok, `index.js requires ${spec}`).toBe(true);
     }
   });
 
   test("installed from the cache into an empty directory, it blocks the foreign stack where the API wins, with the dollar figures", () => {
-    expect(fs.existsSync(path.join(installed, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"))).toBe(true);
+    expect(fs.existsSync(path.join(installed, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack"))).toBe(
+      true,
+    );
     const { code, result } = preview("api-wins");
     expect(code).toBe(1);
-    expect(result.policyPack.version).toBe(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version);
+    expect(result.policyPack.version).toBe(
+      JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version,
+    );
     const gate = result.policies.find((p: { name: string }) => p.name === "llm-cost-verdict");
-    expect(gate.violations).toEqual([expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringMatching(/^Self-hosting Llama 3\.3 70B Instruct on 1 x a3-highgpu-8g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o; break-even needs/) })]);
+    expect(gate.violations).toEqual([
+      expect.objectContaining({
+        enforcementLevel: "mandatory",
+        message: expect.stringMatching(
+          /^Self-hosting Llama 3\.3 70B Instruct on 1 x a3-highgpu-8g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o; break-even needs/,
+        ),
+      }),
+    ]);
   });
 
   test("and passes the one where self-hosting wins", () => {

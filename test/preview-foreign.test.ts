@@ -15,10 +15,26 @@ const root = path.join(__dirname, "..");
 const project = path.join("examples", "foreign-stack");
 
 function preview(stack: string, ...more: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, "dist", "cli", "main.js"), "preview", "--cwd", project, "--stack", stack, "--format", "json", ...more], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, "dist", "cli", "main.js"),
+      "preview",
+      "--cwd",
+      project,
+      "--stack",
+      stack,
+      "--format",
+      "json",
+      ...more,
+    ],
+    { cwd: root, encoding: "utf8", timeout: 120_000 },
+  );
   return { code: r.status, result: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 }
-const gate = (result: { policies: { name: string; violations: { enforcementLevel: string; message: string; urn?: string }[] }[] }) => result.policies.find((p) => p.name === "llm-cost-verdict")!;
+const gate = (result: {
+  policies: { name: string; violations: { enforcementLevel: string; message: string; urn?: string }[] }[];
+}) => result.policies.find((p) => p.name === "llm-cost-verdict")!;
 
 describe("a team's own stack, previewed offline", () => {
   test("the example ships the two stacks", () => {
@@ -34,11 +50,15 @@ describe("a team's own stack, previewed offline", () => {
       {
         enforcementLevel: "mandatory",
         urn: "urn:pulumi:api-wins::team-gpu::gcp:container/nodePool:NodePool::team-gpu",
-        message: expect.stringMatching(/^Self-hosting Llama 3\.3 70B Instruct on 1 x a3-highgpu-8g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o; break-even needs \d+ % utilization/),
+        message: expect.stringMatching(
+          /^Self-hosting Llama 3\.3 70B Instruct on 1 x a3-highgpu-8g \(spot\) costs \$[\d,]+ a month against \$[\d,]+ for gpt-4o; break-even needs \d+ % utilization/,
+        ),
       },
     ]);
     // Nothing else blocks: the pool's unset accelerators are unknown in its planned outputs, so the stack policies cannot decide.
-    const mandatory = result.policies.flatMap((p: { violations: { enforcementLevel: string }[] }) => p.violations.filter((v) => v.enforcementLevel === "mandatory"));
+    const mandatory = result.policies.flatMap((p: { violations: { enforcementLevel: string }[] }) =>
+      p.violations.filter((v) => v.enforcementLevel === "mandatory"),
+    );
     expect(mandatory).toHaveLength(1);
   });
 

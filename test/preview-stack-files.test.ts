@@ -54,11 +54,15 @@ describe("reading a stack as the Pulumi CLI does", () => {
 
   test("a typed key of the wrong type is refused: node must be an object", () => {
     const text = dev.replace(/llm-breakeven:node:\n(\s+.+\n)+/, "llm-breakeven:node: a3-highgpu-8g\n");
-    expect(userErrorOf(() => readStackConfig("s", project(text)))?.message).toMatch(/config\.llm-breakeven:node: Stack 's' with configuration key 'llm-breakeven:node' must be of type 'object'$/);
+    expect(userErrorOf(() => readStackConfig("s", project(text)))?.message).toMatch(
+      /config\.llm-breakeven:node: Stack 's' with configuration key 'llm-breakeven:node' must be of type 'object'$/,
+    );
   });
 
   test("a declared key without a default that the stack lacks is refused, as the CLI refuses it", () => {
     const text = dev.replace(/ {2}llm-breakeven:model: kimi-k2\.5\n/, "");
-    expect(userErrorOf(() => readStackConfig("s", project(text)))?.message).toMatch(/: config: Stack 's' is missing configuration value 'llm-breakeven:model' /);
+    expect(userErrorOf(() => readStackConfig("s", project(text)))?.message).toMatch(
+      /: config: Stack 's' is missing configuration value 'llm-breakeven:model' /,
+    );
   });
 });

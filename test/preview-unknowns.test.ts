@@ -29,20 +29,49 @@ function program() {
     autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 1 },
     nodeConfig: {
       machineType: "a3-highgpu-1g",
-      guestAccelerators: [{ type: "nvidia-h100-80gb", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "INSTALLATION_DISABLED" } }],
-      labels: { [NODE_POOL_LABELS.model]: "llama-3.1-8b-instruct", [NODE_POOL_LABELS.replicasMin]: "1", [NODE_POOL_LABELS.replicasMax]: "1" },
+      guestAccelerators: [
+        {
+          type: "nvidia-h100-80gb",
+          count: 1,
+          gpuDriverInstallationConfig: { gpuDriverVersion: "INSTALLATION_DISABLED" },
+        },
+      ],
+      labels: {
+        [NODE_POOL_LABELS.model]: "llama-3.1-8b-instruct",
+        [NODE_POOL_LABELS.replicasMin]: "1",
+        [NODE_POOL_LABELS.replicasMax]: "1",
+      },
     },
   });
   // A pool whose machine type comes from a resource that does not exist yet.
   new gcp.container.NodePool("late", {
     cluster: cluster.name,
-    nodeConfig: { machineType: cluster.id.apply(() => "a3-highgpu-1g"), guestAccelerators: [{ type: "nvidia-h100-80gb", count: 1 }] },
+    nodeConfig: {
+      machineType: cluster.id.apply(() => "a3-highgpu-1g"),
+      guestAccelerators: [{ type: "nvidia-h100-80gb", count: 1 }],
+    },
   });
   const provider = new k8s.Provider("gke-k8s", { kubeconfig: cluster.endpoint.apply((e) => `server: https://${e}`) });
-  new k8s.apps.v1.DaemonSet("driver-installer", { metadata: { namespace: "kube-system" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "pause", image: "pause" }] } } } }, { provider, customTimeouts: { create: "45m" } });
+  new k8s.apps.v1.DaemonSet(
+    "driver-installer",
+    {
+      metadata: { namespace: "kube-system" },
+      spec: {
+        selector: { matchLabels: { a: "b" } },
+        template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "pause", image: "pause" }] } },
+      },
+    },
+    { provider, customTimeouts: { create: "45m" } },
+  );
 }
 
-const stackConfig = { project: "llm-breakeven", stack: "test", file: "test", config: Object.fromEntries(Object.entries(scenario()).map(([k, v]) => [`llm-breakeven:${k}`, JSON.stringify(v)])), secretKeys: [] };
+const stackConfig = {
+  project: "llm-breakeven",
+  stack: "test",
+  file: "test",
+  config: Object.fromEntries(Object.entries(scenario()).map(([k, v]) => [`llm-breakeven:${k}`, JSON.stringify(v)])),
+  secretKeys: [],
+};
 let resources: CollectedResource[];
 let pack: PolicyPackProcess;
 let info: { policies: PolicyInfo[] };
@@ -52,7 +81,9 @@ const byName = (name: string) => resources.find((r) => r.name === name)!;
 
 beforeAll(async () => {
   // One pack process for the whole file.
-  const starting = PolicyPackProcess.start(path.join(__dirname, "..", "dist", "policies"), { env: packEnvironment(stackConfig) });
+  const starting = PolicyPackProcess.start(path.join(__dirname, "..", "dist", "policies"), {
+    env: packEnvironment(stackConfig),
+  });
   resources = (await collectResources(stackConfig, program)).resources;
   pack = await starting;
   info = await pack.info();
@@ -95,7 +126,9 @@ describe("the first preview of a new stack, as the engine drives the pack", () =
     expect(gate).toEqual([
       {
         policyName: "llm-cost-verdict",
-        message: expect.stringMatching(/^Self-hosting Llama 3\.1 8B Instruct on 1 x a3-highgpu-1g \(on-demand\) costs \$13,790 a month against \$360 for gemini-3-pro-preview; break-even needs 29 % utilization/),
+        message: expect.stringMatching(
+          /^Self-hosting Llama 3\.1 8B Instruct on 1 x a3-highgpu-1g \(on-demand\) costs \$13,790 a month against \$360 for gemini-3-pro-preview; break-even needs 29 % utilization/,
+        ),
         urn: byName("gpu").urn,
         enforcementLevel: "mandatory",
       },
@@ -106,7 +139,8 @@ describe("the first preview of a new stack, as the engine drives the pack", () =
     expect(analyzed.get("late")!.diagnostics.filter((d) => d.policyName === "llm-cost-verdict")).toEqual([
       {
         policyName: "llm-cost-verdict",
-        message: "can't run policy 'llm-cost-verdict' from policy pack 'llm-breakeven@v0.1.0' during preview: string value at .nodeConfig.machineType can't be known during preview",
+        message:
+          "can't run policy 'llm-cost-verdict' from policy pack 'llm-breakeven@v0.1.0' during preview: string value at .nodeConfig.machineType can't be known during preview",
         // @pulumi/policy 1.21 server.js reports the unknown without the resource's URN.
         urn: undefined,
         enforcementLevel: "advisory",
@@ -118,7 +152,10 @@ describe("the first preview of a new stack, as the engine drives the pack", () =
     expect(stackResult.diagnostics.filter((d) => d.enforcementLevel === "mandatory")).toEqual([]);
     const pinned = stackResult.diagnostics.filter((d) => d.policyName === "pinned-serving-versions");
     expect(pinned.map((d) => [d.enforcementLevel, d.message])).toEqual([
-      ["advisory", "can't run policy 'pinned-serving-versions' from policy pack 'llm-breakeven@v0.1.0' during preview: string value at .nodeConfig.machineType can't be known during preview"],
+      [
+        "advisory",
+        "can't run policy 'pinned-serving-versions' from policy pack 'llm-breakeven@v0.1.0' during preview: string value at .nodeConfig.machineType can't be known during preview",
+      ],
     ]);
   });
 });

@@ -16,7 +16,8 @@ import { userErrorOf } from "./user-error";
 
 // Two pages of services.skus.list, synthesized from the documented schema (test/fixtures/billing-catalog/README.md).
 const FIXTURES = path.join(__dirname, "fixtures", "billing-catalog");
-const page = (n: number) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `compute-skus-page${n}.json`), "utf8")) as unknown;
+const page = (n: number) =>
+  JSON.parse(fs.readFileSync(path.join(FIXTURES, `compute-skus-page${n}.json`), "utf8")) as unknown;
 const rulesFile = fromRoot("catalog", "data", "billing-skus.yaml");
 const rules = parseWith(BillingSkuRulesSchema, readYaml(rulesFile), rulesFile);
 const machine = (id: string) => catalog.machineTypes.get(id)!;
@@ -40,15 +41,24 @@ describe("reading the Billing Catalog", () => {
     const { urls, fetchPage } = recorded();
     skus = await listSkus(fetchPage, "6F81-5844-456A", "KEY");
     expect(skus).toHaveLength(28);
-    expect(urls).toEqual([skuPageUrl("6F81-5844-456A", undefined, "KEY"), skuPageUrl("6F81-5844-456A", "SYNTHETIC-PAGE-2", "KEY")]);
-    expect(urls[0]).toBe("https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus?currencyCode=USD&pageSize=5000&key=KEY");
+    expect(urls).toEqual([
+      skuPageUrl("6F81-5844-456A", undefined, "KEY"),
+      skuPageUrl("6F81-5844-456A", "SYNTHETIC-PAGE-2", "KEY"),
+    ]);
+    expect(urls[0]).toBe(
+      "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus?currencyCode=USD&pageSize=5000&key=KEY",
+    );
   });
 
   test("a page off the documented schema (unitPrice.units not an int64 string) is exit 2 naming the field", async () => {
-    const bad = structuredClone(page(1)) as { skus: { pricingInfo: { pricingExpression: { tieredRates: { unitPrice: { units: unknown } }[] } }[] }[] };
+    const bad = structuredClone(page(1)) as {
+      skus: { pricingInfo: { pricingExpression: { tieredRates: { unitPrice: { units: unknown } }[] } }[] }[];
+    };
     bad.skus[0]!.pricingInfo[0]!.pricingExpression.tieredRates[0]!.unitPrice.units = "two";
     const err = await listSkus(async () => bad).catch((e: unknown) => e);
-    expect(String(err)).toContain('Cloud Billing Catalog API: services/6F81-5844-456A/skus page 1.skus[0].pricingInfo[0].pricingExpression.tieredRates[0].unitPrice.units: "two" is not valid');
+    expect(String(err)).toContain(
+      'Cloud Billing Catalog API: services/6F81-5844-456A/skus page 1.skus[0].pricingInfo[0].pricingExpression.tieredRates[0].unitPrice.units: "two" is not valid',
+    );
   });
 });
 
@@ -84,29 +94,53 @@ describe("a machine's hourly price as GCP bills it: GPUs + vCPUs + RAM (+ bundle
 
   test("the A100 80GB, custom-core, A3Plus and N1 SKUs are never mistaken for A2/A3 parts", () => {
     const c = composeMachinePrice(machine("a2-highgpu-1g"), "us-central1", "on-demand", skus, rules);
-    expect("parts" in c && c.parts.map((p) => p.description)).toEqual(["Nvidia Tesla A100 GPU running in Americas", "A2 Instance Core running in Americas", "A2 Instance Ram running in Americas"]);
+    expect("parts" in c && c.parts.map((p) => p.description)).toEqual([
+      "Nvidia Tesla A100 GPU running in Americas",
+      "A2 Instance Core running in Americas",
+      "A2 Instance Ram running in Americas",
+    ]);
   });
 });
 
 describe("breakeven prices refresh", () => {
   test("writes the CSV with today's date and the API as source; regions not refreshed keep their rows and dates", async () => {
     const out = path.join(dir, "prices.csv");
-    const lines = await refreshPrices({ regions: "us-central1,europe-west4", out, fetchPage: recorded().fetchPage, today: "2026-12-01" });
+    const lines = await refreshPrices({
+      regions: "us-central1,europe-west4",
+      out,
+      fetchPage: recorded().fetchPage,
+      today: "2026-12-01",
+    });
     const book = parsePriceBook(fs.readFileSync(out, "utf8"), out);
     const g2 = book.byKey.get("g2-standard-8@us-central1")!;
-    expect(g2).toMatchObject({ hour_usd: 0.796, hour_spot_usd: 0.3184, as_of: "2026-12-01", source: "cloud-billing-catalog-api" });
+    expect(g2).toMatchObject({
+      hour_usd: 0.796,
+      hour_spot_usd: 0.3184,
+      as_of: "2026-12-01",
+      source: "cloud-billing-catalog-api",
+    });
     expect(book.byKey.get("a2-highgpu-1g@us-central1")!.month_1y_usd).toBeCloseTo(2.314245 * 730, 6);
-    expect(book.byKey.get("g2-standard-8@asia-east1")).toMatchObject({ as_of: "2026-07-30", source: "cyclenerd-pricing-yml" });
+    expect(book.byKey.get("g2-standard-8@asia-east1")).toMatchObject({
+      as_of: "2026-07-30",
+      source: "cyclenerd-pricing-yml",
+    });
     // a2-highgpu-1g in europe-west4 has no SKU in the recorded pages: its old row is gone, not kept with a stale date beside fresh ones.
     expect(book.byKey.has("a2-highgpu-1g@europe-west4")).toBe(false);
     // Every machine whose parts the pages price: 5 A2 40GB + 4 A2 80GB (the A100 80GB SKU and local SSD) + 4 A3 High in us-central1, 8 G2 in each region.
-    expect(lines[0]).toMatch(/^Wrote .*prices\.csv: 29 machine\/region rows refreshed from 28 SKUs \(as of 2026-12-01\)/);
+    expect(lines[0]).toMatch(
+      /^Wrote .*prices\.csv: 29 machine\/region rows refreshed from 28 SKUs \(as of 2026-12-01\)/,
+    );
   });
 
   test("a refresh that prices nothing leaves the file as it was", async () => {
     const out = path.join(dir, "untouched.csv");
     fs.writeFileSync(out, "old");
-    const err = await refreshPrices({ regions: "asia-east1", out, fetchPage: recorded().fetchPage, today: "2026-12-01" }).catch((e: unknown) => e);
+    const err = await refreshPrices({
+      regions: "asia-east1",
+      out,
+      fetchPage: recorded().fetchPage,
+      today: "2026-12-01",
+    }).catch((e: unknown) => e);
     expect(String(err)).toMatch(/no machine type could be priced in asia-east1 from 28 SKUs/);
     expect(fs.readFileSync(out, "utf8")).toBe("old");
   });
@@ -115,14 +149,20 @@ describe("breakeven prices refresh", () => {
     const out = path.join(dir, "atomic.csv");
     fs.writeFileSync(out, "old");
     const { rows } = refreshRows([machine("g2-standard-8")], ["us-central1"], skus, rules, "2026-12-01");
-    expect(userErrorOf(() => writePriceCsvAtomically(out, [{ ...rows[0]!, as_of: "yesterday" }])).message).toMatch(/as_of/);
+    expect(userErrorOf(() => writePriceCsvAtomically(out, [{ ...rows[0]!, as_of: "yesterday" }])).message).toMatch(
+      /as_of/,
+    );
     expect(fs.readFileSync(out, "utf8")).toBe("old");
     expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   test("the written CSV round-trips through the catalog's parser with the shipped columns", () => {
     const merged = mergeRows(catalog.prices.rows, [], new Set());
-    expect(parsePriceBook(priceCsv(merged), "x.csv").rows).toEqual(catalog.prices.rows.slice().sort((a, b) => a.machine_type.localeCompare(b.machine_type) || a.region.localeCompare(b.region)));
+    expect(parsePriceBook(priceCsv(merged), "x.csv").rows).toEqual(
+      catalog.prices.rows
+        .slice()
+        .sort((a, b) => a.machine_type.localeCompare(b.machine_type) || a.region.localeCompare(b.region)),
+    );
   });
 });
 
@@ -136,12 +176,16 @@ describe("breakeven prices show", () => {
       ["commit-3y", 38.86, "2026-07-30", "cyclenerd-pricing-yml"],
     ]);
     expect(listing.lines[0]!.flags.map((f) => f.kind)).toEqual(["spot-discount-low", "above-region-median"]);
-    expect(listing.warnings).toEqual(["Prices from 2026-07-30 are more than 90 days old; refresh them with breakeven prices refresh, or set node.hourlyUsd."]);
+    expect(listing.warnings).toEqual([
+      "Prices from 2026-07-30 are more than 90 days old; refresh them with breakeven prices refresh, or set node.hourlyUsd.",
+    ]);
     expect(listing.api.label).toMatch(/^@pydantic\/genai-prices \d+\.\d+\.\d+, data of \d{4}-\d{2}-\d{2}$/);
   });
 
   test("an unknown machine type is exit 2 listing the valid ones", () => {
-    expect(userErrorOf(() => priceListing(catalog, "a9-bogus", undefined, "2026-12-01")).message).toMatch(/MACHINE: unknown machine type "a9-bogus"; valid: a2-highgpu-1g, /);
+    expect(userErrorOf(() => priceListing(catalog, "a9-bogus", undefined, "2026-12-01")).message).toMatch(
+      /MACHINE: unknown machine type "a9-bogus"; valid: a2-highgpu-1g, /,
+    );
   });
 });
 
@@ -153,7 +197,11 @@ describe("breakeven prices on the command line", () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       const code = await runCommand(() => runPrices(argv));
-      return { code, stdout: out.mock.calls.map((c) => String(c[0])).join(""), stderr: err.mock.calls.map((c) => String(c[0])).join("") };
+      return {
+        code,
+        stdout: out.mock.calls.map((c) => String(c[0])).join(""),
+        stderr: err.mock.calls.map((c) => String(c[0])).join(""),
+      };
     } finally {
       out.mockRestore();
       err.mockRestore();

@@ -19,9 +19,20 @@ const nodeMonthly = (hourlyUsd: number) => hourlyUsd * 730 * 1.3;
 const allMachines = [...catalog.machineTypes.values()];
 const allOffers = offersFromPriceBook(catalog.prices);
 const h100 = [catalog.machineTypes.get("a3-highgpu-1g")!];
-const onDemand = (region: string, hourlyUsd: number): NodeOffer => ({ machineType: "a3-highgpu-1g", region, pricing: "on-demand", hourlyUsd, reference: "test" });
+const onDemand = (region: string, hourlyUsd: number): NodeOffer => ({
+  machineType: "a3-highgpu-1g",
+  region,
+  pricing: "on-demand",
+  hourlyUsd,
+  reference: "test",
+});
 
-function run(base: EvaluationInputs, machines = allMachines, offers: NodeOffer[] = allOffers, constraints: RecommendConstraints = { allowSpot: true }) {
+function run(
+  base: EvaluationInputs,
+  machines = allMachines,
+  offers: NodeOffer[] = allOffers,
+  constraints: RecommendConstraints = { allowSpot: true },
+) {
   return recommend({ base, machines, gpus: catalog.gpus, offers, constraints });
 }
 
@@ -33,12 +44,24 @@ function scenarioFromSnippet(base: EvaluationInputs, yamlText: string) {
 }
 
 test("Llama 3.1 405B in FP8 (377 GiB of weights) fits only 8-GPU machines or larger, and is never recommended on smaller ones", () => {
-  const rec = run(fixtureInputs({ model: "llama-3.1-405b-instruct", weightDtype: "fp8", throughput: {}, node: { machineType: "a3-highgpu-8g" } }));
+  const rec = run(
+    fixtureInputs({
+      model: "llama-3.1-405b-instruct",
+      weightDtype: "fp8",
+      throughput: {},
+      node: { machineType: "a3-highgpu-8g" },
+    }),
+  );
   const fleets = rec.options.filter((o) => o.selfHost);
   expect(fleets.length).toBeGreaterThan(0);
   expect(fleets.every((o) => o.selfHost!.gpusPerNode >= 8)).toBe(true);
-  const small = allMachines.filter((m) => m.gpuCount < 8).map((m) => m.id).sort();
-  expect(rec.excluded.filter((x) => x.kind === "does-not-fit").map((x) => x.machineType)).toEqual(expect.arrayContaining(small));
+  const small = allMachines
+    .filter((m) => m.gpuCount < 8)
+    .map((m) => m.id)
+    .sort();
+  expect(rec.excluded.filter((x) => x.kind === "does-not-fit").map((x) => x.machineType)).toEqual(
+    expect.arrayContaining(small),
+  );
 });
 
 describe("one H100 priced in three regions, nothing else different", () => {
@@ -47,7 +70,12 @@ describe("one H100 priced in three regions, nothing else different", () => {
 
   test("the cheapest region, asia-east1 at USD 10.50/h, ranks first: 4,300 + 10.5 x 730 x 1.3 = USD 14,264.50", () => {
     const best = run(base, h100, offers).options[0]!;
-    expect(best.selfHost).toMatchObject({ region: "asia-east1", hourlyUsd: 10.5, regionsPriced: 3, nextRegion: { region: "us-central1", hourlyUsd: 11 } });
+    expect(best.selfHost).toMatchObject({
+      region: "asia-east1",
+      hourlyUsd: 10.5,
+      regionsPriced: 3,
+      nextRegion: { region: "us-central1", hourlyUsd: 11 },
+    });
     expect(best.monthlyUsd).toBeCloseTo(OPS_USD + nodeMonthly(10.5), 6);
   });
 
@@ -60,7 +88,12 @@ describe("one H100 priced in three regions, nothing else different", () => {
   test("the stack config snippet of the best, merged over the declared stack, costs what the ranking says", () => {
     const rec = run(base, h100, offers);
     const scenario = scenarioFromSnippet(base, renderStackSnippet(rec, base.scenario));
-    expect(scenario.node).toMatchObject({ machineType: "a3-highgpu-1g", region: "asia-east1", pricing: "on-demand", tensorParallel: 1 });
+    expect(scenario.node).toMatchObject({
+      machineType: "a3-highgpu-1g",
+      region: "asia-east1",
+      pricing: "on-demand",
+      tensorParallel: 1,
+    });
     const e = evaluate({ ...base, scenario, nodePrice: { hourlyUsd: 10.5, source: "catalog", reference: "test" } });
     expect(e.selfHost.monthlyUsd.total).toBeCloseTo(rec.options[0]!.monthlyUsd, 6);
   });
@@ -91,20 +124,28 @@ test("at 2.9B output tokens, where a second replica would serve only 272M, the h
 
 test("with --no-spot no spot offer is used; with spot allowed the 8B model's best fleet is spot", () => {
   const base = fixtureInputs({ throughput: {} });
-  expect(run(base, allMachines, allOffers, { allowSpot: false }).options.some((o) => o.selfHost?.pricing === "spot")).toBe(false);
+  expect(
+    run(base, allMachines, allOffers, { allowSpot: false }).options.some((o) => o.selfHost?.pricing === "spot"),
+  ).toBe(false);
   expect(run(base).options.find((o) => o.selfHost)?.selfHost?.pricing).toBe("spot");
 });
 
 test("a latency floor no GPU can meet (1M tok/s per request) leaves the API alone, every machine excluded", () => {
   const w = fixtureInputs().scenario.workload;
-  const rec = run(fixtureInputs({ throughput: {}, workload: { ...w, latency: { minOutputTokensPerSecondPerRequest: 1e6 } } }));
+  const rec = run(
+    fixtureInputs({ throughput: {}, workload: { ...w, latency: { minOutputTokensPerSecondPerRequest: 1e6 } } }),
+  );
   expect(rec.options.map((o) => o.kind)).toEqual(["api"]);
   expect(rec.excluded.map((x) => x.machineType).sort()).toEqual(allMachines.map((m) => m.id).sort());
   expect(rec.excluded.find((x) => x.machineType === "a3-highgpu-1g")?.kind).toBe("misses-latency");
 });
 
 test("when the API is not allowed neither the API nor a hybrid is offered", () => {
-  const rec = run(fixtureInputs({ outputTokensPerMonth: 2.9e9, api: { provider: "openai", model: "gpt-4o", allowed: false } }), h100, [onDemand("us-central1", 11)]);
+  const rec = run(
+    fixtureInputs({ outputTokensPerMonth: 2.9e9, api: { provider: "openai", model: "gpt-4o", allowed: false } }),
+    h100,
+    [onDemand("us-central1", 11)],
+  );
   expect(rec.options.map((o) => o.kind)).toEqual(["self-host"]);
   expect(rec.options[0]!.savingsVsApiMonthlyUsd).toBeNull();
 });
@@ -116,7 +157,10 @@ describe("breakeven recommend", () => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       expect(await runCommand(() => runRecommend([file, "--top", "2", "--format", "json"]))).toBe(0);
-      const out = JSON.parse(String(write.mock.calls[0]?.[0])) as { options: { rank: number; reason: string }[]; stackConfig: { config: Record<string, unknown> } };
+      const out = JSON.parse(String(write.mock.calls[0]?.[0])) as {
+        options: { rank: number; reason: string }[];
+        stackConfig: { config: Record<string, unknown> };
+      };
       expect(out.options.map((o) => o.rank)).toEqual([1, 2]);
       expect(out.options[0]!.reason).toMatch(/^Wins by /);
       expect(out.stackConfig.config["llm-breakeven:model"]).toBe("llama-3.1-8b-instruct");
@@ -129,7 +173,9 @@ describe("breakeven recommend", () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await runCommand(() => runRecommend([file, "--regions", "mars-1"]))).toBe(2);
-      expect(String(err.mock.calls[0]?.[0])).toMatch(/^error: command line: --regions: unknown region "mars-1"; valid: all, africa-south1,/);
+      expect(String(err.mock.calls[0]?.[0])).toMatch(
+        /^error: command line: --regions: unknown region "mars-1"; valid: all, africa-south1,/,
+      );
     } finally {
       err.mockRestore();
     }

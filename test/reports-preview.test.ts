@@ -31,7 +31,9 @@ function golden(name: string, actual: string): void {
 function frozenVerdict(): Evaluation {
   const file = path.join(GOLDEN, "preview-verdict.json");
   if (process.env.UPDATE_GOLDEN === "1") {
-    const verdict = evaluate(resolveInputs(ScenarioSchema.parse(scenario()), loadCatalog(), { file: "test" }, "2026-11-23"));
+    const verdict = evaluate(
+      resolveInputs(ScenarioSchema.parse(scenario()), loadCatalog(), { file: "test" }, "2026-11-23"),
+    );
     fs.writeFileSync(file, `${toJson(verdict)}\n`);
   }
   return JSON.parse(fs.readFileSync(file, "utf8")) as Evaluation;
@@ -46,9 +48,18 @@ function previewResult(blocked: boolean): PreviewResult {
     ["gcp:container/nodePool:NodePool", "gpu"],
     ["kubernetes:core/v1:ConfigMap", "vllm-scenario"],
     ["kubernetes:apps/v1:Deployment", "vllm"],
-  ].map(([type, name]) => ({ type: type!, name: name!, urn: urn(type!, name!), parent: undefined, dependencies: [], inputs: {}, options: { dependsOn: [], parent: undefined, provider: undefined, protect: false, ignoreChanges: [] } }));
+  ].map(([type, name]) => ({
+    type: type!,
+    name: name!,
+    urn: urn(type!, name!),
+    parent: undefined,
+    dependencies: [],
+    inputs: {},
+    options: { dependsOn: [], parent: undefined, provider: undefined, protect: false, ignoreChanges: [] },
+  }));
   const why = "Customer contract requires on-prem inference by Q3";
-  const cost = "self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month against $360 for gemini-3-pro-preview; break-even needs 29 % utilization or 766.11M output tokens a month.";
+  const cost =
+    "self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month against $360 for gemini-3-pro-preview; break-even needs 29 % utilization or 766.11M output tokens a month.";
   return {
     stack: "test",
     project: "llm-breakeven",
@@ -62,11 +73,29 @@ function previewResult(blocked: boolean): PreviewResult {
         description: "Self-hosting must not cost more than the API.",
         enforcementLevel: "mandatory",
         violations: blocked
-          ? [{ message: `S${cost.slice(1)}`, urn: urn("gcp:container/nodePool:NodePool", "gpu"), enforcementLevel: "mandatory" }]
-          : [{ message: `Overridden with the justification "${why}": ${cost}`, urn: urn("gcp:container/nodePool:NodePool", "gpu"), enforcementLevel: "advisory" }],
+          ? [
+              {
+                message: `S${cost.slice(1)}`,
+                urn: urn("gcp:container/nodePool:NodePool", "gpu"),
+                enforcementLevel: "mandatory",
+              },
+            ]
+          : [
+              {
+                message: `Overridden with the justification "${why}": ${cost}`,
+                urn: urn("gcp:container/nodePool:NodePool", "gpu"),
+                enforcementLevel: "advisory",
+              },
+            ],
         notApplicable: [],
       },
-      { name: "model-fits-gpu", description: "Fits.", enforcementLevel: "mandatory", violations: [], notApplicable: [] },
+      {
+        name: "model-fits-gpu",
+        description: "Fits.",
+        enforcementLevel: "mandatory",
+        violations: [],
+        notApplicable: [],
+      },
       {
         name: "spot-gpu-safety",
         description: "Spot safety.",
@@ -90,7 +119,14 @@ describe("preview reports", () => {
   test("the PR comment of a blocked preview: verdict first, cost table, break-even, assumptions, policy results", () => {
     const md = renderPreviewMarkdown(previewResult(true));
     golden("preview-blocked.md", md);
-    const order = ["Preview blocked", "Use the API", "| Monthly cost | USD |", "Break-even", "Prices:", "Policy results"].map((s) => md.indexOf(s));
+    const order = [
+      "Preview blocked",
+      "Use the API",
+      "| Monthly cost | USD |",
+      "Break-even",
+      "Prices:",
+      "Policy results",
+    ].map((s) => md.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -109,7 +145,9 @@ describe("preview reports", () => {
     const r = { ...previewResult(true), project: "team-gpu", verdict: null };
     const md = renderPreviewMarkdown(r);
     expect(md).not.toContain("| Monthly cost | USD |");
-    expect(md).toContain("gpu: Self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month");
+    expect(md).toContain(
+      "gpu: Self-hosting Llama 3.1 8B Instruct on 1 x a3-highgpu-1g (on-demand) costs $13,790 a month",
+    );
     expect(renderPreviewTable(r)).toMatch(/Preview BLOCKED by a mandatory policy\.$/);
   });
 

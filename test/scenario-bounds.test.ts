@@ -31,29 +31,39 @@ describe("inputs are bounded", () => {
 
   test("YAML above 512 KiB is refused before it is parsed", () => {
     const text = "a: 1\n".repeat(104_858); // 524,290 characters
-    expect(userErrorOf(() => parseScenario(text, "big.yaml")).message).toBe("big.yaml: is 524,290 bytes of YAML, more than the 524,288 bytes (512 KiB) a scenario or stack file may be");
+    expect(userErrorOf(() => parseScenario(text, "big.yaml")).message).toBe(
+      "big.yaml: is 524,290 bytes of YAML, more than the 524,288 bytes (512 KiB) a scenario or stack file may be",
+    );
   });
 
   test("a file above the YAML limit is not even read", () => {
     const file = path.join(dir, "Pulumi.huge.yaml");
     fs.writeFileSync(file, "x".repeat(INPUT_LIMITS.maxYamlBytes + 1));
-    expect(userErrorOf(() => readYaml(file)).message).toMatch(/Pulumi\.huge\.yaml: is 524,289 bytes, more than the 524,288 bytes \(512 KiB\) an input file may be$/);
+    expect(userErrorOf(() => readYaml(file)).message).toMatch(
+      /Pulumi\.huge\.yaml: is 524,289 bytes, more than the 524,288 bytes \(512 KiB\) an input file may be$/,
+    );
   });
 
   test("30,000 keys (60,000 nodes) under the size limit are refused by the node count", () => {
     const text = Array.from({ length: 30_000 }, (_, i) => `k${i}: 1`).join("\n");
     expect(text.length).toBeLessThan(INPUT_LIMITS.maxYamlBytes);
-    expect(userErrorOf(() => parseYaml(text, "keys.yaml")).message).toMatch(/^keys\.yaml: line \d+, column \d+: has more than 20000 YAML nodes/);
+    expect(userErrorOf(() => parseYaml(text, "keys.yaml")).message).toMatch(
+      /^keys\.yaml: line \d+, column \d+: has more than 20000 YAML nodes/,
+    );
   });
 
   test("a repeated key is still an error naming the key and its line", () => {
-    expect(userErrorOf(() => parseYaml("model: a\nnode: {}\nmodel: b\n", "dup.yaml")).message).toBe('dup.yaml: line 3, column 1: is not valid YAML: map keys must be unique; "model" is repeated');
+    expect(userErrorOf(() => parseYaml("model: a\nnode: {}\nmodel: b\n", "dup.yaml")).message).toBe(
+      'dup.yaml: line 3, column 1: is not valid YAML: map keys must be unique; "model" is repeated',
+    );
   });
 
   test("any other file the CLI reads is refused above its limit (64 MiB unless a reader sets less)", () => {
     expect(INPUT_LIMITS.maxFileBytes).toBe(64 * 1024 * 1024);
     const file = path.join(dir, "bench.json");
     fs.writeFileSync(file, "{}".padEnd(2048));
-    expect(userErrorOf(() => readText(file, 1024)).message).toMatch(/bench\.json: is 2,048 bytes, more than the 1,024 bytes \(1 KiB\) an input file may be$/);
+    expect(userErrorOf(() => readText(file, 1024)).message).toMatch(
+      /bench\.json: is 2,048 bytes, more than the 1,024 bytes \(1 KiB\) an input file may be$/,
+    );
   });
 });

@@ -16,11 +16,23 @@ const errorOf = (text: string, file = "scenario.yaml") => userErrorOf(() => pars
 describe("scenario defaults", () => {
   test("a minimal scenario gets every documented default", () => {
     const { scenario } = parseScenario(minimal, "scenario.yaml");
-    expect(scenario.node).toEqual({ machineType: "a3-highgpu-1g", region: "us-central1", pricing: "spot", nodesPerReplica: 1 });
+    expect(scenario.node).toEqual({
+      machineType: "a3-highgpu-1g",
+      region: "us-central1",
+      pricing: "spot",
+      nodesPerReplica: 1,
+    });
     expect(scenario.replicas).toEqual({ min: 1, max: 4 });
     expect(scenario.workload.utilization).toBe(0.6);
     expect(scenario.workload.hoursPerMonth).toBe(730);
-    expect(scenario.ops).toEqual({ fteFraction: 0.25, fteMonthlyUsd: 16000, fixedMonthlyUsd: 300, overheadPct: 30, oneTimeUsd: 0, amortizeMonths: 12 });
+    expect(scenario.ops).toEqual({
+      fteFraction: 0.25,
+      fteMonthlyUsd: 16000,
+      fixedMonthlyUsd: 300,
+      overheadPct: 30,
+      oneTimeUsd: 0,
+      amortizeMonths: 12,
+    });
     expect(scenario.workload.tokenOverheadPct).toBe(0);
     expect(scenario.api).toMatchObject({ cachedInputShare: 0, batchShare: 0, batchDiscount: 0.5, allowed: true });
     expect(scenario.serving).toEqual({ gpuMemoryUtilization: 0.9, kvCacheDtype: "auto", blockSize: 16 });
@@ -35,13 +47,15 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
   });
 
   test("a typo in a key that has a default still gets the nearest valid key", () => {
-    expect(errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, pricng: spot }"))).toBe(
-      'scenario.yaml: node.pricng: unknown key "pricng" (did you mean "pricing"?); check its spelling',
-    );
+    expect(
+      errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, pricng: spot }")),
+    ).toBe('scenario.yaml: node.pricng: unknown key "pricng" (did you mean "pricing"?); check its spelling');
   });
 
   test("an unknown key far from any valid one lists the valid keys", () => {
-    expect(errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, gpuFlavor: x }"))).toBe(
+    expect(
+      errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, gpuFlavor: x }")),
+    ).toBe(
       'scenario.yaml: node.gpuFlavor: unknown key "gpuFlavor" (valid keys: machineType, region, pricing, hourlyUsd, nodesPerReplica, tensorParallel, pipelineParallel, preemptionsPerDay, coldStartMinutes); check its spelling',
     );
   });
@@ -53,7 +67,11 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
   });
 
   test("an unknown pricing model lists the valid ones", () => {
-    expect(errorOf(minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, pricing: preemptible }"))).toBe(
+    expect(
+      errorOf(
+        minimal.replace("{ machineType: a3-highgpu-1g }", "{ machineType: a3-highgpu-1g, pricing: preemptible }"),
+      ),
+    ).toBe(
       'scenario.yaml: node.pricing: "preemptible" is not valid: expected one of "spot", "on-demand", "commit-1y", "commit-3y"',
     );
   });
@@ -68,7 +86,9 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
 
   test("a stack file's unknown llm-breakeven key is named with its namespace", () => {
     const stack = "config:\n  gcp:project: p\n  llm-breakeven:modle: x\n";
-    expect(errorOf(stack, "Pulumi.dev.yaml")).toMatch(/^Pulumi\.dev\.yaml: config\.llm-breakeven:modle: unknown key "modle"; valid llm-breakeven: keys are model, weightDtype/);
+    expect(errorOf(stack, "Pulumi.dev.yaml")).toMatch(
+      /^Pulumi\.dev\.yaml: config\.llm-breakeven:modle: unknown key "modle"; valid llm-breakeven: keys are model, weightDtype/,
+    );
   });
 
   test("a stack file's bad value is named by its config key", () => {
@@ -77,7 +97,9 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
       .split("\n")
       .map((l) => `  llm-breakeven:${l}`)
       .join("\n")}\n`.replace("outputTokensPerRequest: 500", "outputTokensPerRequest: 0");
-    expect(errorOf(stack, "Pulumi.dev.yaml")).toMatch(/^Pulumi\.dev\.yaml: config\.llm-breakeven:workload\.outputTokensPerRequest: 0 is not valid/);
+    expect(errorOf(stack, "Pulumi.dev.yaml")).toMatch(
+      /^Pulumi\.dev\.yaml: config\.llm-breakeven:workload\.outputTokensPerRequest: 0 is not valid/,
+    );
   });
 });
 
@@ -97,7 +119,13 @@ describe("schema properties", () => {
           model: "m",
           node: { machineType: "t" },
           replicas: { min: v.min, max: Math.max(1, v.min + v.extra) },
-          workload: { inputTokensPerMonth: v.inputTokensPerMonth, outputTokensPerMonth: v.outputTokensPerMonth, inputTokensPerRequest: 100, outputTokensPerRequest: 100, utilization: v.utilization },
+          workload: {
+            inputTokensPerMonth: v.inputTokensPerMonth,
+            outputTokensPerMonth: v.outputTokensPerMonth,
+            inputTokensPerRequest: 100,
+            outputTokensPerRequest: 100,
+            utilization: v.utilization,
+          },
           api: { provider: "p", model: "m" },
         };
         const once = ScenarioSchema.parse(input);
@@ -109,7 +137,13 @@ describe("schema properties", () => {
   test("a utilization outside (0, 1] is always rejected", () => {
     fc.assert(
       fc.property(fc.oneof(fc.double({ max: 0, noNaN: true }), fc.double({ min: 1.0000001, noNaN: true })), (u) => {
-        const r = ScenarioSchema.shape.workload.safeParse({ inputTokensPerMonth: 1, outputTokensPerMonth: 1, inputTokensPerRequest: 1, outputTokensPerRequest: 1, utilization: u });
+        const r = ScenarioSchema.shape.workload.safeParse({
+          inputTokensPerMonth: 1,
+          outputTokensPerMonth: 1,
+          inputTokensPerRequest: 1,
+          outputTokensPerRequest: 1,
+          utilization: u,
+        });
         expect(r.success).toBe(false);
       }),
     );

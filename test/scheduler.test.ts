@@ -12,18 +12,35 @@ const inputs: CapacityInputs = {
   variant: llama.weights[0]!,
   gpu: catalog.gpus.get("h100-80gb")!,
   parallel: { tensorParallel: 1, pipelineParallel: 1 },
-  serving: { gpuMemoryUtilization: 0.9, maxModelLen: 8192, maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheDtype: "auto", blockSize: 16 },
+  serving: {
+    gpuMemoryUtilization: 0.9,
+    maxModelLen: 8192,
+    maxNumSeqs: 1024,
+    maxNumBatchedTokens: 8192,
+    kvCacheDtype: "auto",
+    blockSize: 16,
+  },
   request: { inputTokens: 1000, outputTokens: 100 },
   calibration: catalog.calibration,
 };
 const { shape } = replicaFit(inputs);
-const limits: SchedulerLimits = { maxNumSeqs: 1024, maxNumBatchedTokens: 8192, kvCacheBlocks: 30_000, blockSize: 16, cudaGraphCaptureSizes: cudaGraphCaptureSizes(1024, 8192) };
-const one = (input: number, output: number, at = 0) => ({ arrivalSeconds: at, inputTokens: input, outputTokens: output });
+const limits: SchedulerLimits = {
+  maxNumSeqs: 1024,
+  maxNumBatchedTokens: 8192,
+  kvCacheBlocks: 30_000,
+  blockSize: 16,
+  cudaGraphCaptureSizes: cudaGraphCaptureSizes(1024, 8192),
+};
+const one = (input: number, output: number, at = 0) => ({
+  arrivalSeconds: at,
+  inputTokens: input,
+  outputTokens: output,
+});
 
 describe("vLLM V1's scheduler, simulated", () => {
   test("one request alone: TTFT is one prefill step, TPOT one decode step at batch 1", () => {
     const r = simulateBenchmark(shape, limits, [one(1000, 100)]);
-    expect(r.meanTtftMs).toBeCloseTo(engineStepSeconds(shape, 0, 0, 1000, 1000 * 1000 / 2) * 1000, 6);
+    expect(r.meanTtftMs).toBeCloseTo(engineStepSeconds(shape, 0, 0, 1000, (1000 * 1000) / 2) * 1000, 6);
     // Decode contexts run from 1001 to 1099: the mean step is at about 1050 tokens.
     expect(r.meanTpotMs).toBeCloseTo(engineStepSeconds(shape, 1, 1050, 0, 0) * 1000, 2);
   });
@@ -34,7 +51,11 @@ describe("vLLM V1's scheduler, simulated", () => {
   });
 
   test("max-num-seqs 4 keeps at most 4 of 10 requests running", () => {
-    const r = simulateBenchmark(shape, { ...limits, maxNumSeqs: 4 }, Array.from({ length: 10 }, () => one(100, 50)));
+    const r = simulateBenchmark(
+      shape,
+      { ...limits, maxNumSeqs: 4 },
+      Array.from({ length: 10 }, () => one(100, 50)),
+    );
     expect(r.maxRunning).toBe(4);
     expect(r.completed).toBe(10);
   });
@@ -46,7 +67,12 @@ describe("vLLM V1's scheduler, simulated", () => {
   });
 
   test("the client's max-concurrency 2 keeps 2 in flight of 8 sent at once", () => {
-    const r = simulateBenchmark(shape, limits, Array.from({ length: 8 }, () => one(100, 20)), 2);
+    const r = simulateBenchmark(
+      shape,
+      limits,
+      Array.from({ length: 8 }, () => one(100, 20)),
+      2,
+    );
     expect(r.maxRunning).toBe(2);
   });
 
@@ -82,7 +108,14 @@ describe("benchmark protocols (vllm bench serve's names)", () => {
     expect(mean(a.map((r) => r.outputTokens)) / 190).toBeLessThan(1.1);
   });
   test("a constant rate of 4 a second sends prompt 9 at 2.25 s; infinity sends all at 0", () => {
-    expect(generateRequests(BenchmarkProtocolSchema.parse({ numPrompts: 10, requestRate: 4, arrivals: "constant" }), 10, 10, 100)[9]!.arrivalSeconds).toBeCloseTo(2.25, 9);
+    expect(
+      generateRequests(
+        BenchmarkProtocolSchema.parse({ numPrompts: 10, requestRate: 4, arrivals: "constant" }),
+        10,
+        10,
+        100,
+      )[9]!.arrivalSeconds,
+    ).toBeCloseTo(2.25, 9);
     expect(generateRequests(BenchmarkProtocolSchema.parse({ numPrompts: 10 }), 10, 10, 100)[9]!.arrivalSeconds).toBe(0);
   });
 });

@@ -74,12 +74,16 @@ describe("a fragile verdict: 0.9B output tokens a month, the API bill 15,750 aga
   test("the markdown for the PR report calls it fragile and names the inputs", () => {
     const md = renderSensitivityMarkdown(s);
     expect(md).toContain("⚠️ **Fragile verdict.**");
-    expect(md).toContain("⚠️ **Fragile verdict.** Verdict: self-host; self-hosting saves $1,011 a month. It flips within ±10 % of output volume / month, gpu node price / h, api price (output / 1m).");
+    expect(md).toContain(
+      "⚠️ **Fragile verdict.** Verdict: self-host; self-hosting saves $1,011 a month. It flips within ±10 % of output volume / month, gpu node price / h, api price (output / 1m).",
+    );
   });
 });
 
 test("when the API is not allowed no input flips the verdict, and it is never fragile", () => {
-  const s = sensitivity(fixtureInputs({ outputTokensPerMonth: 0.9e9, api: { provider: "openai", model: "gpt-4o", allowed: false } }));
+  const s = sensitivity(
+    fixtureInputs({ outputTokensPerMonth: 0.9e9, api: { provider: "openai", model: "gpt-4o", allowed: false } }),
+  );
   expect(s.verdict).toBe("api-not-allowed");
   expect(s.rows.every((r) => r.flip === null)).toBe(true);
   expect(s.fragile).toBe(false);

@@ -20,6 +20,8 @@ describe("SGLang's default mem_fraction_static", () => {
     const plain = 512 + 1.5 * 8192 + 2 * 512 + 1024;
     const withDp = plain + 512 * 8 * 4.5;
     const mib = h100.cudaTotalGiB * 1024;
-    expect(sglangMemFractionStatic(row("0.5.3", "--enable-dp-attention --dp-size 8"), h100, 8, 1)).toBe(Math.round(((mib - withDp) / mib) * 1000) / 1000);
+    expect(sglangMemFractionStatic(row("0.5.3", "--enable-dp-attention --dp-size 8"), h100, 8, 1)).toBe(
+      Math.round(((mib - withDp) / mib) * 1000) / 1000,
+    );
   });
 });

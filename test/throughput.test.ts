@@ -2,7 +2,13 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import type { CalibrationConstants } from "../engine/calibration";
-import { decodeStepSeconds, expertsTouched, marginalPrefillSeconds, throughputAt, type ReplicaShape } from "../engine/throughput";
+import {
+  decodeStepSeconds,
+  expertsTouched,
+  marginalPrefillSeconds,
+  throughputAt,
+  type ReplicaShape,
+} from "../engine/throughput";
 
 const catalog = loadCatalog();
 const model = (id: string) => catalog.models.get(id)!;
@@ -47,7 +53,11 @@ describe("the decode roofline", () => {
 
   test("the fixed costs add per step, per layer (32 for Llama-3.1-8B) and per TP all-reduce (two per layer)", () => {
     const base = decodeStepSeconds(shape(ideal, 2), 1, 0).seconds;
-    const withCosts = decodeStepSeconds(shape({ ...ideal, stepOverheadUs: 100, layerOverheadUs: 10, allReduceLatencyUs: 5 }, 2), 1, 0).seconds;
+    const withCosts = decodeStepSeconds(
+      shape({ ...ideal, stepOverheadUs: 100, layerOverheadUs: 10, allReduceLatencyUs: 5 }, 2),
+      1,
+      0,
+    ).seconds;
     expect((withCosts - base) * 1e6).toBeCloseTo(100 + 32 * 10 + 2 * 32 * 5, 6);
   });
 

@@ -45,8 +45,30 @@ describe("OpenAI usage completions pages", () => {
   });
 
   test("cached + cache-write tokens above input_tokens are refused (input includes them)", () => {
-    const page = { object: "page", has_more: false, next_page: null, data: [{ object: "bucket", start_time: 0, end_time: 3600, results: [{ object: "organization.usage.completions.result", input_tokens: 10, input_cached_tokens: 11, output_tokens: 1, num_model_requests: 1 }] }] };
-    expect(userErrorOf(() => parseOpenAiUsage(page, "u.json")).message).toContain("u.json: data[0].results[0].input_cached_tokens");
+    const page = {
+      object: "page",
+      has_more: false,
+      next_page: null,
+      data: [
+        {
+          object: "bucket",
+          start_time: 0,
+          end_time: 3600,
+          results: [
+            {
+              object: "organization.usage.completions.result",
+              input_tokens: 10,
+              input_cached_tokens: 11,
+              output_tokens: 1,
+              num_model_requests: 1,
+            },
+          ],
+        },
+      ],
+    };
+    expect(userErrorOf(() => parseOpenAiUsage(page, "u.json")).message).toContain(
+      "u.json: data[0].results[0].input_cached_tokens",
+    );
   });
 });
 
@@ -62,14 +84,56 @@ describe("Anthropic messages usage report", () => {
 
   test("the same traffic reported by OpenAI and by Anthropic gives the same input and cached share", () => {
     const openai = parseOpenAiUsage(
-      { object: "page", has_more: false, next_page: null, data: [{ object: "bucket", start_time: 0, end_time: 3600, results: [{ object: "organization.usage.completions.result", input_tokens: 100, input_cached_tokens: 60, input_cache_write_tokens: 10, output_tokens: 5, num_model_requests: 1 }] }] },
+      {
+        object: "page",
+        has_more: false,
+        next_page: null,
+        data: [
+          {
+            object: "bucket",
+            start_time: 0,
+            end_time: 3600,
+            results: [
+              {
+                object: "organization.usage.completions.result",
+                input_tokens: 100,
+                input_cached_tokens: 60,
+                input_cache_write_tokens: 10,
+                output_tokens: 5,
+                num_model_requests: 1,
+              },
+            ],
+          },
+        ],
+      },
       "o.json",
     );
     const anthropic = parseAnthropicUsage(
-      { has_more: false, next_page: null, data: [{ starting_at: "1970-01-01T00:00:00Z", ending_at: "1970-01-01T01:00:00Z", results: [{ uncached_input_tokens: 30, cache_read_input_tokens: 60, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 0 }, output_tokens: 5 }] }] },
+      {
+        has_more: false,
+        next_page: null,
+        data: [
+          {
+            starting_at: "1970-01-01T00:00:00Z",
+            ending_at: "1970-01-01T01:00:00Z",
+            results: [
+              {
+                uncached_input_tokens: 30,
+                cache_read_input_tokens: 60,
+                cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 0 },
+                output_tokens: 5,
+              },
+            ],
+          },
+        ],
+      },
       "a.json",
     );
-    const pick = (r: { inputTokens: number; cachedInputTokens: number; cacheWriteTokens: number }) => [r.inputTokens, r.cachedInputTokens, r.cacheWriteTokens];
+    const pick = (r: { inputTokens: number; cachedInputTokens: number; cacheWriteTokens: number }) => [
+      r.inputTokens,
+      r.cachedInputTokens,
+      r.cacheWriteTokens,
+    ];
     expect(pick(anthropic.records[0]!)).toEqual(pick(openai.records[0]!));
   });
 
@@ -83,7 +147,9 @@ describe("Anthropic messages usage report", () => {
   });
 
   test("a bad starting_at names the bucket", () => {
-    expect(userErrorOf(() => loadUsage(fixture("anthropic-bad-time.json"))).message).toContain("anthropic-bad-time.json: data[1].starting_at");
+    expect(userErrorOf(() => loadUsage(fixture("anthropic-bad-time.json"))).message).toContain(
+      "anthropic-bad-time.json: data[1].starting_at",
+    );
   });
 });
 
@@ -92,11 +158,22 @@ describe("per-request logs", () => {
     const file = loadUsage(fixture("litellm-spend-logs.json"));
     expect(file.records.map((r) => r.inputTokens)).toEqual([1000, 2000, 3000]);
     expect(file.records[0]!.cachedInputTokens).toBe(600);
-    expect(file.ignored.sort()).toEqual(["1 cache_hit True (LiteLLM response cache, no model call) entry (ignored)", "1 call_type aembedding entry (ignored)"]);
+    expect(file.ignored.sort()).toEqual([
+      "1 cache_hit True (LiteLLM response cache, no model call) entry (ignored)",
+      "1 call_type aembedding entry (ignored)",
+    ]);
     // A naive startTime ("2026-11-02T10:50:00.000") is UTC.
     expect(file.records[2]!.startMs).toBe(Date.parse("2026-11-02T10:50:00Z"));
     const w = deriveWorkload(file.records);
-    expect(w.perRequest).toMatchObject({ meanInputTokens: 2000, meanOutputTokens: 600, p50InputTokens: 2000, p90InputTokens: 3000, p50OutputTokens: 600, p90OutputTokens: 900, source: "per-request" });
+    expect(w.perRequest).toMatchObject({
+      meanInputTokens: 2000,
+      meanOutputTokens: 600,
+      p50InputTokens: 2000,
+      p90InputTokens: 3000,
+      p50OutputTokens: 600,
+      p90OutputTokens: 900,
+      source: "per-request",
+    });
     expect(w.span.hours).toBe(2);
   });
 
@@ -137,7 +214,8 @@ describe("per-request logs", () => {
   });
 
   test("a CSV cell that is not a count names the row and column", () => {
-    const text = "start_time,model,input_tokens,output_tokens\n2026-11-02T00:00:00Z,m,12,1\n2026-11-02T00:00:00Z,m,twelve,1\n";
+    const text =
+      "start_time,model,input_tokens,output_tokens\n2026-11-02T00:00:00Z,m,12,1\n2026-11-02T00:00:00Z,m,twelve,1\n";
     expect(userErrorOf(() => parseUsage(text, "u.csv")).message).toContain("u.csv: row 2.input_tokens");
   });
 });
@@ -152,7 +230,9 @@ describe("bad files", () => {
   });
 
   test("a file over the size bound is refused before it is read", () => {
-    expect(userErrorOf(() => readUsageText(fixture("usage.csv"), 100)).message).toMatch(/usage\.csv: is \d+ bytes, over the 100/);
+    expect(userErrorOf(() => readUsageText(fixture("usage.csv"), 100)).message).toMatch(
+      /usage\.csv: is \d+ bytes, over the 100/,
+    );
     expect(readUsageText(fixture("usage.csv"), MAX_USAGE_FILE_BYTES)).toContain("start_time");
   });
 });

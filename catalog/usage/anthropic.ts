@@ -15,7 +15,8 @@ import { isoDateTime, msOf, parseAt, tokens, usageFile } from "./common";
  * `uncached_input_tokens` (unlike OpenAI's `input_tokens`), so all input is
  * their sum. The report has no request counts.
  */
-export const ANTHROPIC_SOURCE = "https://platform.claude.com/docs/en/api/admin/usage_report/retrieve_messages (read 2026-12-01)";
+export const ANTHROPIC_SOURCE =
+  "https://platform.claude.com/docs/en/api/admin/usage_report/retrieve_messages (read 2026-12-01)";
 
 const ResultSchema = z.object({
   uncached_input_tokens: tokens,
@@ -29,7 +30,11 @@ const ResultSchema = z.object({
 const BucketSchema = z.object({ starting_at: isoDateTime, ending_at: isoDateTime, results: z.array(z.unknown()) });
 
 /** The report envelope. */
-export const AnthropicUsageReportSchema = z.object({ data: z.array(z.unknown()), has_more: z.boolean(), next_page: z.string().nullable() });
+export const AnthropicUsageReportSchema = z.object({
+  data: z.array(z.unknown()),
+  has_more: z.boolean(),
+  next_page: z.string().nullable(),
+});
 
 /** True when parsed JSON looks like one or more messages usage reports. */
 export function isAnthropicUsage(data: unknown): boolean {
@@ -67,8 +72,15 @@ export function parseAnthropicUsage(data: unknown, file: string): UsageFile {
       const bucket = parseAt(BucketSchema, rawBucket, file, at);
       const start = msOf(bucket.starting_at);
       const end = msOf(bucket.ending_at);
-      if (end <= start) throw new UserInputError(file, `${at}.ending_at`, `${bucket.ending_at} is not after starting_at ${bucket.starting_at}`);
-      bucket.results.forEach((result, i) => records.push(resultRecord(result, start, end, file, `${at}.results[${i}]`)));
+      if (end <= start)
+        throw new UserInputError(
+          file,
+          `${at}.ending_at`,
+          `${bucket.ending_at} is not after starting_at ${bucket.starting_at}`,
+        );
+      bucket.results.forEach((result, i) =>
+        records.push(resultRecord(result, start, end, file, `${at}.results[${i}]`)),
+      );
     });
   });
   return usageFile(file, "anthropic-usage-report-messages", records, []);

@@ -11,9 +11,16 @@ export const MAX_USAGE_RECORDS = 5_000_000;
 /** A token count as the exports write it: a whole number of at least 0. */
 export const tokens = z.number().int().nonnegative();
 /** RFC 3339 / ISO 8601 date-time with a zone, as Anthropic, Langfuse and Helicone write them. */
-export const isoDateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s) && Number.isFinite(Date.parse(s)), {
-  message: "expected an RFC 3339 date-time such as 2026-11-02T14:00:00Z",
-});
+export const isoDateTime = z
+  .string()
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s) &&
+      Number.isFinite(Date.parse(s)),
+    {
+      message: "expected an RFC 3339 date-time such as 2026-11-02T14:00:00Z",
+    },
+  );
 
 /** Reads a usage file, refusing one over the size bound before reading it. */
 export function readUsageText(file: string, maxBytes = MAX_USAGE_FILE_BYTES): string {
@@ -22,10 +29,18 @@ export function readUsageText(file: string, maxBytes = MAX_USAGE_FILE_BYTES): st
     size = fs.statSync(file).size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserInputError(file, "", code === "ENOENT" ? "file not found" : `cannot be read (${code ?? String(err)})`);
+    throw new UserInputError(
+      file,
+      "",
+      code === "ENOENT" ? "file not found" : `cannot be read (${code ?? String(err)})`,
+    );
   }
   if (size > maxBytes) {
-    throw new UserInputError(file, "", `is ${size} bytes, over the ${maxBytes} (${(maxBytes / 2 ** 20).toFixed(0)} MiB) a usage file may have; split it by date`);
+    throw new UserInputError(
+      file,
+      "",
+      `is ${size} bytes, over the ${maxBytes} (${(maxBytes / 2 ** 20).toFixed(0)} MiB) a usage file may have; split it by date`,
+    );
   }
   return fs.readFileSync(file, "utf8");
 }
@@ -43,7 +58,11 @@ export function parseJsonOrLines(text: string, file: string): unknown {
       try {
         return JSON.parse(line);
       } catch (err) {
-        throw new UserInputError(file, `line ${i + 1}`, `is not valid JSON (neither the file as a whole nor this line): ${(err as Error).message}`);
+        throw new UserInputError(
+          file,
+          `line ${i + 1}`,
+          `is not valid JSON (neither the file as a whole nor this line): ${(err as Error).message}`,
+        );
       }
     });
   }
@@ -56,7 +75,12 @@ export function parseAt<S extends z.ZodType>(schema: S, data: unknown, file: str
 
 /** Throws when a file holds more records than the bound. */
 export function checkRecordCount(count: number, file: string): void {
-  if (count > MAX_USAGE_RECORDS) throw new UserInputError(file, "", `holds ${count} records, over the ${MAX_USAGE_RECORDS} a usage file may have; split it by date`);
+  if (count > MAX_USAGE_RECORDS)
+    throw new UserInputError(
+      file,
+      "",
+      `holds ${count} records, over the ${MAX_USAGE_RECORDS} a usage file may have; split it by date`,
+    );
 }
 
 /** "3 x" counts of ignored kinds, as lines. */

@@ -14,7 +14,17 @@ import { isoDateTime, msOf, parseAt, usageFile } from "./common";
  * `requests` (1 when end_time is empty; empty means unknown), `batch`
  * (true/false).
  */
-export const USAGE_CSV_COLUMNS = ["start_time", "end_time", "model", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "requests", "batch"] as const;
+export const USAGE_CSV_COLUMNS = [
+  "start_time",
+  "end_time",
+  "model",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "requests",
+  "batch",
+] as const;
 
 const count = z.string().regex(/^\d+$/, "expected a whole number of tokens, at least 0").transform(Number);
 const optionalCount = z.union([z.literal("").transform(() => undefined), count]).optional();
@@ -42,11 +52,16 @@ export function isUsageCsv(text: string): boolean {
 function rowRecord(row: z.infer<typeof RowSchema>, file: string, at: string): UsageRecord {
   const start = msOf(row.start_time);
   const end = row.end_time ? msOf(row.end_time) : start;
-  if (row.end_time && end <= start) throw new UserInputError(file, `${at}.end_time`, `${row.end_time} is not after start_time ${row.start_time}`);
+  if (row.end_time && end <= start)
+    throw new UserInputError(file, `${at}.end_time`, `${row.end_time} is not after start_time ${row.start_time}`);
   const cached = row.cached_input_tokens ?? 0;
   const write = row.cache_write_tokens ?? 0;
   if (cached + write > row.input_tokens) {
-    throw new UserInputError(file, `${at}.cached_input_tokens`, `${cached} cached + ${write} cache-write tokens exceed input_tokens ${row.input_tokens}; input_tokens counts all input, cached included`);
+    throw new UserInputError(
+      file,
+      `${at}.cached_input_tokens`,
+      `${cached} cached + ${write} cache-write tokens exceed input_tokens ${row.input_tokens}; input_tokens counts all input, cached included`,
+    );
   }
   const single = !row.end_time;
   return {

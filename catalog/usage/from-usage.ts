@@ -18,17 +18,34 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "obj
  * fromUsage are an error: one source of truth. Request sizes may be typed
  * (they win), and must be when the usage has no request counts.
  */
-export function fillWorkloadFromUsage(data: Record<string, unknown>, file: string, prefix: string): UsageProfile | undefined {
+export function fillWorkloadFromUsage(
+  data: Record<string, unknown>,
+  file: string,
+  prefix: string,
+): UsageProfile | undefined {
   const workload = data.workload;
   if (!isObject(workload) || workload.fromUsage === undefined) return undefined;
   const from = parseWith(FromUsageSchema, workload.fromUsage, file, `${prefix}workload.fromUsage`);
   for (const key of DERIVED_KEYS) {
-    if (workload[key] !== undefined) throw new UserInputError(file, `${prefix}workload.${key}`, `workload.fromUsage derives ${key} from the usage; remove one of the two`);
+    if (workload[key] !== undefined)
+      throw new UserInputError(
+        file,
+        `${prefix}workload.${key}`,
+        `workload.fromUsage derives ${key} from the usage; remove one of the two`,
+      );
   }
   const dir = path.dirname(file);
-  const { workload: w, files } = workloadFromFiles(from.files.map((f) => path.resolve(dir, f)), from.models, file, `${prefix}workload.fromUsage.models`);
+  const { workload: w, files } = workloadFromFiles(
+    from.files.map((f) => path.resolve(dir, f)),
+    from.models,
+    file,
+    `${prefix}workload.fromUsage.models`,
+  );
   const pr = w.perRequest;
-  if ((workload.inputTokensPerRequest === undefined || workload.outputTokensPerRequest === undefined) && (pr.meanInputTokens === null || pr.meanOutputTokens === null)) {
+  if (
+    (workload.inputTokensPerRequest === undefined || workload.outputTokensPerRequest === undefined) &&
+    (pr.meanInputTokens === null || pr.meanOutputTokens === null)
+  ) {
     throw new UserInputError(file, `${prefix}workload.inputTokensPerRequest`, `is required: ${pr.note}`);
   }
   workload.inputTokensPerMonth = w.monthly.inputTokens;
@@ -39,5 +56,10 @@ export function fillWorkloadFromUsage(data: Record<string, unknown>, file: strin
     data.api.cachedInputShare ??= w.cachedInputShare;
     data.api.batchShare ??= w.batchShare;
   }
-  return { hourlyOutputTokens: w.hourlyOutputTokens, span: w.span, files: files.map((f) => path.relative(dir, f.file) || f.file), warnings: w.warnings };
+  return {
+    hourlyOutputTokens: w.hourlyOutputTokens,
+    span: w.span,
+    files: files.map((f) => path.relative(dir, f.file) || f.file),
+    warnings: w.warnings,
+  };
 }

@@ -15,7 +15,8 @@ import { ignoredLines, isoDateTime, msOf, parseAt, tokens, usageFile } from "./c
  * cache counts only when they exceed it. Failed requests (status >= 400)
  * are skipped.
  */
-export const HELICONE_SOURCE = "Helicone/helicone packages/llm-mapper/types.ts (interface HeliconeRequest), commit d6357d7eba6b2617b3d5cff34f35f547d0470bb4";
+export const HELICONE_SOURCE =
+  "Helicone/helicone packages/llm-mapper/types.ts (interface HeliconeRequest), commit d6357d7eba6b2617b3d5cff34f35f547d0470bb4";
 
 const nullableTokens = tokens.nullable().optional();
 const RowSchema = z.object({

@@ -18,7 +18,8 @@ import { ignoredLines, isoDateTime, msOf, parseAt, tokens, usageFile } from "./c
  * (That the keys are disjoint is Langfuse's cost model as documented on
  * langfuse.com; not checked against its source here.)
  */
-export const LANGFUSE_SOURCE = "langfuse/langfuse fern/apis/server/definition/commons.yml (Observation, Usage), commit 0010e28ff5f0138b178553ed2b7143a2f275f09d";
+export const LANGFUSE_SOURCE =
+  "langfuse/langfuse fern/apis/server/definition/commons.yml (Observation, Usage), commit 0010e28ff5f0138b178553ed2b7143a2f275f09d";
 
 const ObservationSchema = z.object({
   id: z.string().min(1),
@@ -37,7 +38,12 @@ export function isLangfuseObservations(data: unknown): boolean {
 }
 
 /** Input, cached, cache-write and output tokens of a usageDetails map. */
-export function usageDetailsTokens(details: Record<string, number>): { input: number; cached: number; write: number; output: number } {
+export function usageDetailsTokens(details: Record<string, number>): {
+  input: number;
+  cached: number;
+  write: number;
+  output: number;
+} {
   const t = { input: 0, cached: 0, write: 0, output: 0 };
   for (const [key, n] of Object.entries(details)) {
     const k = key.toLowerCase();
@@ -64,9 +70,22 @@ export function parseLangfuseObservations(data: unknown, file: string): UsageFil
       ignored.set(`type ${o.type}`, (ignored.get(`type ${o.type}`) ?? 0) + 1);
       return;
     }
-    const t = o.usageDetails ? usageDetailsTokens(o.usageDetails) : { input: o.usage?.input ?? 0, cached: 0, write: 0, output: o.usage?.output ?? 0 };
+    const t = o.usageDetails
+      ? usageDetailsTokens(o.usageDetails)
+      : { input: o.usage?.input ?? 0, cached: 0, write: 0, output: o.usage?.output ?? 0 };
     const start = msOf(o.startTime);
-    records.push({ startMs: start, endMs: start, model: o.model ?? "", inputTokens: t.input, cachedInputTokens: t.cached, cacheWriteTokens: t.write, outputTokens: t.output, requests: 1, batch: false, perRequest: true });
+    records.push({
+      startMs: start,
+      endMs: start,
+      model: o.model ?? "",
+      inputTokens: t.input,
+      cachedInputTokens: t.cached,
+      cacheWriteTokens: t.write,
+      outputTokens: t.output,
+      requests: 1,
+      batch: false,
+      perRequest: true,
+    });
   });
   return usageFile(file, "langfuse-observations", records, ignoredLines(ignored, "not a generation; ignored"));
 }

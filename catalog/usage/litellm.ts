@@ -16,10 +16,12 @@ import { ignoredLines, isoDateTime, msOf, parseAt, tokens, usageFile } from "./c
  * (no model call, no GPU time) and is skipped; non-generation call types
  * (embeddings, images, audio, moderation) are skipped.
  */
-export const LITELLM_SOURCE = "BerriAI/litellm schema.prisma (model LiteLLM_SpendLogs), commit 029f645f1c81cbd6c6c48fbc8490d91da937066f";
+export const LITELLM_SOURCE =
+  "BerriAI/litellm schema.prisma (model LiteLLM_SpendLogs), commit 029f645f1c81cbd6c6c48fbc8490d91da937066f";
 
 /** call_type values that generate tokens (LiteLLM's CallTypes: completion, text_completion, anthropic_messages, responses, generate_content and their async forms). */
-const GENERATION_CALL = /^a?(completion|text_completion|anthropic_messages|responses|generate_content|acreate_completion)$/;
+const GENERATION_CALL =
+  /^a?(completion|text_completion|anthropic_messages|responses|generate_content|acreate_completion)$/;
 
 const RowSchema = z.object({
   request_id: z.string().min(1),
@@ -30,7 +32,14 @@ const RowSchema = z.object({
   completion_tokens: tokens,
   cache_hit: z.string().nullable().optional(),
   metadata: z
-    .object({ usage_object: z.object({ prompt_tokens_details: z.object({ cached_tokens: tokens.nullable().optional() }).nullable().optional() }).nullable().optional() })
+    .object({
+      usage_object: z
+        .object({
+          prompt_tokens_details: z.object({ cached_tokens: tokens.nullable().optional() }).nullable().optional(),
+        })
+        .nullable()
+        .optional(),
+    })
     .nullable()
     .optional(),
 });
@@ -38,7 +47,9 @@ const RowSchema = z.object({
 /** True when parsed JSON looks like LiteLLM spend log rows. */
 export function isLiteLlmSpendLogs(data: unknown): boolean {
   const first = Array.isArray(data) ? data[0] : undefined;
-  return typeof first === "object" && first !== null && "request_id" in first && "call_type" in first && "startTime" in first;
+  return (
+    typeof first === "object" && first !== null && "request_id" in first && "call_type" in first && "startTime" in first
+  );
 }
 
 /** Parses a JSON array of spend log rows. */
@@ -47,7 +58,12 @@ export function parseLiteLlmSpendLogs(data: unknown[], file: string): UsageFile 
   const ignored = new Map<string, number>();
   data.forEach((raw, i) => {
     const row = parseAt(RowSchema, raw, file, `[${i}]`);
-    const skip = row.cache_hit === "True" ? "cache_hit True (LiteLLM response cache, no model call)" : GENERATION_CALL.test(row.call_type) ? undefined : `call_type ${row.call_type}`;
+    const skip =
+      row.cache_hit === "True"
+        ? "cache_hit True (LiteLLM response cache, no model call)"
+        : GENERATION_CALL.test(row.call_type)
+          ? undefined
+          : `call_type ${row.call_type}`;
     if (skip) {
       ignored.set(skip, (ignored.get(skip) ?? 0) + 1);
       return;
@@ -58,7 +74,10 @@ export function parseLiteLlmSpendLogs(data: unknown[], file: string): UsageFile 
       endMs: start,
       model: row.model,
       inputTokens: row.prompt_tokens,
-      cachedInputTokens: Math.min(row.prompt_tokens, row.metadata?.usage_object?.prompt_tokens_details?.cached_tokens ?? 0),
+      cachedInputTokens: Math.min(
+        row.prompt_tokens,
+        row.metadata?.usage_object?.prompt_tokens_details?.cached_tokens ?? 0,
+      ),
       cacheWriteTokens: 0,
       outputTokens: row.completion_tokens,
       requests: 1,

@@ -33,7 +33,11 @@ export function parseUsage(text: string, file: string): UsageFile {
   if (isLangfuseObservations(data)) return parseLangfuseObservations(data, file);
   if (Array.isArray(data) && isLiteLlmSpendLogs(data)) return parseLiteLlmSpendLogs(data, file);
   if (Array.isArray(data) && isHeliconeExport(data)) return parseHeliconeExport(data, file);
-  throw new UserInputError(file, "", `is not a usage export this tool reads; valid: ${USAGE_FORMATS.join(", ")} (see the README, "The workload from usage exports")`);
+  throw new UserInputError(
+    file,
+    "",
+    `is not a usage export this tool reads; valid: ${USAGE_FORMATS.join(", ")} (see the README, "The workload from usage exports")`,
+  );
 }
 
 /** Reads and parses one usage file (bounded in size). */

@@ -15,7 +15,8 @@ import { ignoredLines, parseAt, tokens, usageFile } from "./common";
  * (embeddings, images, ...; the `results` oneOf) when the file came from
  * another usage endpoint: those are ignored and counted.
  */
-export const OPENAI_SOURCE = "openai/openai-openapi openapi.yaml (UsageResponse, UsageCompletionsResult), commit f85dbe223d40e1a31cba812ab2d755c7e98a92a3";
+export const OPENAI_SOURCE =
+  "openai/openai-openapi openapi.yaml (UsageResponse, UsageCompletionsResult), commit f85dbe223d40e1a31cba812ab2d755c7e98a92a3";
 
 const COMPLETIONS = "organization.usage.completions.result";
 
@@ -59,7 +60,11 @@ function resultRecord(raw: unknown, start: number, end: number, file: string, at
   const cached = r.input_cached_tokens ?? 0;
   const write = r.input_cache_write_tokens ?? 0;
   if (cached + write > r.input_tokens) {
-    throw new UserInputError(file, `${at}.input_cached_tokens`, `${cached} cached + ${write} cache-write tokens exceed input_tokens ${r.input_tokens}, which includes them; check the export`);
+    throw new UserInputError(
+      file,
+      `${at}.input_cached_tokens`,
+      `${cached} cached + ${write} cache-write tokens exceed input_tokens ${r.input_tokens}, which includes them; check the export`,
+    );
   }
   return {
     startMs: start * 1000,
@@ -86,7 +91,12 @@ export function parseOpenAiUsage(data: unknown, file: string): UsageFile {
     page.data.forEach((rawBucket, b) => {
       const at = `${pagePrefix}data[${b}]`;
       const bucket = parseAt(BucketSchema, rawBucket, file, at);
-      if (bucket.end_time <= bucket.start_time) throw new UserInputError(file, `${at}.end_time`, `${bucket.end_time} is not after start_time ${bucket.start_time}`);
+      if (bucket.end_time <= bucket.start_time)
+        throw new UserInputError(
+          file,
+          `${at}.end_time`,
+          `${bucket.end_time} is not after start_time ${bucket.start_time}`,
+        );
       bucket.results.forEach((result, i) => {
         if (result.object !== COMPLETIONS) ignored.set(result.object, (ignored.get(result.object) ?? 0) + 1);
         else records.push(resultRecord(result, bucket.start_time, bucket.end_time, file, `${at}.results[${i}]`));

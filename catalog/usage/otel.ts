@@ -18,16 +18,24 @@ import { ignoredLines, parseAt, usageFile } from "./common";
  * `gen_ai.response.model` / `gen_ai.request.model`. Spans without token
  * usage (HTTP, tools, retrieval) are skipped.
  */
-export const OTEL_SOURCE = "open-telemetry/semantic-conventions docs/registry/attributes/gen-ai.md, commit 384d66161cb18704c729645fa8136a148df9571c";
+export const OTEL_SOURCE =
+  "open-telemetry/semantic-conventions docs/registry/attributes/gen-ai.md, commit 384d66161cb18704c729645fa8136a148df9571c";
 
-const AnyValue = z.object({ stringValue: z.string().optional(), intValue: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional() }).passthrough();
+const AnyValue = z
+  .object({
+    stringValue: z.string().optional(),
+    intValue: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
+  })
+  .passthrough();
 const SpanSchema = z.object({
   name: z.string().optional(),
   startTimeUnixNano: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]),
   attributes: z.array(z.object({ key: z.string(), value: AnyValue })).default([]),
 });
 const RequestSchema = z.object({
-  resourceSpans: z.array(z.object({ scopeSpans: z.array(z.object({ spans: z.array(z.unknown()).default([]) })).default([]) })),
+  resourceSpans: z.array(
+    z.object({ scopeSpans: z.array(z.object({ spans: z.array(z.unknown()).default([]) })).default([]) }),
+  ),
 });
 
 /** True when parsed JSON looks like OTLP/JSON traces. */
@@ -43,7 +51,12 @@ function attr(span: z.infer<typeof SpanSchema>, key: string): z.infer<typeof Any
 function intAttr(span: z.infer<typeof SpanSchema>, key: string, file: string, at: string): number | undefined {
   const v = attr(span, key);
   if (v === undefined) return undefined;
-  if (v.intValue === undefined) throw new UserInputError(file, `${at}.attributes[${key}]`, `${JSON.stringify(v)} is not valid: expected an intValue token count`);
+  if (v.intValue === undefined)
+    throw new UserInputError(
+      file,
+      `${at}.attributes[${key}]`,
+      `${JSON.stringify(v)} is not valid: expected an intValue token count`,
+    );
   return Number(v.intValue);
 }
 
@@ -85,5 +98,10 @@ export function parseOtlpTraces(data: unknown, file: string): UsageFile {
       ),
     );
   });
-  return usageFile(file, "otlp-genai-spans", records, skipped ? ignoredLines(new Map([["span without gen_ai.usage.*", skipped]]), "ignored") : []);
+  return usageFile(
+    file,
+    "otlp-genai-spans",
+    records,
+    skipped ? ignoredLines(new Map([["span without gen_ai.usage.*", skipped]]), "ignored") : [],
+  );
 }

@@ -7,27 +7,66 @@ import { numberOption } from "../args";
 
 /** `capacity`'s benchmark-protocol flags, with `vllm bench serve`'s names. */
 export const BENCHMARK_FLAGS = {
-  "num-prompts": { type: "string", value: "N", default: "1000, as vllm bench serve", description: "benchmark protocol: prompts to send (simulates vLLM V1's scheduler step by step)" },
-  "request-rate": { type: "string", value: "R|inf", default: "inf: every prompt at once", description: "benchmark protocol: requests a second (Poisson arrivals, seeded)" },
-  "max-concurrency": { type: "string", value: "C", default: "no limit", description: "benchmark protocol: requests in flight at most (the client's semaphore)" },
-  dataset: { type: "string", value: "random|sharegpt", default: "random (fixed lengths)", description: "benchmark protocol: sharegpt spreads lengths around the given means (log-normal prompts, exponential answers)" },
-  arrivals: { type: "string", value: "poisson|constant", default: "poisson", description: "benchmark protocol: arrival process at --request-rate" },
-  seed: { type: "string", value: "S", default: "0", description: "benchmark protocol: seed of the lengths and arrivals" },
+  "num-prompts": {
+    type: "string",
+    value: "N",
+    default: "1000, as vllm bench serve",
+    description: "benchmark protocol: prompts to send (simulates vLLM V1's scheduler step by step)",
+  },
+  "request-rate": {
+    type: "string",
+    value: "R|inf",
+    default: "inf: every prompt at once",
+    description: "benchmark protocol: requests a second (Poisson arrivals, seeded)",
+  },
+  "max-concurrency": {
+    type: "string",
+    value: "C",
+    default: "no limit",
+    description: "benchmark protocol: requests in flight at most (the client's semaphore)",
+  },
+  dataset: {
+    type: "string",
+    value: "random|sharegpt",
+    default: "random (fixed lengths)",
+    description:
+      "benchmark protocol: sharegpt spreads lengths around the given means (log-normal prompts, exponential answers)",
+  },
+  arrivals: {
+    type: "string",
+    value: "poisson|constant",
+    default: "poisson",
+    description: "benchmark protocol: arrival process at --request-rate",
+  },
+  seed: {
+    type: "string",
+    value: "S",
+    default: "0",
+    description: "benchmark protocol: seed of the lengths and arrivals",
+  },
 } as const;
 
 type Values = Partial<Record<keyof typeof BENCHMARK_FLAGS, string | boolean | undefined>>;
 
 /** The protocol the flags ask for, or undefined when none of them is given (then `capacity` prints the concurrency sweep). */
 export function benchmarkProtocolOption(values: Values): BenchmarkProtocol | undefined {
-  const given = (Object.keys(BENCHMARK_FLAGS) as (keyof typeof BENCHMARK_FLAGS)[]).filter((k) => values[k] !== undefined);
+  const given = (Object.keys(BENCHMARK_FLAGS) as (keyof typeof BENCHMARK_FLAGS)[]).filter(
+    (k) => values[k] !== undefined,
+  );
   if (given.length === 0) return undefined;
   const str = (k: keyof typeof BENCHMARK_FLAGS) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
   const rate = str("request-rate");
-  const requestRate = rate === undefined || rate === "inf" ? "inf" : numberOption("request-rate", rate, { min: 1e-6, max: 1e6 });
+  const requestRate =
+    rate === undefined || rate === "inf" ? "inf" : numberOption("request-rate", rate, { min: 1e-6, max: 1e6 });
   const oneOf = <T extends string>(flag: "dataset" | "arrivals", allowed: readonly T[]): T | undefined => {
     const v = str(flag);
     if (v === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(v)) throw new UserInputError("command line", `--${flag}`, `${JSON.stringify(v)} is not valid; expected ${allowed.join(" or ")}`);
+    if (!(allowed as readonly string[]).includes(v))
+      throw new UserInputError(
+        "command line",
+        `--${flag}`,
+        `${JSON.stringify(v)} is not valid; expected ${allowed.join(" or ")}`,
+      );
     return v as T;
   };
   return BenchmarkProtocolSchema.parse({
@@ -41,12 +80,27 @@ export function benchmarkProtocolOption(values: Values): BenchmarkProtocol | und
 }
 
 /** Runs the simulated benchmark: the JSON object, and the table `vllm bench serve` would print. */
-export function runServeBenchmark(inputs: CapacityInputs, protocol: BenchmarkProtocol): { json: Record<string, unknown>; table: string; run: ServeBenchmark } {
+export function runServeBenchmark(
+  inputs: CapacityInputs,
+  protocol: BenchmarkProtocol,
+): { json: Record<string, unknown>; table: string; run: ServeBenchmark } {
   const run = simulateServeBenchmark(inputs, protocol);
   const proto = protocol;
-  if (!run.fits) return { run, json: { protocol: proto, fits: false, doesNotFitReason: run.reason }, table: `Does not fit: ${run.reason}` };
+  if (!run.fits)
+    return {
+      run,
+      json: { protocol: proto, fits: false, doesNotFitReason: run.reason },
+      table: `Does not fit: ${run.reason}`,
+    };
   const r = run.result;
-  const json = { protocol: proto, fits: true, maxModelLen: run.maxModelLen, maxModelLenNote: run.maxModelLenNote ?? null, kvCacheTokens: run.memory.kvCacheTokens, ...r };
+  const json = {
+    protocol: proto,
+    fits: true,
+    maxModelLen: run.maxModelLen,
+    maxModelLenNote: run.maxModelLenNote ?? null,
+    kvCacheTokens: run.memory.kvCacheTokens,
+    ...r,
+  };
   const rows: [string, string][] = [
     ["Successful requests:", String(r.completed)],
     ["Benchmark duration (s):", num(r.durationSeconds, 2)],

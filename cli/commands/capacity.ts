@@ -41,33 +41,101 @@ function parseServingFlags(values: Partial<Record<keyof typeof SERVING_FLAGS, st
     const flag = Object.entries(SERVING_FLAGS).find(([, key]) => key === err.field)?.[0];
     if (!flag) throw err;
     const value = raw[err.field];
-    throw new UserInputError("command line", `--${flag}`, err.message.slice(`command line: ${err.field}: `.length).replace(/^\S+ is not valid/, `${JSON.stringify(String(value))} is not valid`));
+    throw new UserInputError(
+      "command line",
+      `--${flag}`,
+      err.message
+        .slice(`command line: ${err.field}: `.length)
+        .replace(/^\S+ is not valid/, `${JSON.stringify(String(value))} is not valid`),
+    );
   }
 }
 
 /** `breakeven capacity`: its flags and examples (help and parser read this). */
 export const CAPACITY_COMMAND = defineCommand({
   name: "capacity",
-  summary: "does the model fit one replica, and how many tokens a second does it serve? Memory, KV cache and a concurrency sweep.",
+  summary:
+    "does the model fit one replica, and how many tokens a second does it serve? Memory, KV cache and a concurrency sweep.",
   arguments: [],
   flags: {
-    model: { type: "string", value: "id", required: true, description: "a model of model-configs/, e.g. llama-3.1-8b-instruct" },
-    "machine-type": { type: "string", value: "type", required: true, description: "a GCP machine type of the catalog, e.g. a3-highgpu-1g" },
-    "weight-dtype": { type: "string", value: "dtype", default: "the model's first checkpoint", description: "the checkpoint to serve (bf16, fp8, ...)" },
+    model: {
+      type: "string",
+      value: "id",
+      required: true,
+      description: "a model of model-configs/, e.g. llama-3.1-8b-instruct",
+    },
+    "machine-type": {
+      type: "string",
+      value: "type",
+      required: true,
+      description: "a GCP machine type of the catalog, e.g. a3-highgpu-1g",
+    },
+    "weight-dtype": {
+      type: "string",
+      value: "dtype",
+      default: "the model's first checkpoint",
+      description: "the checkpoint to serve (bf16, fp8, ...)",
+    },
     tp: { type: "string", value: "N", default: "every GPU of the machine", description: "tensor-parallel size" },
     pp: { type: "string", value: "N", default: "1", description: "pipeline-parallel size" },
     "input-tokens": { type: "string", value: "N", required: true, description: "input tokens of one request" },
     "output-tokens": { type: "string", value: "N", required: true, description: "output tokens of one request" },
-    concurrency: { type: "string", value: "N", default: "the most the memory, vLLM's limits and the latency target allow", description: "requests in flight on the replica" },
-    "gpu-memory-utilization": { type: "string", value: "U", default: "0.9, vLLM's", description: "vLLM --gpu-memory-utilization" },
-    "max-model-len": { type: "string", value: "L", default: "the smaller of the model's context and 4x the request, at least 4096, lowered to the largest power of two the KV cache holds when that does not fit", description: "vLLM --max-model-len" },
-    "max-num-seqs": { type: "string", value: "S", default: "vLLM's per-GPU default", description: "vLLM --max-num-seqs" },
-    "max-num-batched-tokens": { type: "string", value: "B", default: "vLLM's per-GPU default", description: "vLLM --max-num-batched-tokens" },
+    concurrency: {
+      type: "string",
+      value: "N",
+      default: "the most the memory, vLLM's limits and the latency target allow",
+      description: "requests in flight on the replica",
+    },
+    "gpu-memory-utilization": {
+      type: "string",
+      value: "U",
+      default: "0.9, vLLM's",
+      description: "vLLM --gpu-memory-utilization",
+    },
+    "max-model-len": {
+      type: "string",
+      value: "L",
+      default:
+        "the smaller of the model's context and 4x the request, at least 4096, lowered to the largest power of two the KV cache holds when that does not fit",
+      description: "vLLM --max-model-len",
+    },
+    "max-num-seqs": {
+      type: "string",
+      value: "S",
+      default: "vLLM's per-GPU default",
+      description: "vLLM --max-num-seqs",
+    },
+    "max-num-batched-tokens": {
+      type: "string",
+      value: "B",
+      default: "vLLM's per-GPU default",
+      description: "vLLM --max-num-batched-tokens",
+    },
     "kv-cache-dtype": { type: "string", value: "auto|fp8", default: "auto", description: "vLLM --kv-cache-dtype" },
-    "block-size": { type: "string", value: "B", default: "16 (64 for MLA models, as vLLM picks)", description: "vLLM --block-size: 1, 8, 16, 32, 64, 128 or 256" },
-    "vllm-version": { type: "string", value: "V", default: "the model's pinned release", description: "the vLLM release whose memory profile applies (the sampler warm-up is larger before 0.17.0)" },
-    "min-output-tokens-per-second-per-request": { type: "string", value: "R", default: "none", description: "latency target: slowest acceptable decode speed of one request" },
-    "max-ttft-ms": { type: "string", value: "T", default: "none", description: "latency target: longest acceptable time to first token, ms" },
+    "block-size": {
+      type: "string",
+      value: "B",
+      default: "16 (64 for MLA models, as vLLM picks)",
+      description: "vLLM --block-size: 1, 8, 16, 32, 64, 128 or 256",
+    },
+    "vllm-version": {
+      type: "string",
+      value: "V",
+      default: "the model's pinned release",
+      description: "the vLLM release whose memory profile applies (the sampler warm-up is larger before 0.17.0)",
+    },
+    "min-output-tokens-per-second-per-request": {
+      type: "string",
+      value: "R",
+      default: "none",
+      description: "latency target: slowest acceptable decode speed of one request",
+    },
+    "max-ttft-ms": {
+      type: "string",
+      value: "T",
+      default: "none",
+      description: "latency target: longest acceptable time to first token, ms",
+    },
     format: { type: "string", value: "table|json", default: "table", description: "output format" },
     ...BENCHMARK_FLAGS,
   },
@@ -111,9 +179,18 @@ export function runCapacity(argv: string[]): number {
   const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => values[name] as string;
   const catalog = loadCatalog();
   const model = findById(catalog.models, need("model"), "command line", "--model", "model");
-  const machine = findById(catalog.machineTypes, need("machine-type"), "command line", "--machine-type", "machine type");
+  const machine = findById(
+    catalog.machineTypes,
+    need("machine-type"),
+    "command line",
+    "--machine-type",
+    "machine type",
+  );
   const gpu = findById(catalog.gpus, machine.gpu, "command line", "--machine-type", "GPU");
-  const dtype = values["weight-dtype"] === undefined ? undefined : parseWith(WeightDtypeSchema, values["weight-dtype"], "command line", "--weight-dtype");
+  const dtype =
+    values["weight-dtype"] === undefined
+      ? undefined
+      : parseWith(WeightDtypeSchema, values["weight-dtype"], "command line", "--weight-dtype");
   const variant = pickVariant(model, dtype, "command line", "--weight-dtype");
   const pp = numberOption("pp", values.pp, { integer: true, min: 1, max: 64 }) ?? 1;
   const tp = numberOption("tp", values.tp, { integer: true, min: 1, max: machine.gpuCount }) ?? machine.gpuCount;
@@ -124,16 +201,48 @@ export function runCapacity(argv: string[]): number {
   const servingInput = parseServingFlags(values);
   const requestTokens = request.inputTokens + request.outputTokens;
   if (requestTokens > model.architecture.maxContextTokens)
-    throw new UserInputError("command line", "--input-tokens", `${request.inputTokens} input + ${request.outputTokens} output tokens exceed ${model.id}'s context of ${model.architecture.maxContextTokens} tokens`);
-  if (servingInput.maxModelLen !== undefined) numberOption("max-model-len", values["max-model-len"], { integer: true, min: requestTokens, max: model.architecture.maxContextTokens });
+    throw new UserInputError(
+      "command line",
+      "--input-tokens",
+      `${request.inputTokens} input + ${request.outputTokens} output tokens exceed ${model.id}'s context of ${model.architecture.maxContextTokens} tokens`,
+    );
+  if (servingInput.maxModelLen !== undefined)
+    numberOption("max-model-len", values["max-model-len"], {
+      integer: true,
+      min: requestTokens,
+      max: model.architecture.maxContextTokens,
+    });
   const serving = resolveServing(servingInput, request, model, gpu);
-  refuseLayout(model, { tensorParallel: tp, pipelineParallel: pp, gpus: machine.gpuCount * Math.ceil((tp * pp) / machine.gpuCount), blockSize: serving.blockSize });
+  refuseLayout(model, {
+    tensorParallel: tp,
+    pipelineParallel: pp,
+    gpus: machine.gpuCount * Math.ceil((tp * pp) / machine.gpuCount),
+    blockSize: serving.blockSize,
+  });
   const vllmVersion = vllmVersionOption(values["vllm-version"]) ?? model.serving.vllmVersion;
   const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
-  const minSpeed = numberOption("min-output-tokens-per-second-per-request", values["min-output-tokens-per-second-per-request"], { min: 0.001, max: 1e6 });
+  const minSpeed = numberOption(
+    "min-output-tokens-per-second-per-request",
+    values["min-output-tokens-per-second-per-request"],
+    { min: 0.001, max: 1e6 },
+  );
   const maxTtft = numberOption("max-ttft-ms", values["max-ttft-ms"], { min: 0.001, max: 1e9 });
-  const latency = minSpeed === undefined && maxTtft === undefined ? undefined : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
-  const capacityInputs = { model, variant, gpu, parallel: { tensorParallel: tp, pipelineParallel: pp }, serving, request, calibration: catalog.calibration, concurrency, latency, vllmVersion };
+  const latency =
+    minSpeed === undefined && maxTtft === undefined
+      ? undefined
+      : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
+  const capacityInputs = {
+    model,
+    variant,
+    gpu,
+    parallel: { tensorParallel: tp, pipelineParallel: pp },
+    serving,
+    request,
+    calibration: catalog.calibration,
+    concurrency,
+    latency,
+    vllmVersion,
+  };
   const protocol = benchmarkProtocolOption(values);
   const capacity = estimateCapacity(capacityInputs);
   const extra = {
@@ -152,19 +261,30 @@ export function runCapacity(argv: string[]): number {
   };
   const bench = protocol === undefined ? undefined : runServeBenchmark(capacityInputs, protocol);
   if (format === "json") {
-    process.stdout.write(`${toJson({ ...capacityJson(capacity, extra), ...(bench ? { benchmark: bench.json } : {}) })}\n`);
+    process.stdout.write(
+      `${toJson({ ...capacityJson(capacity, extra), ...(bench ? { benchmark: bench.json } : {}) })}\n`,
+    );
     return EXIT.ok;
   }
   if (bench) {
-    process.stdout.write(`${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}, vLLM ${vllmVersion}\n${bench.table}\n`);
+    process.stdout.write(
+      `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}, vLLM ${vllmVersion}\n${bench.table}\n`,
+    );
     return EXIT.ok;
   }
-  process.stdout.write(`${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`);
+  process.stdout.write(
+    `${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`,
+  );
   return EXIT.ok;
 }
 
 /** The flag each layout setting comes from on this command line. */
-const LAYOUT_FLAGS = { tensorParallel: "--tp", pipelineParallel: "--pp", gpus: "--tp", blockSize: "--block-size" } as const;
+const LAYOUT_FLAGS = {
+  tensorParallel: "--tp",
+  pipelineParallel: "--pp",
+  gpus: "--tp",
+  blockSize: "--block-size",
+} as const;
 
 /** Exit 2 naming the flag when vLLM would refuse the layout (engine/vllm-layout.ts). */
 function refuseLayout(model: ModelConfig, layout: RequestedLayout): void {
@@ -175,7 +295,12 @@ function refuseLayout(model: ModelConfig, layout: RequestedLayout): void {
 /** `--vllm-version`: a release such as 0.11.0 (its memory profile applies). */
 function vllmVersionOption(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+\.\d+\.\d+$/.test(v)) throw new UserInputError("command line", "--vllm-version", `${JSON.stringify(v)} is not valid; expected a release such as 0.11.0`);
+  if (!/^\d+\.\d+\.\d+$/.test(v))
+    throw new UserInputError(
+      "command line",
+      "--vllm-version",
+      `${JSON.stringify(v)} is not valid; expected a release such as 0.11.0`,
+    );
   return v;
 }
 
@@ -185,7 +310,10 @@ export function renderCapacityTable(c: Capacity, title: string, errorBandPct: nu
   // When weights and reserve overflow the GPU, "usable = weights + reserve + KV" would be a false sum.
   const overflow = m.weightsGiBPerGpu + m.reserveGiBPerGpu > m.usableGiBPerGpu;
   const lines = overflow
-    ? [title, `Memory per GPU: weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} GiB needed, ${num(m.usableGiBPerGpu, 2)} GiB usable: no room for a KV cache`]
+    ? [
+        title,
+        `Memory per GPU: weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} GiB needed, ${num(m.usableGiBPerGpu, 2)} GiB usable: no room for a KV cache`,
+      ]
     : [
         title,
         `Memory per GPU: usable ${num(m.usableGiBPerGpu, 2)} GiB = weights ${num(m.weightsGiBPerGpu, 2)} + reserve ${num(m.reserveGiBPerGpu, 2)} + KV cache ${num(m.kvCacheGiBPerGpu, 2)} GiB`,
@@ -196,13 +324,25 @@ export function renderCapacityTable(c: Capacity, title: string, errorBandPct: nu
     lines.push(`Does not fit: ${m.reason ?? "no KV room for one request"}`);
     return lines.join("\n");
   }
-  lines.push(`Max concurrency at this request shape: ${c.maxConcurrency}; the point used (=>) is set by: ${c.bindingLimit}`);
-  if (!c.meetsLatencyTarget) lines.push("Even one request at a time misses the latency target: no throughput is credited.");
+  lines.push(
+    `Max concurrency at this request shape: ${c.maxConcurrency}; the point used (=>) is set by: ${c.bindingLimit}`,
+  );
+  if (!c.meetsLatencyTarget)
+    lines.push("Even one request at a time misses the latency target: no throughput is credited.");
   lines.push(`Estimates, ±${errorBandPct} % (calibration p90):`, "");
   const rows = [["", "concurrency", "output tok/s", "per request tok/s", "TTFT ms", "bound"]];
-  const points = c.sweep.some((p) => p.concurrency === c.point.concurrency) ? c.sweep : [...c.sweep, c.point].sort((a, b) => a.concurrency - b.concurrency);
+  const points = c.sweep.some((p) => p.concurrency === c.point.concurrency)
+    ? c.sweep
+    : [...c.sweep, c.point].sort((a, b) => a.concurrency - b.concurrency);
   for (const p of points) {
-    rows.push([p.concurrency === c.point.concurrency ? "=>" : "", String(p.concurrency), num(p.outputTokensPerSecond, 0), num(p.perRequestOutputTokensPerSecond, 1), num(p.ttftMs, 0), p.decodeBound]);
+    rows.push([
+      p.concurrency === c.point.concurrency ? "=>" : "",
+      String(p.concurrency),
+      num(p.outputTokensPerSecond, 0),
+      num(p.perRequestOutputTokensPerSecond, 1),
+      num(p.ttftMs, 0),
+      p.decodeBound,
+    ]);
   }
   lines.push(textTable(rows, [false, true, true, true, true, false]));
   return lines.join("\n");

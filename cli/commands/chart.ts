@@ -19,9 +19,18 @@ export const CHART_COMMAND = defineCommand({
   summary: "the break-even chart of a scenario: monthly cost of self-hosting and of the API against monthly volume.",
   arguments: [SCENARIO_ARGUMENT],
   flags: {
-    output: { type: "string", short: "o", value: "file", required: true, description: "where to write: .svg, .png, or .json for the vega-lite spec; written whole or not at all" },
+    output: {
+      type: "string",
+      short: "o",
+      value: "file",
+      required: true,
+      description: "where to write: .svg, .png, or .json for the vega-lite spec; written whole or not at all",
+    },
   },
-  examples: ["breakeven chart Pulumi.dev.yaml -o breakeven.svg", "breakeven chart examples/scenario.yaml -o chart.vl.json"],
+  examples: [
+    "breakeven chart Pulumi.dev.yaml -o breakeven.svg",
+    "breakeven chart examples/scenario.yaml -o chart.vl.json",
+  ],
 });
 
 /** What the output file's extension asks for. */
@@ -34,7 +43,8 @@ const OUTPUT_KINDS = { ".svg": "svg", ".png": "png", ".json": "spec" } as const;
  */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const dir = path.dirname(file);
-  if (!fs.existsSync(dir)) throw new UserInputError("command line", "-o", `cannot write ${file}: folder ${dir} does not exist`);
+  if (!fs.existsSync(dir))
+    throw new UserInputError("command line", "-o", `cannot write ${file}: folder ${dir} does not exist`);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, data);
@@ -52,7 +62,14 @@ function chartSpecOf(file: string): TopLevelSpec {
   const base = breakEvenChartSpec(e);
   if (!inputs.usage || !e.selfHost.capacity.canServe) return base;
   const { replicasByHour } = usageFleets(fleetContext(e, inputs));
-  return withProfile(base, profileChartSpec(e, { start: inputs.usage.span.start, hourlyOutputTokens: inputs.usage.hourlyOutputTokens, replicasByHour }));
+  return withProfile(
+    base,
+    profileChartSpec(e, {
+      start: inputs.usage.span.start,
+      hourlyOutputTokens: inputs.usage.hourlyOutputTokens,
+      replicasByHour,
+    }),
+  );
 }
 
 /** `breakeven chart`: the break-even chart of a scenario as SVG, PNG or the vega-lite spec. */
@@ -62,7 +79,12 @@ export async function runChart(argv: string[]): Promise<number> {
   const out = values.output as string;
   const ext = path.extname(out).toLowerCase();
   const kind = OUTPUT_KINDS[ext as keyof typeof OUTPUT_KINDS];
-  if (!kind) throw new UserInputError("command line", "-o", `${JSON.stringify(out)} must end in ${Object.keys(OUTPUT_KINDS).join(", ")}`);
+  if (!kind)
+    throw new UserInputError(
+      "command line",
+      "-o",
+      `${JSON.stringify(out)} must end in ${Object.keys(OUTPUT_KINDS).join(", ")}`,
+    );
   const spec = chartSpecOf(file);
   if (kind === "spec") writeFileAtomic(out, `${toJson(spec)}\n`);
   else {

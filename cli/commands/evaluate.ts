@@ -11,11 +11,17 @@ import { EXIT } from "../errors";
 /** The positional argument of every command that reads a scenario. */
 export const SCENARIO_ARGUMENT = {
   name: "scenario",
-  description: "a scenario file (see examples/) or a Pulumi stack file such as Pulumi.dev.yaml, whose llm-breakeven: keys are read",
+  description:
+    "a scenario file (see examples/) or a Pulumi stack file such as Pulumi.dev.yaml, whose llm-breakeven: keys are read",
 } as const;
 
 /** The `--format` flag of the report commands. */
-export const FORMAT_FLAG = { type: "string", value: "table|json|markdown", default: "table", description: "output format; json is the contract in the README" } as const;
+export const FORMAT_FLAG = {
+  type: "string",
+  value: "table|json|markdown",
+  default: "table",
+  description: "output format; json is the contract in the README",
+} as const;
 
 /** `breakeven evaluate`: its arguments, flags and examples (help and parser read this). */
 export const EVALUATE_COMMAND = defineCommand({
@@ -40,7 +46,12 @@ export function runEvaluate(argv: string[]): number {
   const { values, positionals } = parseCommand(EVALUATE_COMMAND, argv);
   const format = formatOption(values.format);
   const { evaluation } = evaluateFile(positionals[0] as string);
-  const out = format === "json" ? toJson(evaluation) : format === "markdown" ? renderEvaluationMarkdown(evaluation) : renderEvaluationTable(evaluation);
+  const out =
+    format === "json"
+      ? toJson(evaluation)
+      : format === "markdown"
+        ? renderEvaluationMarkdown(evaluation)
+        : renderEvaluationTable(evaluation);
   process.stdout.write(`${out}\n`);
   return EXIT.ok;
 }

@@ -20,11 +20,32 @@ export const PREVIEW_COMMAND = defineCommand({
   arguments: [],
   flags: {
     stack: { type: "string", value: "name", required: true, description: "the stack whose Pulumi.<name>.yaml is read" },
-    cwd: { type: "string", value: "dir", default: "llm-breakeven's own project", description: "the Pulumi Node.js project (a folder with Pulumi.yaml) whose program runs under mocks" },
-    case: { type: "string", value: PREVIEW_CASES.join("|"), default: "new-stack", description: "new-stack: the first preview (outputs planned, Kubernetes resources of a new cluster empty); update: every resource exists unchanged (outputs = stored state)" },
+    cwd: {
+      type: "string",
+      value: "dir",
+      default: "llm-breakeven's own project",
+      description: "the Pulumi Node.js project (a folder with Pulumi.yaml) whose program runs under mocks",
+    },
+    case: {
+      type: "string",
+      value: PREVIEW_CASES.join("|"),
+      default: "new-stack",
+      description:
+        "new-stack: the first preview (outputs planned, Kubernetes resources of a new cluster empty); update: every resource exists unchanged (outputs = stored state)",
+    },
     format: FORMAT_FLAG,
-    "policy-pack": { type: "string", value: "dir", default: "dist/policies (the compiled pack)", description: "the policy pack folder (one with PulumiPolicy.yaml), e.g. dist/policy-pack" },
-    "policy-pack-config": { type: "string", value: "file.json", default: "each policy's own enforcement level", description: "the file `pulumi preview --policy-pack-config` takes, checked as the CLI checks it" },
+    "policy-pack": {
+      type: "string",
+      value: "dir",
+      default: "dist/policies (the compiled pack)",
+      description: "the policy pack folder (one with PulumiPolicy.yaml), e.g. dist/policy-pack",
+    },
+    "policy-pack-config": {
+      type: "string",
+      value: "file.json",
+      default: "each policy's own enforcement level",
+      description: "the file `pulumi preview --policy-pack-config` takes, checked as the CLI checks it",
+    },
   },
   examples: [
     "breakeven preview --stack dev",
@@ -37,7 +58,11 @@ export const PREVIEW_COMMAND = defineCommand({
 function previewCaseOption(value: string | undefined): PreviewCase {
   if (value === undefined) return "new-stack";
   if ((PREVIEW_CASES as readonly string[]).includes(value)) return value as PreviewCase;
-  throw new UserInputError("command line", "--case", `${JSON.stringify(value)} is not valid; expected one of ${PREVIEW_CASES.join(", ")}`);
+  throw new UserInputError(
+    "command line",
+    "--case",
+    `${JSON.stringify(value)} is not valid; expected one of ${PREVIEW_CASES.join(", ")}`,
+  );
 }
 
 /** `breakeven preview`: exit 0 when no mandatory policy fails, 1 when blocked (as `pulumi preview` with a failing policy), 2 on bad input. */
@@ -48,16 +73,29 @@ export async function runPreviewCommand(argv: string[]): Promise<number> {
   const previewCase = previewCaseOption(values.case);
   const packDir = values["policy-pack"];
   if (packDir !== undefined && !fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")))
-    throw new UserInputError("command line", "--policy-pack", `${JSON.stringify(packDir)} has no PulumiPolicy.yaml; expected a policy pack folder such as policies (the TypeScript pack), dist/policies (the compiled one, the default) or dist/policy-pack (the publishable one)`);
+    throw new UserInputError(
+      "command line",
+      "--policy-pack",
+      `${JSON.stringify(packDir)} has no PulumiPolicy.yaml; expected a policy pack folder such as policies (the TypeScript pack), dist/policies (the compiled one, the default) or dist/policy-pack (the publishable one)`,
+    );
   if (values.cwd !== undefined && !fs.existsSync(path.join(values.cwd, "Pulumi.yaml")))
-    throw new UserInputError("command line", "--cwd", `${JSON.stringify(values.cwd)} has no Pulumi.yaml; expected a Pulumi project folder`);
+    throw new UserInputError(
+      "command line",
+      "--cwd",
+      `${JSON.stringify(values.cwd)} has no Pulumi.yaml; expected a Pulumi project folder`,
+    );
   const result = await runPreview(values.stack, {
     cwd: values.cwd,
     previewCase,
     packDir: packDir ? path.resolve(packDir) : undefined,
     policyConfig: values["policy-pack-config"] ? loadPolicyPackConfig(values["policy-pack-config"]) : undefined,
   });
-  const out = format === "json" ? toJson(result) : format === "markdown" ? renderPreviewMarkdown(result) : renderPreviewTable(result);
+  const out =
+    format === "json"
+      ? toJson(result)
+      : format === "markdown"
+        ? renderPreviewMarkdown(result)
+        : renderPreviewTable(result);
   process.stdout.write(`${out}\n`);
   return result.blocked ? EXIT.blocked : EXIT.ok;
 }

@@ -21,8 +21,18 @@ export const RECOMMEND_COMMAND = defineCommand({
   arguments: [SCENARIO_ARGUMENT],
   flags: {
     top: { type: "string", value: "N", default: String(DEFAULT_TOP), description: "how many options to list" },
-    regions: { type: "string", value: "all|r1,r2", default: "the declared node.region", description: "search these regions; all: every region the price catalog has (a far region is flagged)" },
-    pricing: { type: "string", value: "any|m1,m2", default: "the declared node.pricing", description: "search these pricing models (spot, on-demand, commit-1y, commit-3y); any: all of them" },
+    regions: {
+      type: "string",
+      value: "all|r1,r2",
+      default: "the declared node.region",
+      description: "search these regions; all: every region the price catalog has (a far region is flagged)",
+    },
+    pricing: {
+      type: "string",
+      value: "any|m1,m2",
+      default: "the declared node.pricing",
+      description: "search these pricing models (spot, on-demand, commit-1y, commit-3y); any: all of them",
+    },
     "no-spot": { type: "boolean", description: "leave spot (preemptible) pricing out of the search" },
     format: FORMAT_FLAG,
   },
@@ -38,7 +48,10 @@ const ALL_REGIONS = "all";
 const ANY_PRICING = "any";
 
 function commaList(flag: string, value: string, example: string): string[] {
-  const items = value.split(",").map((r) => r.trim()).filter((r) => r.length > 0);
+  const items = value
+    .split(",")
+    .map((r) => r.trim())
+    .filter((r) => r.length > 0);
   if (items.length === 0) throw new UserInputError("command line", flag, `is empty; give ${example}`);
   return items;
 }
@@ -54,7 +67,12 @@ export function regionScope(value: string | undefined, declaredRegion: string, c
   const regions = commaList("--regions", value, `"all" or regions separated by commas, e.g. us-central1,europe-west4`);
   const known = new Set(catalog.prices.rows.map((r) => r.region));
   const unknown = regions.find((r) => !known.has(r));
-  if (unknown !== undefined) throw new UserInputError("command line", "--regions", `unknown region ${JSON.stringify(unknown)}; valid: ${ALL_REGIONS}, ${[...known].sort().join(", ")}`);
+  if (unknown !== undefined)
+    throw new UserInputError(
+      "command line",
+      "--regions",
+      `unknown region ${JSON.stringify(unknown)}; valid: ${ALL_REGIONS}, ${[...known].sort().join(", ")}`,
+    );
   return regions;
 }
 
@@ -64,20 +82,36 @@ export function pricingScope(value: string | undefined, declaredPricing: Pricing
   if (value.trim() === ANY_PRICING) return undefined;
   const valid = PricingModelSchema.options;
   return commaList("--pricing", value, `"any" or pricing models separated by commas, e.g. spot,on-demand`).map((p) => {
-    if (!(valid as readonly string[]).includes(p)) throw new UserInputError("command line", "--pricing", `${JSON.stringify(p)} is not valid; expected ${ANY_PRICING} or one of ${valid.join(", ")}`);
+    if (!(valid as readonly string[]).includes(p))
+      throw new UserInputError(
+        "command line",
+        "--pricing",
+        `${JSON.stringify(p)} is not valid; expected ${ANY_PRICING} or one of ${valid.join(", ")}`,
+      );
     return p as PricingModel;
   });
 }
 
 /** The search over the catalog for resolved inputs: its offers with their sanity flags, and each region's geography for far-region flags. */
-export function catalogSearch(base: EvaluationInputs, catalog: Catalog, constraints: RecommendConstraints): RecommendSearch {
+export function catalogSearch(
+  base: EvaluationInputs,
+  catalog: Catalog,
+  constraints: RecommendConstraints,
+): RecommendSearch {
   const regionGeography = new Map<string, string>();
   for (const row of catalog.prices.rows) {
     const geo = geographyOf(row.region, catalog.priceChecks);
     if (geo !== undefined) regionGeography.set(row.region, geo);
   }
   const offers = offersFromPriceBook(catalog.prices, catalog.priceFlags);
-  return { base, machines: [...catalog.machineTypes.values()], gpus: catalog.gpus, offers, constraints, regionGeography };
+  return {
+    base,
+    machines: [...catalog.machineTypes.values()],
+    gpus: catalog.gpus,
+    offers,
+    constraints,
+    regionGeography,
+  };
 }
 
 /** `breakeven recommend`: the cheapest machine, region, pricing and layout for the declared workload, the API, or a hybrid. */
@@ -95,7 +129,8 @@ export function runRecommend(argv: string[]): number {
     allowSpot: !values["no-spot"],
   };
   const rec = recommend(catalogSearch(inputs, catalog, constraints));
-  const render = format === "json" ? renderRecommendJson : format === "markdown" ? renderRecommendMarkdown : renderRecommendTable;
+  const render =
+    format === "json" ? renderRecommendJson : format === "markdown" ? renderRecommendMarkdown : renderRecommendTable;
   process.stdout.write(`${render(rec, loaded.scenario, top)}\n`);
   return EXIT.ok;
 }

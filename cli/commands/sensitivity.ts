@@ -9,7 +9,8 @@ import { FORMAT_FLAG, inputsFromFile, SCENARIO_ARGUMENT } from "./evaluate";
 /** `breakeven sensitivity`: its arguments, flags and examples (help and parser read this). */
 export const SENSITIVITY_COMMAND = defineCommand({
   name: "sensitivity",
-  summary: "how robust is the verdict? Savings with each input moved by 10 % and 25 % either way, and where the verdict flips.",
+  summary:
+    "how robust is the verdict? Savings with each input moved by 10 % and 25 % either way, and where the verdict flips.",
   arguments: [SCENARIO_ARGUMENT],
   flags: { format: FORMAT_FLAG },
   examples: ["breakeven sensitivity Pulumi.dev.yaml", "breakeven sensitivity examples/scenario.yaml --format markdown"],
@@ -20,7 +21,12 @@ export function runSensitivity(argv: string[]): number {
   const { values, positionals } = parseCommand(SENSITIVITY_COMMAND, argv);
   const format = formatOption(values.format);
   const result = sensitivity(inputsFromFile(positionals[0] as string).inputs);
-  const out = format === "json" ? toJson(result) : format === "markdown" ? renderSensitivityMarkdown(result) : renderSensitivityTable(result);
+  const out =
+    format === "json"
+      ? toJson(result)
+      : format === "markdown"
+        ? renderSensitivityMarkdown(result)
+        : renderSensitivityTable(result);
   process.stdout.write(`${out}\n`);
   return EXIT.ok;
 }
