@@ -123,12 +123,10 @@ export function priceFleet(
   };
 }
 
-function fleetLines(
+/** The compute and overhead cost lines of some replica-hours: shared by every fleet and the hybrid. */
+export function computeLines(
   replicaHours: number,
-  ups: number,
-  preemptions: number,
-  coldStartUsd: number,
-  inputs: FleetInputs,
+  inputs: { replicaHourlyUsd: number; overheadShare: number },
 ): CostLine[] {
   const compute = replicaHours * inputs.replicaHourlyUsd;
   return [
@@ -146,6 +144,18 @@ function fleetLines(
       unitUsd: compute,
       monthlyUsd: compute * inputs.overheadShare,
     },
+  ];
+}
+
+function fleetLines(
+  replicaHours: number,
+  ups: number,
+  preemptions: number,
+  coldStartUsd: number,
+  inputs: FleetInputs,
+): CostLine[] {
+  return [
+    ...computeLines(replicaHours, inputs),
     {
       name: "cold starts",
       unit: "scale-ups",

@@ -1,4 +1,4 @@
-import type { CostLine } from "./fleet";
+import { computeLines, type CostLine } from "./fleet";
 
 /**
  * A priced hybrid: a self-hosted base of k replicas running all month
@@ -97,24 +97,10 @@ export function priceHybrid(inputs: HybridInputs): Hybrid {
 function hybridLines(best: HybridPoint, inputs: HybridInputs, coldStartUsd: number): CostLine[] {
   const k = best.replicas;
   const replicaHours = k * HOURS_PER_MONTH;
-  const compute = replicaHours * inputs.replicaHourlyUsd;
   const preemptions = k > 0 ? (replicaHours * inputs.nodesPerReplica * inputs.preemptionsPerNodeDay) / 24 : 0;
   const apiTokens = inputs.apiUsdPerOutputToken > 0 ? best.apiMonthlyUsd / inputs.apiUsdPerOutputToken : 0;
   return [
-    {
-      name: "compute",
-      unit: "replica-hours",
-      monthlyQuantity: replicaHours,
-      unitUsd: inputs.replicaHourlyUsd,
-      monthlyUsd: compute,
-    },
-    {
-      name: "overhead",
-      unit: "share of compute",
-      monthlyQuantity: inputs.overheadShare,
-      unitUsd: compute,
-      monthlyUsd: compute * inputs.overheadShare,
-    },
+    ...computeLines(replicaHours, inputs),
     {
       name: "spot preemption",
       unit: "preemptions",
