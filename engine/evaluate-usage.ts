@@ -1,4 +1,4 @@
-import type { Evaluation, EvaluationInputs, Verdict } from "./evaluate";
+import type { Evaluation, EvaluationInputs, Verdict } from "./evaluation-types";
 import { usageFleets, type FleetContext, type FleetSummary } from "./fleet-evaluate";
 
 /**
