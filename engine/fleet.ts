@@ -6,9 +6,9 @@
  * renderer walks, as Infracost's cost components.
  */
 
+import { HOURS_PER_MONTH } from "./units";
+
 const SECONDS_PER_HOUR = 3600;
-/** Hours in the month every figure is scaled to. */
-const HOURS_PER_MONTH = 730;
 
 /** The three fleets costed side by side. */
 export type FleetKind = "fixed-peak" | "fixed-declared" | "autoscaled";

@@ -1,4 +1,5 @@
 import { computeLines, type CostLine } from "./fleet";
+import { HOURS_PER_MONTH } from "./units";
 
 /**
  * A priced hybrid: a self-hosted base of k replicas running all month
@@ -9,7 +10,6 @@ import { computeLines, type CostLine } from "./fleet";
  */
 
 const SECONDS_PER_HOUR = 3600;
-const HOURS_PER_MONTH = 730;
 
 /** What the hybrid needs: the load, one replica, and the API's all-in price per output token. */
 export interface HybridInputs {

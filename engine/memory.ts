@@ -96,11 +96,6 @@ export function weightBytesPerStage(model: ModelConfig, variant: WeightVariant, 
   return out;
 }
 
-/** Weight bytes on the busiest GPU of a replica (see {@link weightBytesPerStage}). */
-export function weightBytesPerGpu(model: ModelConfig, variant: WeightVariant, parallel: Parallelism): number {
-  return Math.max(...weightBytesPerStage(model, variant, parallel));
-}
-
 /** Bytes per KV cache element: 1 for an fp8 cache; `auto` follows the 16-bit activation dtype of every weight format here. */
 export function kvElementBytes(kvCacheDtype: "auto" | "fp8"): number {
   return kvCacheDtype === "fp8" ? 1 : 2;

@@ -9,7 +9,7 @@ import type { UsageRecord } from "./usage";
 
 const HOUR_MS = 3_600_000;
 /** Hours in the month every monthly figure is scaled to (as Infracost uses). */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH } from "./units";
 /** Below this span the hour-of-week profile has seen each weekday at most once. */
 export const MIN_PROFILE_DAYS = 7;
 /** Two full weeks at least before a week-over-week trend means anything. */

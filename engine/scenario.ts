@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { WeightDtypeSchema } from "./model-config";
+import { HOURS_PER_MONTH } from "./units";
 
 /**
  * The scenario: what to serve, on what, for how much traffic, against which
@@ -109,7 +110,7 @@ export const WorkloadSchema = z
     /** Share of provisioned capacity the traffic really uses (bursts, idle nights). Defaults to 0.6. */
     utilization: z.number().finite().gt(0).max(1).default(0.6),
     /** Hours the fleet runs a month. Defaults to 730 (a month of 24/7). */
-    hoursPerMonth: z.number().finite().positive().max(744).default(730),
+    hoursPerMonth: z.number().finite().positive().max(744).default(HOURS_PER_MONTH),
     /** The latency the product needs. Defaults, for an interactive workload, to the published chat target in catalog/data/assumptions.yaml. */
     latency: LatencySchema.optional(),
     /** Extra tokens the self-hosted side serves that the API bill does not show (retries, safety passes), %. Defaults to 0. */
