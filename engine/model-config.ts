@@ -1,6 +1,13 @@
 import { z } from "zod";
 
 /**
+ * An image pinned by digest: `repository[:tag]@sha256:<64 hex>`, the form a
+ * registry cannot move (OCI image spec, descriptor digests). One home for the
+ * model configs, the program's config and the pinned-versions policy.
+ */
+export const IMAGE_BY_DIGEST = /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/;
+
+/**
  * Weight formats a checkpoint can ship in. `int4` is a generic group-quantized
  * 4-bit format (compressed-tensors pack-quantized, as Kimi K2.5 ships);
  * `awq-int4` and `gptq-int4` are the AutoAWQ and GPTQ checkpoints vLLM loads
@@ -127,10 +134,7 @@ export const ServingPinsSchema = z
     /** Image by digest: `repository@sha256:<64 hex>` (a tag may precede the digest). */
     vllmImage: z
       .string()
-      .regex(
-        /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/,
-        "an image pinned by digest, e.g. vllm/vllm-openai:v0.15.0@sha256:<64 hex>",
-      ),
+      .regex(IMAGE_BY_DIGEST, "an image pinned by digest, e.g. vllm/vllm-openai:v0.15.0@sha256:<64 hex>"),
     /** NVIDIA driver, an exact release such as 580.95.05. */
     nvidiaDriverVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "an exact driver release such as 580.95.05"),
     /** NCCL installed into the serving image (`nvidia-nccl-cu12==<this>`). */

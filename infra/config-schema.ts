@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMAGE_BY_DIGEST } from "../engine/model-config";
 
 /**
  * The Pulumi program's own stack config: the `llm-breakeven:cluster` and
@@ -107,7 +108,7 @@ export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 const DigestImageSchema = z
   .string()
   .regex(
-    /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/,
+    IMAGE_BY_DIGEST,
     "an image pinned by digest, e.g. us-docker.pkg.dev/p/r/vllm-nccl:0.15.0-nccl2.29.3@sha256:<64 hex>",
   );
 

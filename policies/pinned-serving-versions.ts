@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
+import { IMAGE_BY_DIGEST } from "../engine/model-config";
 import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
 import { report, type Findings, type Violation } from "./findings";
 import {
@@ -35,7 +36,6 @@ export type PinnedServingVersionsConfig = z.infer<typeof PinnedServingVersionsCo
 
 const EXACT_DRIVER = /^\d+\.\d+(\.\d+)?$/;
 const EXACT_RELEASE = /^\d+\.\d+\.\d+$/;
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 /** `nvidia-nccl-cu12==2.29.3`, `nccl==2.29.3`, or `nccl==$want` with `want="2.29.3"` set in the same script. */
 const NCCL_IN_TEXT = /nccl[\w-]*==(?:(\d+\.\d+\.\d+)|\$\{?(\w+)\}?)/i;
 
@@ -156,7 +156,7 @@ export function pinnedVersionFindings(
   for (const t of servingPodTemplates(resources)) {
     for (const c of t.containers.filter((c) => c.gpuLimit)) {
       const where = `Container ${c.name} of ${t.workload.name}`;
-      if (!c.image || !DIGEST.test(c.image)) {
+      if (!c.image || !IMAGE_BY_DIGEST.test(c.image)) {
         violations.push({
           urn: t.workload.urn,
           message: `${where} runs image ${c.image ?? "(none)"}, which is not pinned by digest; use <repository>@sha256:<digest> so every node runs the image that was tested.`,
