@@ -1,16 +1,16 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { apiPriceData, resolveApiPriceData, type ApiPriceDataFile } from "../catalog/api-price-data";
 import { GENAI_PRICES_VERSION } from "../catalog/api-prices";
 import { userErrorOf } from "./user-error";
+import { tempDir } from "./temp-dir";
 
 const config: ApiPriceDataFile = {
   version: 1,
   package: { name: "@pydantic/genai-prices", version: "0.1.8", dataDate: "2026-09-23", source: "npm publish time" },
 };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api-price-data-"));
+const dir = tempDir("api-price-data-");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("which API price data the reports name", () => {

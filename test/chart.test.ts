@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { runChart } from "../cli/commands/chart";
@@ -9,6 +8,7 @@ import { renderChartSvg, svgToPng } from "../reports/chart-render";
 import { apiCurve, breakEvenChartSpec, chartMaxVolume, selfHostCurve } from "../reports/chart-spec";
 import { toJson } from "../reports/json";
 import { expectGolden, fixtureInputs } from "./decision-fixture";
+import { tempDir } from "./temp-dir";
 
 // Fixture arithmetic (decision-fixture.ts): a replica serves 2.628B output tokens a month and costs
 // USD 10,439; ops USD 4,300; the API USD 17.5 per 1M output tokens (3 input tokens each at 2.5, plus 10).
@@ -70,7 +70,7 @@ describe("the break-even chart of 1.5B output tokens a month of Llama 3.1 8B on 
 });
 
 describe("breakeven chart", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chart-"));
+  const dir = tempDir("chart-");
   const scenario = path.join(__dirname, "..", "examples", "scenario.yaml");
 
   test("writes the PNG whole, replacing an old file, and leaves no temporary file behind", async () => {

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { tempDir } from "./temp-dir";
 
 // The compiled CLI, as a user runs it (`npm test` builds first).
 const root = path.join(__dirname, "..");
@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 function scenarioFile(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-cli-"));
+  const dir = tempDir("breakeven-cli-");
   tempDirs.push(dir);
   const file = path.join(dir, "scenario.yaml");
   fs.writeFileSync(file, text);

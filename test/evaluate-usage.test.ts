@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { evaluateFile, inputsFromFile } from "../cli/commands/evaluate";
@@ -10,6 +9,7 @@ import { profileChartSpec } from "../reports/chart-profile";
 import { toJson } from "../reports/json";
 import { renderEvaluationMarkdown } from "../reports/evaluation-markdown";
 import { userErrorOf } from "./user-error";
+import { tempDir } from "./temp-dir";
 
 const root = path.join(__dirname, "..");
 const example = path.join(root, "examples", "scenario-from-usage.yaml");
@@ -17,7 +17,7 @@ const toMonth = 730 / 168;
 
 /** A scenario next to copies of the usage fixtures, so relative paths resolve as a user's would. */
 function scenarioWith(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-usage-"));
+  const dir = tempDir("breakeven-usage-");
   for (const f of ["anthropic-messages-1h.json", "usage.csv"])
     fs.copyFileSync(path.join(root, "test", "fixtures", "usage", f), path.join(dir, f));
   fs.copyFileSync(path.join(root, "examples", "usage", "openai-usage-week.json"), path.join(dir, "week.json"));

@@ -1,7 +1,7 @@
-import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
+import { tempDir } from "./temp-dir";
 
 const root = path.join(__dirname, "..");
 const engineDir = path.join(root, "engine");
@@ -29,7 +29,7 @@ describe("the engine is pure", () => {
   });
 
   test("the import scanner would catch a forbidden import", () => {
-    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "boundary-")), "bad.ts");
+    const tmp = path.join(tempDir("boundary-"), "bad.ts");
     fs.writeFileSync(
       tmp,
       'import * as fs from "node:fs";\nimport { x } from "../catalog/load";\nconst p = require("@pulumi/pulumi");\n',

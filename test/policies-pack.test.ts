@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildPolicyPack, PACK_RUNTIME_DEPENDENCIES } from "../scripts/pack-policy";
+import { tempDir } from "./temp-dir";
 
 /**
  * The publishable pack, tested as Pulumi Cloud would use it: `pulumi policy
@@ -16,7 +16,7 @@ import { buildPolicyPack, PACK_RUNTIME_DEPENDENCIES } from "../scripts/pack-poli
  * node_modules as the CLI does. Needs the npm cache that `npm ci` at the root fills.
  */
 const root = path.join(__dirname, "..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-pack-"));
+const tmp = tempDir("breakeven-pack-");
 let built: string;
 let tarball: string;
 let installed: string;

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { parseScenario } from "../catalog/scenario-file";
 import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../preview/stack-files";
 import { userErrorOf } from "./user-error";
+import { tempDir } from "./temp-dir";
 
 /**
  * The offline preview reads a stack as `pulumi preview` does before the
@@ -20,7 +20,7 @@ afterAll(() => {
 
 /** A copy of llm-breakeven's Pulumi.yaml with one stack file beside it. */
 function project(stackYaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-stack-"));
+  const dir = tempDir("breakeven-stack-");
   dirs.push(dir);
   fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   fs.writeFileSync(path.join(dir, "Pulumi.s.yaml"), stackYaml);

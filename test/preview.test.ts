@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stackNames } from "../preview/stack-files";
+import { tempDir } from "./temp-dir";
 
 /**
  * The offline preview end to end, as CI runs it: the compiled CLI (`npm test`
@@ -32,7 +32,7 @@ afterAll(() => {
 });
 
 function policyConfigFile(config: unknown): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-policy-config-"));
+  const dir = tempDir("breakeven-policy-config-");
   tempDirs.push(dir);
   const file = path.join(dir, "policy-config.json");
   fs.writeFileSync(file, JSON.stringify(config));

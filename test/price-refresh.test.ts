@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test, vi } from "vitest";
 import { listSkus, skuPageUrl, type Sku } from "../catalog/billing-catalog";
@@ -13,6 +12,7 @@ import { readYaml } from "../catalog/read";
 import { refreshPrices } from "../cli/commands/prices";
 import { catalog } from "./decision-fixture";
 import { userErrorOf } from "./user-error";
+import { tempDir } from "./temp-dir";
 
 // Two pages of services.skus.list, synthesized from the documented schema (test/fixtures/billing-catalog/README.md).
 const FIXTURES = path.join(__dirname, "fixtures", "billing-catalog");
@@ -33,7 +33,7 @@ function recorded() {
 }
 
 let skus: Sku[] = [];
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "price-refresh-"));
+const dir = tempDir("price-refresh-");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("reading the Billing Catalog", () => {

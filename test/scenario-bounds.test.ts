@@ -1,12 +1,12 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { INPUT_LIMITS, parseYaml, readText, readYaml } from "../catalog/read";
 import { parseScenario } from "../catalog/scenario-file";
 import { userErrorOf } from "./user-error";
+import { tempDir } from "./temp-dir";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "breakeven-bounds-"));
+const dir = tempDir("breakeven-bounds-");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Nine levels of nine aliases each: 9^9 = 387M strings if expanded ("billion laughs"). */
