@@ -29,17 +29,7 @@ export interface UsageProfile {
 }
 
 /** A fleet as the evaluate JSON shows it (the hour-by-hour replicas stay out of the JSON; the chart reads them). */
-export interface FleetSummary {
-  kind: FleetKind;
-  replicaHoursPerMonth: number;
-  monthlyUsd: number;
-  utilization: number;
-  meetsTarget: boolean;
-  hoursOverCapacity: number;
-  peakReplicas: number;
-  scaleUpsPerMonth: number;
-  lines: CostLine[];
-}
+export type FleetSummary = Omit<Fleet, "replicasByHour" | "preemptionsPerMonth">;
 
 /** The hybrid beside pure self-hosting and pure API. */
 export interface HybridSummary {
