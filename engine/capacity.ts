@@ -1,6 +1,7 @@
 import type { Calibration } from "./calibration";
 import type { Gpu } from "./hardware";
 import { fitMemory, type MemoryFit, type Parallelism } from "./memory";
+import { memoize } from "./memo";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoint } from "./throughput";
 
@@ -159,9 +160,6 @@ export function replicaShape(
 }
 
 type FitAndShape = { memory: MemoryFit; shape: ReplicaShape };
-type ByKey = Map<string, FitAndShape>;
-const fitCache = new WeakMap<ModelConfig, WeakMap<WeightVariant, WeakMap<Gpu, WeakMap<Calibration, ByKey>>>>();
-const MAX_CACHED_PER_KEY = 256;
 
 /**
  * The memory fit and replica shape, memoized on the model, checkpoint, GPU
@@ -169,34 +167,31 @@ const MAX_CACHED_PER_KEY = 256;
  * evaluate() runs 100k times a second and most calls repeat a hardware
  * setup with another volume.
  */
-function fitAndShape(inputs: CapacityInputs): FitAndShape {
-  const { model, variant, gpu, parallel, serving, calibration } = inputs;
-  // Nested weak maps, written out: closures here cost more than the lookups.
-  let byVariant = fitCache.get(model);
-  if (!byVariant) fitCache.set(model, (byVariant = new WeakMap()));
-  let byGpu = byVariant.get(variant);
-  if (!byGpu) byVariant.set(variant, (byGpu = new WeakMap()));
-  let byCalibration = byGpu.get(gpu);
-  if (!byCalibration) byGpu.set(gpu, (byCalibration = new WeakMap()));
-  let byKey = byCalibration.get(calibration);
-  if (!byKey) byCalibration.set(calibration, (byKey = new Map()));
-  const vllmVersion = inputs.vllmVersion ?? model.serving.vllmVersion;
-  const key = `${vllmVersion}|${parallel.tensorParallel}|${parallel.pipelineParallel}|${serving.gpuMemoryUtilization}|${serving.maxModelLen}|${serving.maxNumSeqs}|${serving.maxNumBatchedTokens}|${serving.kvCacheDtype}|${serving.blockSize}`;
-  const hit = byKey.get(key);
-  if (hit) return hit;
-  const memory = fitMemory({
-    model,
-    variant,
-    gpu,
-    parallel,
-    settings: { ...serving, vllmVersion },
-    reserve: calibration.reserve,
-    blockSize: serving.blockSize,
-  });
-  const made = { memory, shape: replicaShape(inputs, memory) };
-  if (byKey.size >= MAX_CACHED_PER_KEY) byKey.clear();
-  byKey.set(key, made);
-  return made;
+const fitAndShape: (inputs: CapacityInputs) => FitAndShape = memoize(
+  (inputs: CapacityInputs): FitAndShape => {
+    const { model, variant, gpu, parallel, serving, calibration } = inputs;
+    const memory = fitMemory({
+      model,
+      variant,
+      gpu,
+      parallel,
+      settings: { ...serving, vllmVersion: vllmVersionOf(inputs) },
+      reserve: calibration.reserve,
+      blockSize: serving.blockSize,
+    });
+    return { memory, shape: replicaShape(inputs, memory) };
+  },
+  (inputs: CapacityInputs) => [inputs.model, inputs.variant, inputs.gpu, inputs.calibration, settingsKey(inputs)],
+);
+
+/** The plain values the fit depends on, as one string key. */
+function settingsKey(inputs: CapacityInputs): string {
+  const { parallel: p, serving: s } = inputs;
+  return `${vllmVersionOf(inputs)}|${p.tensorParallel}|${p.pipelineParallel}|${s.gpuMemoryUtilization}|${s.maxModelLen}|${s.maxNumSeqs}|${s.maxNumBatchedTokens}|${s.kvCacheDtype}|${s.blockSize}`;
+}
+
+function vllmVersionOf(inputs: Pick<CapacityInputs, "model" | "vllmVersion">): string {
+  return inputs.vllmVersion ?? inputs.model.serving.vllmVersion;
 }
 
 /**
@@ -204,7 +199,7 @@ function fitAndShape(inputs: CapacityInputs): FitAndShape {
  * cache and max-num-seqs allow for the request shape, and the throughput at
  * the highest concurrency that still meets the latency target ("goodput"),
  * or at that limit when there is no target. A measured figure wins. The
- * sweep for reports is computed only when read.
+ * sweep (1, 2, 4, ... up to the limit) comes with it, as plain data.
  */
 export function estimateCapacity(inputs: CapacityInputs): Capacity {
   const first = fitAndShape(inputs);
@@ -323,37 +318,8 @@ interface SweepSource {
   limit: number;
 }
 
-/**
- * A Capacity whose sweep is computed on first read (evaluate() rarely needs
- * it; reports do). `toJSON` includes it; a spread copy does not, so copy
- * `sweep` explicitly.
- */
-class CapacityWithLazySweep implements Capacity {
-  memory!: MemoryFit;
-  fits!: boolean;
-  maxConcurrency!: number;
-  point!: ThroughputPoint;
-  outputTokensPerSecond!: number;
-  throughputSource!: "estimate" | "measured";
-  bindingLimit!: BindingLimit;
-  meetsLatencyTarget!: boolean;
-  maxModelLen!: number;
-  maxModelLenNote?: string | undefined;
-  #source: SweepSource;
-  #sweep: ThroughputPoint[] | undefined;
-  constructor(fields: Omit<Capacity, "sweep">, source: SweepSource) {
-    Object.assign(this, fields);
-    this.#source = source;
-  }
-  get sweep(): ThroughputPoint[] {
-    const src = this.#source;
-    return (this.#sweep ??= sweepConcurrencies(src.limit).map((c) => throughputAt(src.shape, src.request, c)));
-  }
-  toJSON(): Capacity {
-    return { ...this, sweep: this.sweep };
-  }
-}
-
+/** The capacity with its sweep: the throughput at 1, 2, 4, ... up to the concurrency limit, as plain data. */
 function withSweep(fields: Omit<Capacity, "sweep">, source: SweepSource): Capacity {
-  return new CapacityWithLazySweep(fields, source);
+  const sweep = sweepConcurrencies(source.limit).map((c) => throughputAt(source.shape, source.request, c));
+  return { ...fields, sweep };
 }

@@ -291,10 +291,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       preemptionAssumption: isSpot
         ? `${preemptionsPerDay} preemptions per node per day x ${coldStartMinutes.toFixed(1)} min cold start x $${round2(replicaHourlyUsd)}/h per replica`
         : `none (${node.pricing} nodes are not preempted)`,
-      // A getter: the sweep is computed only when a report or JSON reads it, keeping evaluate() fast.
-      get sweep() {
-        return capacity.sweep;
-      },
+      sweep: capacity.sweep,
       fleet,
     },
     api: {

@@ -1,4 +1,5 @@
 import type { ModelConfig, ModulePart, WeightVariant } from "./model-config";
+import { memoize } from "./memo";
 
 /**
  * Parameter counts by part of the model, computed from the architecture (the
@@ -29,16 +30,8 @@ export interface ParamBreakdown {
   active: number;
 }
 
-const breakdownCache = new WeakMap<ModelConfig, ParamBreakdown>();
-
-/** Counts every weight of the model from its architecture (cached per model object: evaluate() runs it often). */
-export function paramBreakdown(model: ModelConfig): ParamBreakdown {
-  const hit = breakdownCache.get(model);
-  if (hit) return hit;
-  const counted = countParams(model);
-  breakdownCache.set(model, counted);
-  return counted;
-}
+/** Counts every weight of the model from its architecture (memoized per model object: evaluate() runs it often). */
+export const paramBreakdown: (model: ModelConfig) => ParamBreakdown = memoize(countParams);
 
 function countParams(model: ModelConfig): ParamBreakdown {
   const a = model.architecture;
@@ -138,18 +131,8 @@ export function bytesPerWeight(variant: WeightVariant, part: ModulePart): number
   }
 }
 
-const weightBytesCache = new WeakMap<ModelConfig, WeakMap<WeightVariant, number>>();
-
-/** Whole-model weight bytes under a checkpoint (cached per model and checkpoint object). */
-export function modelWeightBytes(model: ModelConfig, variant: WeightVariant): number {
-  let byVariant = weightBytesCache.get(model);
-  if (!byVariant) weightBytesCache.set(model, (byVariant = new WeakMap()));
-  const hit = byVariant.get(variant);
-  if (hit !== undefined) return hit;
-  const bytes = countWeightBytes(model, variant);
-  byVariant.set(variant, bytes);
-  return bytes;
-}
+/** Whole-model weight bytes under a checkpoint (memoized per model and checkpoint object). */
+export const modelWeightBytes: (model: ModelConfig, variant: WeightVariant) => number = memoize(countWeightBytes);
 
 function countWeightBytes(model: ModelConfig, variant: WeightVariant): number {
   const p = paramBreakdown(model);

@@ -1,6 +1,7 @@
 import type { CalibrationConstants } from "./calibration";
 import type { Gpu } from "./hardware";
 import type { ModelConfig, WeightVariant } from "./model-config";
+import { memoize } from "./memo";
 import { bytesPerWeight, paramBreakdown, type ParamBreakdown } from "./params";
 import type { Parallelism } from "./memory";
 
@@ -93,11 +94,10 @@ interface Derived {
   chunkTokens: number;
 }
 
-const derivedCache = new WeakMap<ReplicaShape, Derived>();
+/** The per-shape constants of the roofline, memoized per shape object (every concurrency of a search reuses them). */
+const derive: (shape: ReplicaShape) => Derived = memoize(deriveConstants);
 
-function derive(shape: ReplicaShape): Derived {
-  const hit = derivedCache.get(shape);
-  if (hit) return hit;
+function deriveConstants(shape: ReplicaShape): Derived {
   const { model, variant, gpu, parallel, constants } = shape;
   const p = paramBreakdown(model);
   const a = model.architecture;
@@ -147,7 +147,6 @@ function derive(shape: ReplicaShape): Derived {
     chunkTokens: shape.maxNumBatchedTokens,
     moeSecondsPerToken: a.moe ? p.moeLayers * constants.moeTokenOverheadNs * 1e-9 : 0,
   };
-  derivedCache.set(shape, d);
   return d;
 }
 
