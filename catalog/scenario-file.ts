@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { ScenarioSchema, SCENARIO_KEYS, type Scenario } from "../engine/scenario";
 import { parseWith, showValue, UserInputError } from "./errors";
 import type { UsageProfile } from "../engine/fleet-evaluate";
@@ -15,7 +14,7 @@ export const INFRA_CONFIG_KEYS = ["cluster", "deployment", "huggingFaceToken", "
 export interface LoadedScenario {
   scenario: Scenario;
   file: string;
-  /** "stack" when read from a Pulumi.<stack>.yaml's `config:`. */
+  /** "stack" when read from a Pulumi stack file's `config:` (told by content, not by name). */
   kind: "scenario" | "stack";
   /** `llm-breakeven:` in stack files, so messages name the config key. */
   fieldPrefix: string;
@@ -57,20 +56,51 @@ export function scenarioFromStackConfig(
 }
 
 /**
- * Parses scenario text: a scenario YAML, or a `Pulumi.<stack>.yaml` (anything
- * with a top-level `config:` block), whose `llm-breakeven:` keys are read.
+ * True when `key` has the form Pulumi accepts in a stack file's `config:`:
+ * `<namespace>:<name>`, or the older `<namespace>:config:<name>`
+ * (pulumi/pulumi sdk/go/common/resource/config/key.go ParseKey, at 1b594989;
+ * a stack file's keys are unmarshalled through it).
+ */
+export function isStackConfigKey(key: string): boolean {
+  const parts = key.split(":");
+  return parts.every((p) => p !== "") && (parts.length === 2 || (parts.length === 3 && parts[1] === "config"));
+}
+
+/**
+ * The stack config of a parsed file, or undefined when the file is a
+ * scenario: told by content, not by name (a renamed `Pulumi.dev.yaml` is
+ * still a stack file). A scenario has no `config` key, so a top-level
+ * `config:` must be a mapping of `<namespace>:<name>` keys, as Pulumi reads it.
+ */
+export function stackConfigOf(raw: object, file: string): Record<string, unknown> | undefined {
+  if (!("config" in raw)) return undefined;
+  const config = (raw as { config: unknown }).config;
+  if (config === null || typeof config !== "object" || Array.isArray(config))
+    throw new UserInputError(file, "config", "must be a mapping of stack config keys (<namespace>:<name>: value)");
+  for (const key of Object.keys(config)) {
+    if (!isStackConfigKey(key))
+      throw new UserInputError(
+        file,
+        `config.${key}`,
+        `stack config keys have the form <namespace>:<name> (for example ${CONFIG_NAMESPACE}:${key}); a scenario file has no config: block`,
+      );
+  }
+  return config as Record<string, unknown>;
+}
+
+/**
+ * Parses scenario text: a scenario YAML, or a Pulumi stack file (anything
+ * with a top-level `config:` mapping of `<namespace>:<name>` keys, whatever
+ * the file is called), whose `llm-breakeven:` keys are read.
  */
 export function parseScenario(text: string, file: string): LoadedScenario {
   const raw = parseYaml(text, file);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new UserInputError(file, "", "must be a YAML mapping of scenario keys (model, node, workload, api, ...)");
   }
-  const isStack = "config" in raw && path.basename(file).startsWith("Pulumi.");
-  if (isStack) {
-    const config = (raw as { config: unknown }).config;
-    if (config === null || typeof config !== "object")
-      throw new UserInputError(file, "config", "must be a mapping of stack config keys");
-    const { data, infra } = scenarioFromStackConfig(config as Record<string, unknown>, file);
+  const config = stackConfigOf(raw, file);
+  if (config) {
+    const { data, infra } = scenarioFromStackConfig(config, file);
     const prefix = `config.${CONFIG_NAMESPACE}:`;
     const usage = fillWorkloadFromUsage(data, file, prefix);
     return {

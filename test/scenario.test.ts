@@ -103,6 +103,50 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
   });
 });
 
+describe("stack files are told by content, not by name", () => {
+  const asStack = (scenario: string) =>
+    `config:\n  gcp:project: p\n${scenario
+      .trim()
+      .split("\n")
+      .map((l) => `  llm-breakeven:${l}`)
+      .join("\n")}\n`;
+
+  test("a stack file renamed to prod.yaml is still read from its llm-breakeven: keys", () => {
+    const loaded = parseScenario(asStack(minimal), "prod.yaml");
+    expect(loaded.kind).toBe("stack");
+    expect(loaded.fieldPrefix).toBe("config.llm-breakeven:");
+    expect(loaded.scenario.node.machineType).toBe("a3-highgpu-1g");
+  });
+
+  test("a renamed stack file's bad value is named by its config key, not as an unknown key config", () => {
+    expect(
+      errorOf(asStack(minimal).replace("outputTokensPerRequest: 500", "outputTokensPerRequest: 0"), "prod.yaml"),
+    ).toMatch(/^prod\.yaml: config\.llm-breakeven:workload\.outputTokensPerRequest: 0 is not valid/);
+  });
+
+  test("the old <namespace>:config:<name> form Pulumi still accepts counts as namespaced", () => {
+    expect(
+      parseScenario("config:\n  gcp:config:project: p\n" + asStack(minimal).slice("config:\n".length), "s.yaml").kind,
+    ).toBe("stack");
+  });
+
+  test("a config: key without a namespace is named, with the form Pulumi requires", () => {
+    expect(errorOf("config:\n  model: llama-3.1-8b-instruct\n", "prod.yaml")).toBe(
+      "prod.yaml: config.model: stack config keys have the form <namespace>:<name> (for example llm-breakeven:model); a scenario file has no config: block",
+    );
+  });
+
+  test("a config: that is not a mapping is an error, whatever the file is called", () => {
+    expect(errorOf("config: [a, b]\n", "prod.yaml")).toBe(
+      "prod.yaml: config: must be a mapping of stack config keys (<namespace>:<name>: value)",
+    );
+  });
+
+  test("a scenario without config: is a scenario even when it is called Pulumi.dev.yaml", () => {
+    expect(parseScenario(minimal, "Pulumi.dev.yaml").kind).toBe("scenario");
+  });
+});
+
 describe("schema properties", () => {
   const validScenario = fc.record({
     outputTokensPerMonth: fc.double({ min: 1, max: 1e12, noNaN: true }),
