@@ -1,5 +1,5 @@
 import { loadCatalog } from "../catalog/load";
-import { errorStats, readKvRows, readThroughputRows } from "../calibration/points";
+import { errorStats, leftOutThroughputRows, readKvRows, readThroughputRows } from "../calibration/points";
 import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
 import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
@@ -90,6 +90,9 @@ say();
 for (const line of heldOutCheck(catalog)) say(line);
 say(`  skipped ${skipped.length} rows:`);
 for (const s of skipped) say(s);
+const leftOut = leftOutThroughputRows();
+say(`  left out ${leftOut.length} rows of NVIDIA aiconfigurator's sample (calibration/aiconfigurator.ts):`);
+for (const l of leftOut) say(`  ${l.id}: ${l.reason}`);
 say();
 for (const line of kimiReferenceCheck(catalog)) say(line);
 say();

@@ -6,6 +6,7 @@ import { fromRoot } from "../catalog/paths";
 import { readText } from "../catalog/read";
 import type { Gpu } from "../engine/hardware";
 import type { ModelConfig, WeightVariant } from "../engine/model-config";
+import { aiconfiguratorRows, type LeftOutRow } from "./aiconfigurator";
 
 /**
  * The measured points the model is calibrated and benchmarked on: copies of
@@ -53,6 +54,10 @@ export const ThroughputRowSchema = z.object({
   output_tokens_per_s: num,
   per_request_output_tokens_per_s: optNum,
   ttft_ms: optNum,
+  /** Mean time per output token after the first, ms (aiconfigurator's rows; blank elsewhere). */
+  tpot_ms: optNum,
+  /** The held-out unit where one publisher has many campaigns (aiconfigurator's rows); else the id's first word. */
+  campaign: z.string().optional(),
   source_url: text,
   published: text,
   notes: text,
@@ -89,9 +94,18 @@ function readCsv<T>(schema: z.ZodType<T>, name: string): T[] {
   return records.map((r, i) => parseWith(schema, r, file, `row ${i + 2}`));
 }
 
-/** The throughput measurements, in file order. */
+/**
+ * The throughput measurements: throughput-points.csv in file order, then
+ * NVIDIA aiconfigurator's measured rows converted by
+ * calibration/aiconfigurator.ts (deduplicated, saturated points left out).
+ */
 export function readThroughputRows(): ThroughputRow[] {
-  return readCsv(ThroughputRowSchema, "throughput-points.csv");
+  return [...readCsv(ThroughputRowSchema, "throughput-points.csv"), ...aiconfiguratorRows().rows];
+}
+
+/** The aiconfigurator rows not used, each with its reason (`npm run bench` prints them). */
+export function leftOutThroughputRows(): LeftOutRow[] {
+  return aiconfiguratorRows().leftOut;
 }
 
 /**

@@ -143,36 +143,36 @@ export interface ThroughputCase {
 /** Why a throughput row cannot be predicted, or its case. */
 export type ThroughputMatch = { ok: true; case: ThroughputCase } | { ok: false; row: ThroughputRow; reason: string };
 
-/** Matches a throughput row to the catalog and sizes its replica's memory under `calibration`. */
-export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration: Calibration): ThroughputMatch {
-  const m = matchRow(row, catalog);
-  if (!m.ok) return { ok: false, row, reason: m.reason };
+type MatchedRow = Extract<Matched<ThroughputRow>, { ok: true }>;
+
+/** Why a matched row cannot be predicted (no lengths, vLLM's legacy engine, TP across nodes), or undefined. */
+function unpredictableReason(row: ThroughputRow, m: MatchedRow, catalog: Catalog): string | undefined {
   if (row.input_tokens === undefined || row.output_tokens === undefined)
-    return { ok: false, row, reason: "the source gives no input or output length" };
-  if (row.engine === "vllm" && measuredOnVllmV0(row)) {
-    return {
-      ok: false,
-      row,
-      reason: "measured on vLLM's legacy V0 engine (before 0.8.0, when V1 became the default); the project deploys V1",
-    };
-  }
+    return "the source gives no input or output length";
+  if (row.engine === "vllm" && measuredOnVllmV0(row))
+    return "measured on vLLM's legacy V0 engine (before 0.8.0, when V1 became the default); the project deploys V1";
   const tp = row.tp ?? row.gpu_count;
   const gpusPerNode = Math.max(
     0,
     ...[...catalog.machineTypes.values()].filter((t) => t.gpu === row.gpu).map((t) => t.gpuCount),
   );
-  if (tp > gpusPerNode) {
-    return {
-      ok: false,
-      row,
-      reason: `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)`,
-    };
-  }
-  const pp = Math.max(1, Math.round(row.gpu_count / tp));
-  const request = { inputTokens: row.input_tokens, outputTokens: row.output_tokens };
+  if (tp > gpusPerNode)
+    return `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)`;
+  return undefined;
+}
+
+/** The serving settings a row ran with as far as it says: its engine's defaults otherwise. */
+function rowServing(
+  row: ThroughputRow,
+  m: MatchedRow,
+  parallel: { tensorParallel: number; pipelineParallel: number },
+  request: RequestShape,
+) {
   const sglang = row.engine === "sglang";
-  const serving = {
-    gpuMemoryUtilization: sglang ? sglangMemFractionStatic(row, m.gpu, tp, pp) : 0.9,
+  return {
+    gpuMemoryUtilization: sglang
+      ? sglangMemFractionStatic(row, m.gpu, parallel.tensorParallel, parallel.pipelineParallel)
+      : 0.9,
     // The run served its requests, so one request fit: the check below is on one mean request.
     maxModelLen: Math.min(m.model.architecture.maxContextTokens, Math.ceil(request.inputTokens + request.outputTokens)),
     maxNumSeqs: m.gpu.vllmDefaultMaxNumSeqs,
@@ -181,26 +181,28 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
     kvCacheDtype: row.kv_dtype === "fp8" ? ("fp8" as const) : ("auto" as const),
     blockSize: 16,
   };
-  const parallel = { tensorParallel: tp, pipelineParallel: pp };
+}
+
+/** Matches a throughput row to the catalog and sizes its replica's memory under `calibration`. */
+export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration: Calibration): ThroughputMatch {
+  const m = matchRow(row, catalog);
+  if (!m.ok) return { ok: false, row, reason: m.reason };
+  const reason = unpredictableReason(row, m, catalog);
+  if (reason) return { ok: false, row, reason };
+  const tp = row.tp ?? row.gpu_count;
+  const parallel = { tensorParallel: tp, pipelineParallel: Math.max(1, Math.round(row.gpu_count / tp)) };
+  const request = { inputTokens: row.input_tokens!, outputTokens: row.output_tokens! };
+  const serving = rowServing(row, m, parallel, request);
+  const sglang = row.engine === "sglang";
   // SGLang's fraction covers weights and KV pool alone: no reserve on top.
   const reserve = sglang ? NO_RESERVE : calibration.reserve;
   const settings = { ...serving, vllmVersion: sglang ? undefined : rowVllmVersion(row) };
-  const memory = fitMemory({
-    model: m.model,
-    variant: m.variant,
-    gpu: m.gpu,
-    parallel,
-    settings,
-    reserve,
-    blockSize: 16,
-  });
+  const { model, variant, gpu } = m;
+  const memory = fitMemory({ model, variant, gpu, parallel, settings, reserve, blockSize: 16 });
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
-  const shape = replicaShape(
-    { model: m.model, variant: m.variant, gpu: m.gpu, parallel, serving, calibration },
-    memory,
-  );
+  const shape = replicaShape({ model, variant, gpu, parallel, serving, calibration }, memory);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
-  const limits = schedulerLimits({ model: m.model, serving }, memory);
+  const limits = schedulerLimits({ model, serving }, memory);
   return {
     ok: true,
     case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)), limits },
