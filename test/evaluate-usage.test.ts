@@ -121,17 +121,20 @@ describe("workload.fromUsage mistakes and options", () => {
     expect(userErrorOf(() => evaluateFile(file)).message).toContain("workload.fromUsage.models");
   });
 
-  test("tokenOverheadPct 50 makes the self-hosted side serve 1.5x the tokens: the busy hours then need more replicas", () => {
+  test("tokenOverheadPct 100 makes the self-hosted side serve 2x the tokens: the busy hours then need more replicas", () => {
     const plain = evaluateFile(
       scenarioWith(`${head}workload: { fromUsage: { files: [week.json] } }\n`),
       "2026-12-01",
     ).evaluation;
     const more = evaluateFile(
-      scenarioWith(`${head}workload: { fromUsage: { files: [week.json] }, tokenOverheadPct: 50 }\n`),
+      scenarioWith(`${head}workload: { fromUsage: { files: [week.json] }, tokenOverheadPct: 100 }\n`),
       "2026-12-01",
     ).evaluation;
     const auto = (x: typeof plain) => x.selfHost.fleets!.find((f) => f.kind === "autoscaled")!;
-    // 30M tokens in a busy hour now: 3 replicas at 10-20M a replica-hour.
+    // 40M tokens in a busy hour now: 3 replicas at 13.4-20M a replica-hour (20M alone needed 2).
+    const perReplicaHour = plain.selfHost.capacity.outputTokensPerSecond * 3600;
+    expect(perReplicaHour).toBeGreaterThan(40e6 / 3);
+    expect(perReplicaHour).toBeLessThan(20e6);
     expect(auto(more).peakReplicas).toBe(3);
     expect(auto(plain).peakReplicas).toBe(2);
     expect(more.selfHost.monthlyUsd.tokenOverhead).toBeGreaterThan(0);
