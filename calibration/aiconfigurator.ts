@@ -270,8 +270,9 @@ export function dedupe(rows: AicRow[]): { kept: AicRow[]; leftOut: LeftOutRow[] 
 }
 
 /**
- * Leaves out saturated points of each sweep (one campaign, request shape
- * and TP, by rising concurrency): once TTFT grows faster than concurrency
+ * Leaves out queued and saturated points: a row whose TTFT exceeds the time
+ * it then decodes ((osl - 1) x TPOT), and in each sweep (one campaign,
+ * request shape and TP, by rising concurrency), once TTFT grows faster than concurrency
  * (a closed loop whose prompts queue, for KV blocks or behind each other's
  * prefill, so the point measures the queue rather than the replica), that
  * point and every higher one; and a point whose TPOT falls more than 3 % as
@@ -285,8 +286,17 @@ export function saturated(rows: AicRow[]): { kept: AicRow[]; leftOut: LeftOutRow
   }
   const out = new Set<AicRow>();
   const leftOut: LeftOutRow[] = [];
+  for (const r of rows) {
+    const decodeMs = (r.osl - 1) * r.silicon_tpot_ms!;
+    if (r.silicon_ttft_ms! <= decodeMs) continue;
+    out.add(r);
+    leftOut.push({
+      id: r.id,
+      reason: `queued: TTFT ${Math.round(r.silicon_ttft_ms!)} ms exceeds the ${Math.round(decodeMs)} ms the request then decodes (a prompt waited longer than a whole request lasts, for KV blocks)`,
+    });
+  }
   for (const sweep of sweeps.values()) {
-    const byC = [...sweep].sort((a, b) => a.batch_size! - b.batch_size!);
+    const byC = sweep.filter((r) => !out.has(r)).sort((a, b) => a.batch_size! - b.batch_size!);
     let saturatedAt: AicRow | undefined;
     for (let i = 1; i < byC.length; i++) {
       const [prev, cur] = [byC[i - 1]!, byC[i]!];

@@ -10,7 +10,7 @@ import {
   BYTES_PER_GIB,
   type MemorySettings,
 } from "../engine/memory";
-import { throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
+import { prefillSeconds, throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
 import { schedulerLimits } from "../engine/serve-benchmark";
@@ -203,10 +203,30 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const shape = replicaShape({ model, variant, gpu, parallel, serving, calibration }, memory);
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
   const limits = schedulerLimits({ model, serving }, memory);
-  return {
-    ok: true,
-    case: { row, shape, request, maxConcurrency: Math.max(1, Math.min(serving.maxNumSeqs, kvLimit)), limits },
-  };
+  const maxConcurrency = Math.max(1, Math.min(serving.maxNumSeqs, kvLimit));
+  const queued = queuedReason(row, shape, request, maxConcurrency);
+  if (queued) return { ok: false, row, reason: queued };
+  return { ok: true, case: { row, shape, request, maxConcurrency, limits } };
+}
+
+/**
+ * Why a closed-loop row measured a queue rather than the replica, or
+ * undefined: more clients than the KV cache holds at full length AND a
+ * measured TTFT longer than prefilling every client's prompt one after the
+ * other, so prompts waited for KV blocks to free (aiconfigurator's SGLang
+ * Qwen3-32B rows on one H100: 16 clients, 6.8-89 s TTFT). Either alone is
+ * not enough: vLLM allocates blocks as tokens arrive, so more requests than
+ * the full-length count run at once with a short TTFT.
+ */
+function queuedReason(row: ThroughputRow, shape: ReplicaShape, request: RequestShape, maxConcurrency: number) {
+  const c = row.concurrency ?? 1;
+  if (row.load !== "concurrency" || row.ttft_ms === undefined || c <= maxConcurrency) return undefined;
+  const allPrefillsMs = c * prefillSeconds(shape, request.inputTokens) * 1000;
+  if (row.ttft_ms <= allPrefillsMs) return undefined;
+  return (
+    `queued: ${c} clients, the KV cache holds ${maxConcurrency} at full length, and TTFT ${Math.round(row.ttft_ms)} ms ` +
+    `exceeds ${c} prompts prefilled back to back (${Math.round(allPrefillsMs)} ms)`
+  );
 }
 
 /** The model's figures for one throughput row. */

@@ -64,11 +64,27 @@ describe("NVIDIA aiconfigurator's measured rows", () => {
         batch_size: String(c),
         silicon_data_source: `silicon_concurrency=${c}`,
         silicon_ttft_ms: String(ttft),
+        osl: "1024",
+        silicon_tpot_ms: "40",
       });
     const { rows, leftOut } = aiconfiguratorRows([at(32, 1062), at(64, 1357), at(128, 18957), at(256, 30000)]);
     expect(rows.map((r) => r.concurrency)).toEqual([32, 64]);
     expect(leftOut.map((l) => l.id)).toEqual(["aic-c128", "aic-c256"]);
     expect(leftOut[0]!.reason).toMatch(/TTFT grows 14\.0x from c=64 to c=128/);
+  });
+
+  test("a prompt that waits longer for its first token than it then decodes was queued (6.8 s TTFT, 127 x 25.5 ms of decode)", () => {
+    const { rows, leftOut } = aiconfiguratorRows([
+      row({
+        id: "q",
+        batch_size: "16",
+        silicon_data_source: "silicon_concurrency=16",
+        silicon_ttft_ms: "6775",
+        silicon_tpot_ms: "25.5",
+      }),
+    ]);
+    expect(rows).toHaveLength(0);
+    expect(leftOut[0]!.reason).toMatch(/^queued: TTFT 6775 ms exceeds the 3239 ms/);
   });
 
   test("the committed extract parses and every row is used or left out with a reason", () => {
