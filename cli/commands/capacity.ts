@@ -1,4 +1,6 @@
-import { estimateCapacity, type Capacity } from "../../engine/capacity";
+import { estimateCapacity, type Capacity, type CapacityInputs, type ResolvedServing } from "../../engine/capacity";
+import type { Gpu, MachineType } from "../../engine/hardware";
+import type { RequestShape } from "../../engine/throughput";
 import { resolveServing } from "../../engine/evaluate";
 import { WeightDtypeSchema, type ModelConfig } from "../../engine/model-config";
 import { BENCHMARK_FLAGS, benchmarkProtocolOption, runServeBenchmark } from "./capacity-benchmark";
@@ -6,12 +8,12 @@ import { layoutRefusal, type RequestedLayout } from "../../engine/vllm-layout";
 import { ServingSchema } from "../../engine/scenario";
 import type { z } from "zod";
 import { parseWith, UserInputError } from "../../catalog/errors";
-import { loadCatalog } from "../../catalog/load";
+import { loadCatalog, type Catalog } from "../../catalog/load";
 import { findById, pickVariant } from "../../catalog/resolve";
 import { num, textTable, tokens } from "../../reports/format";
 import { toJson } from "../../reports/json";
 import { formatOption, numberOption } from "../args";
-import { defineCommand, parseCommand } from "../command";
+import { defineCommand, parseCommand, type FlagValues } from "../command";
 import { EXIT } from "../errors";
 
 /** The serving flags of `capacity` and the scenario keys they set. */
@@ -172,12 +174,73 @@ export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
   };
 }
 
+/** The parsed flags of `capacity`. */
+type CapacityFlags = FlagValues<(typeof CAPACITY_COMMAND)["flags"]>;
+
+/** The replica the flags name: model, checkpoint, machine, its GPU, the parallel layout and the request shape. */
+interface ReplicaChoice {
+  model: ModelConfig;
+  variant: ReturnType<typeof pickVariant>;
+  machine: MachineType;
+  gpu: Gpu;
+  tp: number;
+  pp: number;
+  request: RequestShape;
+}
+
 /** `breakeven capacity`: the fit and throughput of one replica. */
 export function runCapacity(argv: string[]): number {
   const { values } = parseCommand(CAPACITY_COMMAND, argv);
   const format = formatOption(values.format, ["table", "json"]);
-  const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => values[name] as string;
   const catalog = loadCatalog();
+  const replica = replicaFromFlags(values, catalog);
+  const { model, variant, machine, gpu, tp, pp, request } = replica;
+  const serving = servingFromFlags(values, replica);
+  const vllmVersion = vllmVersionOption(values["vllm-version"]) ?? model.serving.vllmVersion;
+  const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
+  const latency = latencyTargetFromFlags(values);
+  const capacityInputs: CapacityInputs = {
+    model,
+    variant,
+    gpu,
+    parallel: { tensorParallel: tp, pipelineParallel: pp },
+    serving,
+    request,
+    calibration: catalog.calibration,
+    concurrency,
+    latency,
+    vllmVersion,
+  };
+  const protocol = benchmarkProtocolOption(values);
+  const capacity = estimateCapacity(capacityInputs);
+  const bench = protocol === undefined ? undefined : runServeBenchmark(capacityInputs, protocol);
+  const title = `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`;
+  if (format === "json") {
+    const extra = {
+      model: model.id,
+      weightDtype: variant.dtype,
+      machineType: machine.id,
+      gpu: gpu.id,
+      gpus: tp * pp,
+      tensorParallel: tp,
+      pipelineParallel: pp,
+      serving,
+      vllmVersion,
+      latencyTarget: latency ?? null,
+      errorBandPct: catalog.calibration.errorBandPct,
+      calibrationFittedOn: catalog.calibration.fittedOn,
+    };
+    process.stdout.write(
+      `${toJson({ ...capacityJson(capacity, extra), ...(bench ? { benchmark: bench.json } : {}) })}\n`,
+    );
+  } else if (bench) process.stdout.write(`${title}, vLLM ${vllmVersion}\n${bench.table}\n`);
+  else process.stdout.write(`${renderCapacityTable(capacity, title, catalog.calibration.errorBandPct)}\n`);
+  return EXIT.ok;
+}
+
+/** The model, checkpoint, machine, GPU, layout and request the flags name, each checked against the catalog. */
+function replicaFromFlags(values: CapacityFlags, catalog: Catalog): ReplicaChoice {
+  const need = (name: "model" | "machine-type" | "input-tokens" | "output-tokens") => values[name] as string;
   const model = findById(catalog.models, need("model"), "command line", "--model", "model");
   const machine = findById(
     catalog.machineTypes,
@@ -198,6 +261,16 @@ export function runCapacity(argv: string[]): number {
     inputTokens: numberOption("input-tokens", need("input-tokens"), { integer: true, min: 0, max: 10_000_000 })!,
     outputTokens: numberOption("output-tokens", need("output-tokens"), { integer: true, min: 1, max: 10_000_000 })!,
   };
+  return { model, variant, machine, gpu, tp, pp, request };
+}
+
+/**
+ * The serving flags resolved as a scenario's would be; exit 2 naming the flag
+ * when the request outgrows the model's context, --max-model-len is shorter
+ * than the request, or vLLM would refuse the layout.
+ */
+function servingFromFlags(values: CapacityFlags, replica: ReplicaChoice): ResolvedServing {
+  const { model, machine, gpu, tp, pp, request } = replica;
   const servingInput = parseServingFlags(values);
   const requestTokens = request.inputTokens + request.outputTokens;
   if (requestTokens > model.architecture.maxContextTokens)
@@ -219,63 +292,20 @@ export function runCapacity(argv: string[]): number {
     gpus: machine.gpuCount * Math.ceil((tp * pp) / machine.gpuCount),
     blockSize: serving.blockSize,
   });
-  const vllmVersion = vllmVersionOption(values["vllm-version"]) ?? model.serving.vllmVersion;
-  const concurrency = numberOption("concurrency", values.concurrency, { integer: true, min: 1, max: 100_000 });
+  return serving;
+}
+
+/** The latency target of the two latency flags, or none when neither is given. */
+function latencyTargetFromFlags(values: CapacityFlags): CapacityInputs["latency"] {
   const minSpeed = numberOption(
     "min-output-tokens-per-second-per-request",
     values["min-output-tokens-per-second-per-request"],
     { min: 0.001, max: 1e6 },
   );
   const maxTtft = numberOption("max-ttft-ms", values["max-ttft-ms"], { min: 0.001, max: 1e9 });
-  const latency =
-    minSpeed === undefined && maxTtft === undefined
-      ? undefined
-      : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
-  const capacityInputs = {
-    model,
-    variant,
-    gpu,
-    parallel: { tensorParallel: tp, pipelineParallel: pp },
-    serving,
-    request,
-    calibration: catalog.calibration,
-    concurrency,
-    latency,
-    vllmVersion,
-  };
-  const protocol = benchmarkProtocolOption(values);
-  const capacity = estimateCapacity(capacityInputs);
-  const extra = {
-    model: model.id,
-    weightDtype: variant.dtype,
-    machineType: machine.id,
-    gpu: gpu.id,
-    gpus: tp * pp,
-    tensorParallel: tp,
-    pipelineParallel: pp,
-    serving,
-    vllmVersion,
-    latencyTarget: latency ?? null,
-    errorBandPct: catalog.calibration.errorBandPct,
-    calibrationFittedOn: catalog.calibration.fittedOn,
-  };
-  const bench = protocol === undefined ? undefined : runServeBenchmark(capacityInputs, protocol);
-  if (format === "json") {
-    process.stdout.write(
-      `${toJson({ ...capacityJson(capacity, extra), ...(bench ? { benchmark: bench.json } : {}) })}\n`,
-    );
-    return EXIT.ok;
-  }
-  if (bench) {
-    process.stdout.write(
-      `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}, vLLM ${vllmVersion}\n${bench.table}\n`,
-    );
-    return EXIT.ok;
-  }
-  process.stdout.write(
-    `${renderCapacityTable(capacity, `${model.displayName} (${variant.dtype}) on ${machine.id}, TP ${tp} PP ${pp}`, catalog.calibration.errorBandPct)}\n`,
-  );
-  return EXIT.ok;
+  return minSpeed === undefined && maxTtft === undefined
+    ? undefined
+    : { minOutputTokensPerSecondPerRequest: minSpeed, maxTimeToFirstTokenMs: maxTtft };
 }
 
 /** The flag each layout setting comes from on this command line. */
