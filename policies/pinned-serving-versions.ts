@@ -13,6 +13,7 @@ import {
   unbuiltKubernetesResources,
   RESOURCE_TYPES,
   type ContainerView,
+  type GpuPool,
   type ResourceView,
 } from "./resources";
 
@@ -74,6 +75,13 @@ export function pinnedNcclVersion(c: ContainerView): string | undefined {
   return undefined;
 }
 
+/** The driver and NCCL versions model-configs/ pins for a model the stack serves. */
+interface ModelPin {
+  model: string;
+  driver: string;
+  nccl: string;
+}
+
 /**
  * Whether the serving stack is pinned exactly: GKE's driver installation
  * disabled on every GPU pool with the NVIDIA installer DaemonSet at an exact
@@ -86,15 +94,37 @@ export function pinnedVersionFindings(
 ): Findings {
   const parsed = parsePolicyConfig(PinnedServingVersionsConfigSchema, rawConfig, PINNED_SERVING_VERSIONS);
   if ("invalid" in parsed) return parsed.invalid;
-  const config = parsed.config;
   const pools = readGpuPools(resources, (id) => catalog.machineTypes.has(id));
   if (pools.length === 0) return { violations: [], passNote: "The stack declares no GPU node pools." };
-  const pins = [...new Set(pools.map((p) => poolLabel(p, "model")).filter((m): m is string => m !== undefined))]
+  const pins = parsed.config.requireModelPins ? servedModelPins(pools, catalog) : [];
+  const violations = poolDriverViolations(pools);
+  // What the cluster runs (installer, image, NCCL) is only known once the cluster exists.
+  const unbuilt = unbuiltKubernetesResources(resources);
+  if (unbuilt.length > 0) {
+    violations.push({
+      advisory: true,
+      message: awaitsClusterMessage(
+        unbuilt,
+        "The driver installer's version, the serving image's digest and the NCCL pin",
+      ),
+    });
+    return { violations };
+  }
+  violations.push(...driverInstallerViolations(resources, pools, pins), ...servingPinViolations(resources, pins));
+  return { violations };
+}
+
+/** The pins of each model a GPU pool's label names, once per model; a model not in the catalog pins nothing. */
+function servedModelPins(pools: readonly GpuPool[], catalog: Catalog): ModelPin[] {
+  return [...new Set(pools.map((p) => poolLabel(p, "model")).filter((m): m is string => m !== undefined))]
     .map((id) => catalog.models.get(id))
     .filter((m) => m !== undefined)
     .map((m) => ({ model: m.displayName, driver: m.serving.nvidiaDriverVersion, nccl: m.serving.ncclVersion }));
-  const violations: Violation[] = [];
+}
 
+/** A pool with no accelerator declared, or one whose GPU driver GKE installs (and moves with node upgrades). */
+function poolDriverViolations(pools: readonly GpuPool[]): Violation[] {
+  const violations: Violation[] = [];
   for (const pool of pools) {
     const urn = pool.resource.urn;
     if (pool.accelerators.length === 0) {
@@ -111,19 +141,16 @@ export function pinnedVersionFindings(
       });
     }
   }
+  return violations;
+}
 
-  // What the cluster runs (installer, image, NCCL) is only known once the cluster exists.
-  const unbuilt = unbuiltKubernetesResources(resources);
-  if (unbuilt.length > 0) {
-    violations.push({
-      advisory: true,
-      message: awaitsClusterMessage(
-        unbuilt,
-        "The driver installer's version, the serving image's digest and the NCCL pin",
-      ),
-    });
-    return { violations };
-  }
+/** No driver installer DaemonSet, an installer at no exact version, or one at a version the model does not pin. */
+function driverInstallerViolations(
+  resources: readonly ResourceView[],
+  pools: readonly GpuPool[],
+  pins: readonly ModelPin[],
+): Violation[] {
+  const violations: Violation[] = [];
   const installers = readPodTemplates(resources)
     .filter((t) => t.workload.type === RESOURCE_TYPES.daemonSet)
     .flatMap((t) => [...t.initContainers, ...t.containers].filter(isDriverInstaller).map((c) => ({ t, c })));
@@ -143,16 +170,19 @@ export function pinnedVersionFindings(
       });
       continue;
     }
-    for (const pin of config.requireModelPins ? pins : []) {
-      if (pin.driver !== version) {
-        violations.push({
-          urn: t.workload.urn,
-          message: `The driver installer of DaemonSet ${t.workload.name} installs driver ${version}, but ${pin.model} is pinned to ${pin.driver} in model-configs/.`,
-        });
-      }
+    for (const pin of pins.filter((p) => p.driver !== version)) {
+      violations.push({
+        urn: t.workload.urn,
+        message: `The driver installer of DaemonSet ${t.workload.name} installs driver ${version}, but ${pin.model} is pinned to ${pin.driver} in model-configs/.`,
+      });
     }
   }
+  return violations;
+}
 
+/** A GPU serving container whose image is not pinned by digest, or whose NCCL is unpinned or differs from the model's pin. */
+function servingPinViolations(resources: readonly ResourceView[], pins: readonly ModelPin[]): Violation[] {
+  const violations: Violation[] = [];
   for (const t of servingPodTemplates(resources)) {
     for (const c of t.containers.filter((c) => c.gpuLimit)) {
       const where = `Container ${c.name} of ${t.workload.name}`;
@@ -170,16 +200,15 @@ export function pinnedVersionFindings(
         });
         continue;
       }
-      for (const pin of config.requireModelPins ? pins : []) {
-        if (pin.nccl !== nccl)
-          violations.push({
-            urn: t.workload.urn,
-            message: `${where} pins NCCL ${nccl}, but ${pin.model} is pinned to ${pin.nccl} in model-configs/.`,
-          });
+      for (const pin of pins.filter((p) => p.nccl !== nccl)) {
+        violations.push({
+          urn: t.workload.urn,
+          message: `${where} pins NCCL ${nccl}, but ${pin.model} is pinned to ${pin.nccl} in model-configs/.`,
+        });
       }
     }
   }
-  return { violations };
+  return violations;
 }
 
 /** `pinned-serving-versions`: blocks GPU serving stacks whose driver, image or NCCL can drift. */
