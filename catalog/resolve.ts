@@ -1,6 +1,7 @@
 import { layoutRefusal } from "../engine/vllm-layout";
 import type { EvaluationInputs, MeasuredThroughput } from "../engine/evaluate";
 import { resolveParallelism } from "../engine/evaluate";
+import type { MachineType } from "../engine/hardware";
 import type { ModelConfig, WeightDtype, WeightVariant } from "../engine/model-config";
 import type { Scenario } from "../engine/scenario";
 import type { UsageProfile } from "../engine/fleet-evaluate";
@@ -119,6 +120,41 @@ export function resolveInputs(
     "machine type",
   );
   const gpu = findById(catalog.gpus, machine.gpu, file, `${p}node.machineType`, "GPU");
+  checkLayout(scenario, model, machine, file, p);
+  checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
+  const node = nodePrice(catalog.prices, scenario.node, file, catalog.priceFlags, p);
+  const apiPrice = apiPriceFor(scenario, file, p);
+  const measured = measuredThroughput(scenario, model, catalog, origin);
+  return {
+    scenario,
+    model,
+    variant,
+    machine,
+    gpu,
+    nodePrice: node,
+    apiPrice,
+    calibration: catalog.calibration,
+    assumptions: catalog.assumptions,
+    measured,
+    today,
+    usage: origin.usage,
+  };
+}
+
+/** The scenario's fields that a vLLM layout refusal names, by the setting refused. */
+const LAYOUT_FIELDS = {
+  tensorParallel: "node.tensorParallel",
+  pipelineParallel: "node.pipelineParallel",
+  gpus: "node.tensorParallel",
+  blockSize: "serving.blockSize",
+} as const;
+
+/**
+ * The replica's parallel layout against its machines: TP x PP fills the
+ * replica's GPUs, tensor parallelism stays inside a node, and vLLM accepts
+ * the layout (engine/vllm-layout.ts).
+ */
+function checkLayout(scenario: Scenario, model: ModelConfig, machine: MachineType, file: string, p: string): void {
   const parallel = resolveParallelism(scenario, machine);
   const gpusPerReplica = machine.gpuCount * scenario.node.nodesPerReplica;
   if (parallel.tensorParallel * parallel.pipelineParallel !== gpusPerReplica) {
@@ -136,51 +172,39 @@ export function resolveInputs(
     );
   }
   const refusal = layoutRefusal(model, { ...parallel, gpus: gpusPerReplica, blockSize: scenario.serving.blockSize });
-  if (refusal) {
-    const field = {
-      tensorParallel: "node.tensorParallel",
-      pipelineParallel: "node.pipelineParallel",
-      gpus: "node.tensorParallel",
-      blockSize: "serving.blockSize",
-    }[refusal.setting];
-    throw new UserInputError(file, `${p}${field}`, refusal.message);
-  }
-  checkMaxModelLen(scenario, model.architecture.maxContextTokens, model.id, file, p);
-  const node = nodePrice(catalog.prices, scenario.node, file, catalog.priceFlags, p);
-  const apiPrice = apiPriceFor(scenario, file, p);
-  let measured: MeasuredThroughput | undefined;
+  if (refusal) throw new UserInputError(file, `${p}${LAYOUT_FIELDS[refusal.setting]}`, refusal.message);
+}
+
+/**
+ * The throughput the scenario measured, when it did: a figure it states, or
+ * the benchmark files it names (read relative to the config file's folder).
+ */
+function measuredThroughput(
+  scenario: Scenario,
+  model: ModelConfig,
+  catalog: Catalog,
+  origin: ScenarioOrigin,
+): MeasuredThroughput | undefined {
+  const { file } = origin;
+  const p = origin.fieldPrefix ?? "";
   if (scenario.throughput.outputTokensPerSecond !== undefined) {
-    measured = {
+    return {
       outputTokensPerSecond: scenario.throughput.outputTokensPerSecond,
       reference: `${p}throughput.outputTokensPerSecond in ${file}`,
     };
-  } else if (scenario.throughput.fromBenchmark !== undefined) {
-    const paths = Array.isArray(scenario.throughput.fromBenchmark)
-      ? scenario.throughput.fromBenchmark
-      : [scenario.throughput.fromBenchmark];
-    const dir = origin.benchmarkDir;
-    if (dir === undefined)
-      throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
-    measured = readBenchmarkThroughput(
-      paths.map((bench) => path.resolve(dir, bench)),
-      scenario,
-      model,
-      `${p}throughput.fromBenchmark`,
-      appliedLatencyTarget(scenario.workload, catalog.assumptions).target,
-    );
   }
-  return {
+  if (scenario.throughput.fromBenchmark === undefined) return undefined;
+  const paths = Array.isArray(scenario.throughput.fromBenchmark)
+    ? scenario.throughput.fromBenchmark
+    : [scenario.throughput.fromBenchmark];
+  const dir = origin.benchmarkDir;
+  if (dir === undefined)
+    throw new UserInputError(file, `${p}throughput.fromBenchmark`, "benchmark files cannot be read in this context");
+  return readBenchmarkThroughput(
+    paths.map((bench) => path.resolve(dir, bench)),
     scenario,
     model,
-    variant,
-    machine,
-    gpu,
-    nodePrice: node,
-    apiPrice,
-    calibration: catalog.calibration,
-    assumptions: catalog.assumptions,
-    measured,
-    today,
-    usage: origin.usage,
-  };
+    `${p}throughput.fromBenchmark`,
+    appliedLatencyTarget(scenario.workload, catalog.assumptions).target,
+  );
 }

@@ -38,27 +38,7 @@ function countParams(model: ModelConfig): ParamBreakdown {
   const h = a.hiddenSize;
   const embeddings = a.vocabSize * h;
   const lmHead = a.tieWordEmbeddings ? 0 : a.vocabSize * h;
-  let perLayerAttention: number;
-  let perLayerAttentionReplicated = 0;
-  if (a.mla) {
-    const m = a.mla;
-    const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q =
-      m.qLoraRank === null
-        ? h * a.numAttentionHeads * qHead
-        : h * m.qLoraRank + m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead;
-    const kvDown = h * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank;
-    const kvUp = m.kvLoraRank * a.numAttentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
-    const o = a.numAttentionHeads * m.vHeadDim * h;
-    perLayerAttention = q + kvDown + kvUp + o;
-    // vLLM keeps the down-projections (q_a, kv_a) as ReplicatedLinear.
-    perLayerAttentionReplicated = kvDown + (m.qLoraRank === null ? 0 : h * m.qLoraRank + m.qLoraRank);
-  } else {
-    const qOut = a.numAttentionHeads * a.headDim;
-    const kvOut = a.numKeyValueHeads * a.headDim;
-    const bias = a.qkvBias ? qOut + 2 * kvOut : 0;
-    perLayerAttention = h * qOut + 2 * h * kvOut + qOut * h + bias;
-  }
+  const { perLayerAttention, perLayerAttentionReplicated } = attentionParams(a);
   const moe = a.moe;
   const denseLayers = moe ? moe.firstKDenseLayers : a.numLayers;
   const moeLayers = a.numLayers - denseLayers;
@@ -99,6 +79,38 @@ function countParams(model: ModelConfig): ParamBreakdown {
     total,
     active,
   };
+}
+
+/**
+ * The attention projections of one layer: q, k, v and o for grouped-query
+ * attention (with q/k/v biases where the model has them), and for MLA the
+ * low-rank down- and up-projections, of which vLLM keeps the down-projections
+ * (q_a, kv_a) as ReplicatedLinear on every TP rank.
+ */
+function attentionParams(a: ModelConfig["architecture"]): {
+  perLayerAttention: number;
+  perLayerAttentionReplicated: number;
+} {
+  const h = a.hiddenSize;
+  if (a.mla) {
+    const m = a.mla;
+    const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
+    const q =
+      m.qLoraRank === null
+        ? h * a.numAttentionHeads * qHead
+        : h * m.qLoraRank + m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead;
+    const kvDown = h * (m.kvLoraRank + m.qkRopeHeadDim) + m.kvLoraRank;
+    const kvUp = m.kvLoraRank * a.numAttentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
+    const o = a.numAttentionHeads * m.vHeadDim * h;
+    return {
+      perLayerAttention: q + kvDown + kvUp + o,
+      perLayerAttentionReplicated: kvDown + (m.qLoraRank === null ? 0 : h * m.qLoraRank + m.qLoraRank),
+    };
+  }
+  const qOut = a.numAttentionHeads * a.headDim;
+  const kvOut = a.numKeyValueHeads * a.headDim;
+  const bias = a.qkvBias ? qOut + 2 * kvOut : 0;
+  return { perLayerAttention: h * qOut + 2 * h * kvOut + qOut * h + bias, perLayerAttentionReplicated: 0 };
 }
 
 /**

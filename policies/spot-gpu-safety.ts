@@ -11,6 +11,7 @@ import {
   RESOURCE_TYPES,
   servingPodTemplates,
   unbuiltKubernetesResources,
+  type GpuPool,
   type PodTemplateView,
   type ResourceView,
 } from "./resources";
@@ -28,6 +29,12 @@ export type SpotGpuSafetyConfig = z.infer<typeof SpotGpuSafetyConfigSchema>;
 // Kubernetes' own defaults when a pod or probe leaves the field out.
 const K8S_DEFAULT_GRACE_SECONDS = 30;
 const K8S_DEFAULT_PROBE = { initialDelaySeconds: 0, periodSeconds: 10, failureThreshold: 3 };
+
+/** The engine's cold-start estimate for a model a spot pool serves. */
+interface ColdStart {
+  minutes: number;
+  model: string;
+}
 
 function describe(t: PodTemplateView): string {
   return `${t.workload.type.split(":").pop()} ${t.workload.name}`;
@@ -86,8 +93,21 @@ export function spotSafetyFindings(
       passNote: "No workload in the stack requests nvidia.com/gpu, so no serving pod was checked.",
     };
   const noticeSeconds = catalog.assumptions.spot.noticeSeconds;
+  const coldStart = longestColdStart(spotPools, stackScenario, rawConfig, catalog, today);
+  const pdbs = resources.filter((r) => r.type === RESOURCE_TYPES.podDisruptionBudget);
+  return { violations: templates.flatMap((t) => servingTemplateViolations(t, pdbs, noticeSeconds, coldStart)) };
+}
+
+/** The longest cold start the engine estimates among the spot pools, and the model it is for; none when no pool could be assessed. */
+function longestColdStart(
+  spotPools: readonly GpuPool[],
+  stackScenario: ScenarioJson,
+  rawConfig: unknown,
+  catalog: Catalog,
+  today: string | undefined,
+): ColdStart | undefined {
   const merged = mergedScenario(stackScenario, rawConfig);
-  const coldStart = spotPools
+  return spotPools
     .map((pool) => ("problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today)))
     .flatMap((a) =>
       "evaluation" in a
@@ -95,44 +115,50 @@ export function spotSafetyFindings(
         : [],
     )
     .sort((a, b) => b.minutes - a.minutes)[0];
-  const pdbs = resources.filter((r) => r.type === RESOURCE_TYPES.podDisruptionBudget);
+}
+
+/** One serving workload's pods: a PDB selects them, their grace period fits the spot notice, their startup probe outlasts the cold start. */
+function servingTemplateViolations(
+  t: PodTemplateView,
+  pdbs: readonly ResourceView[],
+  noticeSeconds: number,
+  coldStart: ColdStart | undefined,
+): Violation[] {
   const violations: Violation[] = [];
-  for (const t of templates) {
-    const urn = t.workload.urn;
-    // A LeaderWorkerSet's workers serve no HTTP and restart with their leader: the PDB and probes belong to the leader.
-    const serves = t.path !== "spec.leaderWorkerTemplate.workerTemplate";
-    if (serves && !pdbs.some((pdb) => selects(pdb, t))) {
+  const urn = t.workload.urn;
+  // A LeaderWorkerSet's workers serve no HTTP and restart with their leader: the PDB and probes belong to the leader.
+  const serves = t.path !== "spec.leaderWorkerTemplate.workerTemplate";
+  if (serves && !pdbs.some((pdb) => selects(pdb, t))) {
+    violations.push({
+      urn,
+      message: `${describe(t)} has no PodDisruptionBudget selecting its pods: a spot preemption and the node drain that follows can take every replica at once; add one.`,
+    });
+  }
+  const grace: number = t.spec.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
+  if (grace > noticeSeconds) {
+    violations.push({
+      urn,
+      message: `${describe(t)} asks for a ${grace} s termination grace period, longer than the ${noticeSeconds} s spot notice: the VM is gone before the pod finishes; set terminationGracePeriodSeconds to ${noticeSeconds} or less.`,
+    });
+  }
+  for (const c of serves ? t.containers.filter((c) => c.gpuLimit) : []) {
+    if (!c.startupProbe) {
       violations.push({
         urn,
-        message: `${describe(t)} has no PodDisruptionBudget selecting its pods: a spot preemption and the node drain that follows can take every replica at once; add one.`,
+        message: `Container ${c.name} of ${describe(t)} has no startup probe: liveness checks would kill it while the model loads after every preemption; add one on /health.`,
       });
+      continue;
     }
-    const grace: number = t.spec.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
-    if (grace > noticeSeconds) {
+    if (!coldStart) continue;
+    const budget = startupBudgetSeconds(c.startupProbe);
+    if (budget < coldStart.minutes * 60) {
       violations.push({
         urn,
-        message: `${describe(t)} asks for a ${grace} s termination grace period, longer than the ${noticeSeconds} s spot notice: the VM is gone before the pod finishes; set terminationGracePeriodSeconds to ${noticeSeconds} or less.`,
+        message: `The startup probe of container ${c.name} of ${describe(t)} gives up after ${budget} s, but the engine estimates a ${num(coldStart.minutes, 1)} min cold start for ${coldStart.model}: raise failureThreshold x periodSeconds to at least ${Math.ceil(coldStart.minutes * 60)} s.`,
       });
-    }
-    for (const c of serves ? t.containers.filter((c) => c.gpuLimit) : []) {
-      if (!c.startupProbe) {
-        violations.push({
-          urn,
-          message: `Container ${c.name} of ${describe(t)} has no startup probe: liveness checks would kill it while the model loads after every preemption; add one on /health.`,
-        });
-        continue;
-      }
-      if (!coldStart) continue;
-      const budget = startupBudgetSeconds(c.startupProbe);
-      if (budget < coldStart.minutes * 60) {
-        violations.push({
-          urn,
-          message: `The startup probe of container ${c.name} of ${describe(t)} gives up after ${budget} s, but the engine estimates a ${num(coldStart.minutes, 1)} min cold start for ${coldStart.model}: raise failureThreshold x periodSeconds to at least ${Math.ceil(coldStart.minutes * 60)} s.`,
-        });
-      }
     }
   }
-  return { violations };
+  return violations;
 }
 
 /** `spot-gpu-safety` (advisory): spot GPU serving pods need a PDB, a grace period within the notice, and a startup probe as long as a cold start. */

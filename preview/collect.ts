@@ -132,21 +132,48 @@ export async function collectResources<T>(
 ): Promise<{ resources: CollectedResource[]; outputs: T }> {
   const previewCase = opts.previewCase ?? "new-stack";
   const { pulumi, settings, state } = opts.runtime ?? pulumiRuntimeFrom(__dirname);
-  const inputsByUrn = new Map<string, Record<string, unknown>>();
-  // Inputs in wire form (unknowns as the sentinel), by type and name: the mocks hand
-  // newResource deserialized inputs, where an unknown has become undefined.
-  const wireInputs = new Map<string, Record<string, unknown>>();
+  const seen: SeenInputs = { byUrn: new Map(), wire: new Map() };
   pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+  await setPreviewMocks(pulumi, stackConfig, previewCase, seen);
+  // The program's log messages go to this engine (see engine.ts), not to stdout.
+  if (opts.engineAddress) state.getStore().settings.options.engineAddr = opts.engineAddress;
+  const monitor = settings.getMonitor();
+  const resources = recordRegistrations(monitor, seen);
+  const outputs = program();
+  await settings.waitForRPCs();
+  for (const r of resources)
+    r.outputs = r.custom ? ((monitor.resources?.get(r.urn)?.state as Record<string, unknown> | undefined) ?? {}) : {};
+  return { resources, outputs };
+}
+
+/**
+ * The inputs registered so far: by URN (a Kubernetes provider's, to tell
+ * whether its configuration holds an unknown), and in wire form (unknowns as
+ * the sentinel) by type and name, because the mocks hand newResource
+ * deserialized inputs, where an unknown has become undefined.
+ */
+interface SeenInputs {
+  byUrn: Map<string, Record<string, unknown>>;
+  wire: Map<string, Record<string, unknown>>;
+}
+
+/** Pulumi's mocks in preview mode: each new resource gets the outputs of the preview case. */
+async function setPreviewMocks(
+  pulumi: PulumiRuntime["pulumi"],
+  stackConfig: StackConfigValues,
+  previewCase: PreviewCase,
+  seen: SeenInputs,
+): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const providerUrn = args.provider?.split("::").slice(0, -1).join("::");
-        const inputs = wireInputs.get(`${args.type}::${args.name}`) ?? args.inputs;
+        const inputs = seen.wire.get(`${args.type}::${args.name}`) ?? args.inputs;
         const outputs = outputsFor(
           previewCase,
           args.type,
           inputs,
-          providerUrn ? inputsByUrn.get(providerUrn) : undefined,
+          providerUrn ? seen.byUrn.get(providerUrn) : undefined,
         );
         return { id: previewCase === "update" ? `${args.name}-id` : undefined, state: outputs };
       },
@@ -159,38 +186,43 @@ export async function collectResources<T>(
     stackConfig.stack,
     true,
   );
-  // The program's log messages go to this engine (see engine.ts), not to stdout.
-  if (opts.engineAddress) state.getStore().settings.options.engineAddr = opts.engineAddress;
-  const monitor = settings.getMonitor();
+}
+
+/**
+ * Hooks the mock monitor's RegisterResource so every registration is kept,
+ * in order, with its inputs in wire form; the list fills as the program runs
+ * (outputs are read once its RPCs are done).
+ */
+function recordRegistrations(monitor: any, seen: SeenInputs): CollectedResource[] {
   const register = monitor.registerResource.bind(monitor);
   const resources: CollectedResource[] = [];
   monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string }) => void) => {
-    const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
-    const inputs = req.getObject()?.toJavaScript() ?? {};
-    wireInputs.set(`${req.getType()}::${req.getName()}`, inputs);
-    const entry: Omit<CollectedResource, "urn" | "outputs"> = {
-      type: req.getType(),
-      name: req.getName(),
-      custom: req.getCustom(),
-      inputs,
-      parent: req.getParent() || undefined,
-      provider: req.getProvider() || undefined,
-      dependencies: req.getDependenciesList(),
-      propertyDependencies,
-      options: optionsOf(req, propertyDependencies),
-    };
+    const entry = registration(req);
+    seen.wire.set(`${entry.type}::${entry.name}`, entry.inputs);
     return register(req, (err: unknown, resp?: { getUrn(): string }) => {
       if (!err && resp) {
-        inputsByUrn.set(resp.getUrn(), inputs);
+        seen.byUrn.set(resp.getUrn(), entry.inputs);
         resources.push({ ...entry, urn: resp.getUrn(), outputs: {} });
       }
       callback(err, resp);
     });
   };
-  const outputs = program();
-  await settings.waitForRPCs();
-  for (const r of resources)
-    r.outputs = r.custom ? ((monitor.resources?.get(r.urn)?.state as Record<string, unknown> | undefined) ?? {}) : {};
-  return { resources, outputs };
+  return resources;
+}
+
+/** A RegisterResource request as the harness keeps it (its URN and outputs come later). */
+function registration(req: RegisterRequest): Omit<CollectedResource, "urn" | "outputs"> {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+  return {
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    inputs: req.getObject()?.toJavaScript() ?? {},
+    parent: req.getParent() || undefined,
+    provider: req.getProvider() || undefined,
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    options: optionsOf(req, propertyDependencies),
+  };
 }

@@ -5,7 +5,7 @@ import { fromRoot, projectRoot } from "../catalog/paths";
 import { evaluate, type Evaluation } from "../engine/evaluate";
 import { sensitivity, type Sensitivity } from "../engine/sensitivity";
 import type { PreviewPolicy, PreviewResource, PreviewResult } from "../reports/preview-result";
-import { PolicyPackProcess, type AnalyzeResult } from "./analyzer";
+import { PolicyPackProcess, type AnalyzeResult, type PolicyInfo } from "./analyzer";
 import { collectResources, pulumiRuntimeFrom, type CollectedResource } from "./collect";
 import { startEngine } from "./engine";
 import type { PreviewCase } from "./planned-state";
@@ -145,7 +145,40 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   const stackConfig = readStackConfig(stack, root);
   const { verdict, sensitivity: sens } = stackVerdict(root, stackConfig, opts.today);
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
-  // Start the pack first: its start-up (about a second) overlaps the program run.
+  const { run, pack } = await runProgramBesidePack(root, stackConfig, previewCase, packDir);
+  try {
+    const { info, config } = await configurePack(pack, stack, stackConfig, opts.policyConfig ?? new Map());
+    const results = await analyzeInOrder(pack, run.resources, info.policies);
+    const policies = policyResults(info.policies, config, results);
+    return {
+      stack,
+      project: stackConfig.project,
+      previewCase,
+      policyPack: { name: info.name, version: info.version, dir: path.relative(projectRoot(), packDir) || "." },
+      diagnostics: run.diagnostics,
+      resources: run.resources.map(previewResource),
+      policies,
+      ignoredPolicyConfig: [...config.keys()].filter((k) => k !== "all" && !info.policies.some((p) => p.name === k)),
+      blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
+      verdict,
+      ...(sens ? { sensitivity: sens } : {}),
+    };
+  } finally {
+    pack.stop();
+  }
+}
+
+/**
+ * Starts the pack process first (its start-up, about a second, overlaps the
+ * program run), then runs the program; the pack is stopped when the program
+ * fails, and a pack that cannot start is reported by its folder.
+ */
+async function runProgramBesidePack(
+  root: string,
+  stackConfig: StackConfigValues,
+  previewCase: PreviewCase,
+  packDir: string,
+): Promise<{ run: Awaited<ReturnType<typeof runProgram>>; pack: PolicyPackProcess }> {
   const packStarting = PolicyPackProcess.start(packDir, { env: packEnvironment(stackConfig) });
   packStarting.catch(() => undefined);
   let run: Awaited<ReturnType<typeof runProgram>>;
@@ -165,62 +198,73 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       `is not a runnable policy pack (run \`npm run build\` for dist/policies): ${err.message.split("\n")[0]}`,
     );
   });
-  try {
-    const info = await pack.info();
-    const config = reconcilePolicyPackConfig(info.policies, opts.policyConfig ?? new Map());
-    const errors = validatePolicyPackConfig(info.policies, config);
-    if (errors.length)
-      throw new UserInputError(
-        "--policy-pack-config",
-        "",
-        `validating policy config: ${info.name} ${info.version}  ${errors.join("; ")}`,
-      );
-    await pack.configure(config);
-    await pack.configureStack({
-      stack,
-      project: stackConfig.project,
-      organization: OFFLINE_ORGANIZATION,
-      config: stackConfig.config,
-      secretKeys: stackConfig.secretKeys,
-      dryRun: true,
-    });
-    const descriptions = new Map(info.policies.map((p) => [p.name, p.description]));
-    const results: AnalyzeResult[] = [];
-    for (const r of run.resources) results.push(await pack.analyze(r, descriptions));
-    results.push(await pack.analyzeStack(run.resources, descriptions));
-    const policies: PreviewPolicy[] = info.policies.map((p) => ({
-      name: p.name,
-      description: p.description,
-      enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.enforcementLevel,
-      violations: results.flatMap((res) =>
-        res.diagnostics
-          .filter((d) => d.policyName === p.name)
-          .map(({ message, urn, enforcementLevel }) => ({ message, urn, enforcementLevel })),
-      ),
-      notApplicable: [
-        ...new Set(
-          results.flatMap((res) =>
-            res.notApplicable
-              .filter((n) => n.policyName === p.name && !n.reason.startsWith("Policy does not implement"))
-              .map((n) => n.reason),
-          ),
+  return { run, pack };
+}
+
+/** GetAnalyzerInfo, the policy config reconciled and checked as the CLI checks it, Configure, ConfigureStack. */
+async function configurePack(
+  pack: PolicyPackProcess,
+  stack: string,
+  stackConfig: StackConfigValues,
+  policyConfig: Map<string, AnalyzerPolicyConfig>,
+) {
+  const info = await pack.info();
+  const config = reconcilePolicyPackConfig(info.policies, policyConfig);
+  const errors = validatePolicyPackConfig(info.policies, config);
+  if (errors.length)
+    throw new UserInputError(
+      "--policy-pack-config",
+      "",
+      `validating policy config: ${info.name} ${info.version}  ${errors.join("; ")}`,
+    );
+  await pack.configure(config);
+  await pack.configureStack({
+    stack,
+    project: stackConfig.project,
+    organization: OFFLINE_ORGANIZATION,
+    config: stackConfig.config,
+    secretKeys: stackConfig.secretKeys,
+    dryRun: true,
+  });
+  return { info, config };
+}
+
+/** Analyze with each resource's inputs in registration order, then AnalyzeStack once. */
+async function analyzeInOrder(
+  pack: PolicyPackProcess,
+  resources: CollectedResource[],
+  policies: readonly PolicyInfo[],
+): Promise<AnalyzeResult[]> {
+  const descriptions = new Map(policies.map((p) => [p.name, p.description]));
+  const results: AnalyzeResult[] = [];
+  for (const r of resources) results.push(await pack.analyze(r, descriptions));
+  results.push(await pack.analyzeStack(resources, descriptions));
+  return results;
+}
+
+/** Each policy with its enforcement level as configured, its violations, and why it did not apply (when it said). */
+function policyResults(
+  policies: readonly PolicyInfo[],
+  config: Map<string, AnalyzerPolicyConfig>,
+  results: readonly AnalyzeResult[],
+): PreviewPolicy[] {
+  return policies.map((p) => ({
+    name: p.name,
+    description: p.description,
+    enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.enforcementLevel,
+    violations: results.flatMap((res) =>
+      res.diagnostics
+        .filter((d) => d.policyName === p.name)
+        .map(({ message, urn, enforcementLevel }) => ({ message, urn, enforcementLevel })),
+    ),
+    notApplicable: [
+      ...new Set(
+        results.flatMap((res) =>
+          res.notApplicable
+            .filter((n) => n.policyName === p.name && !n.reason.startsWith("Policy does not implement"))
+            .map((n) => n.reason),
         ),
-      ],
-    }));
-    return {
-      stack,
-      project: stackConfig.project,
-      previewCase,
-      policyPack: { name: info.name, version: info.version, dir: path.relative(projectRoot(), packDir) || "." },
-      diagnostics: run.diagnostics,
-      resources: run.resources.map(previewResource),
-      policies,
-      ignoredPolicyConfig: [...config.keys()].filter((k) => k !== "all" && !info.policies.some((p) => p.name === k)),
-      blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
-      verdict,
-      ...(sens ? { sensitivity: sens } : {}),
-    };
-  } finally {
-    pack.stop();
-  }
+      ),
+    ],
+  }));
 }
