@@ -31,6 +31,16 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
+    // Functions stay under 60 lines (STYLE.md; issue 16), counted as a reader meets them: every line
+    // from the signature to the closing brace, blank lines, comments and IIFEs included. Tests are
+    // tables of cases and may run longer. "warn" until the last long engine functions are split;
+    // then "error".
+    ignores: ["test/**"],
+    rules: {
+      "max-lines-per-function": ["warn", { max: 60, skipBlankLines: false, skipComments: false, IIFEs: true }],
+    },
+  },
+  {
     // bin/ is the CommonJS launcher of the compiled CLI.
     files: ["bin/**/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -105,6 +105,26 @@ function httpProbe(extra: Omit<Probe, "httpGet">): Probe {
  * spot notice, and placement on the GPU pool.
  */
 export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.core.v1.PodTemplateSpec {
+  const { nodeSelector, tolerations } = gpuPoolPlacement(plan);
+  return {
+    metadata: { labels: podLabels(plan, role) },
+    spec: {
+      // A Service named like the app would inject <NAME>_PORT variables; vLLM reads VLLM_PORT and crash-loops.
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds(plan.spotNoticeSeconds),
+      nodeSelector,
+      tolerations,
+      containers: [vllmContainer(plan, role)],
+      volumes: [
+        { name: "dshm", emptyDir: { medium: "Memory" } },
+        { name: WEIGHTS_CACHE.volume, emptyDir: { sizeLimit: `${plan.weightsCacheGiB}Gi` } },
+      ],
+    },
+  };
+}
+
+/** The vLLM container: its environment, ports, resources, shared memory, weights cache, drain and (when it serves) probes. */
+function vllmContainer(plan: VllmPlan, role: PodRole): Container {
   const serves = role !== "worker";
   const env: k8s.types.input.core.v1.EnvVar[] = [
     // The image's cuda-compat libraries shadow a 580+ host driver (CUDA error 803); GKE mounts the driver here.
@@ -137,7 +157,14 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
     container.readinessProbe = httpProbe(READINESS_PROBE);
     container.livenessProbe = httpProbe(LIVENESS_PROBE);
   }
+  return container;
+}
 
+/** The GPU pool's node selector and the taints its pods tolerate (the GPU taint, and the spot one on a spot pool). */
+function gpuPoolPlacement(plan: VllmPlan): {
+  nodeSelector: Record<string, string>;
+  tolerations: k8s.types.input.core.v1.Toleration[];
+} {
   const nodeSelector: Record<string, string> = {
     "cloud.google.com/gke-accelerator": plan.gkeAccelerator,
     "cloud.google.com/gke-nodepool": plan.nodePoolName,
@@ -148,20 +175,5 @@ export function vllmPodTemplate(plan: VllmPlan, role: PodRole): k8s.types.input.
   ];
   if (plan.spot)
     tolerations.push({ key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" });
-
-  return {
-    metadata: { labels: podLabels(plan, role) },
-    spec: {
-      // A Service named like the app would inject <NAME>_PORT variables; vLLM reads VLLM_PORT and crash-loops.
-      enableServiceLinks: false,
-      terminationGracePeriodSeconds: terminationGracePeriodSeconds(plan.spotNoticeSeconds),
-      nodeSelector,
-      tolerations,
-      containers: [container],
-      volumes: [
-        { name: "dshm", emptyDir: { medium: "Memory" } },
-        { name: WEIGHTS_CACHE.volume, emptyDir: { sizeLimit: `${plan.weightsCacheGiB}Gi` } },
-      ],
-    },
-  };
+  return { nodeSelector, tolerations };
 }

@@ -165,17 +165,6 @@ const TOKEN_LABEL_EXPR = "replace(format(datum.value, '~s'), 'G', 'B')";
  * spec alone renders the picture.
  */
 export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
-  const maxVolume = chartMaxVolume(e);
-  const names = seriesNames(e);
-  const curves = [...selfHostCurve(e, maxVolume), ...apiCurve(e, maxVolume)];
-  const marks = markers(e);
-  const x = {
-    field: "outputTokensPerMonth",
-    type: "quantitative" as const,
-    title: "Output tokens a month",
-    scale: { domain: [0, maxVolume] },
-    axis: { labelExpr: TOKEN_LABEL_EXPR },
-  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -191,39 +180,58 @@ export function breakEvenChartSpec(e: Evaluation): TopLevelSpec {
       legend: { orient: "bottom", direction: "vertical", labelLimit: 600, title: null },
       view: { stroke: null },
     },
-    layer: [
-      {
-        data: { values: curves },
-        mark: { type: "line", strokeWidth: 2.5 },
-        encoding: {
-          x,
-          y: { field: "monthlyUsd", type: "quantitative", title: "USD a month", axis: { format: "$,.0f" } },
-          color: {
-            field: "series",
-            type: "nominal",
-            scale: { domain: [names.selfHost, names.api], range: ["#1f77b4", "#d62728"] },
-          },
-        },
-      },
-      {
-        data: { values: declaredPoints(e, maxVolume) },
-        mark: { type: "point", filled: true, size: 70 },
-        encoding: { x, y: { field: "monthlyUsd", type: "quantitative" }, color: { field: "series", type: "nominal" } },
-      },
-      {
-        data: { values: marks },
-        mark: { type: "rule", strokeDash: [6, 4], color: "#555" },
-        encoding: { x, y: { field: "labelY", type: "quantitative", scale: null }, y2: { value: CHART_SIZE.height } },
-      },
-      {
-        data: { values: marks },
-        mark: { type: "text", align: "left", baseline: "top", dx: 4, color: "#333", fontSize: 12 },
-        encoding: {
-          x,
-          y: { field: "labelY", type: "quantitative", scale: null },
-          text: { field: "label", type: "nominal" },
-        },
-      },
-    ],
+    layer: chartLayers(e),
   };
+}
+
+/** The layers of a layered vega-lite spec. */
+type ChartLayers = Extract<TopLevelSpec, { layer: unknown }>["layer"];
+
+/** The chart's layers: both cost curves, the declared volume's points, and the marker rules with their labels. */
+function chartLayers(e: Evaluation): ChartLayers {
+  const maxVolume = chartMaxVolume(e);
+  const names = seriesNames(e);
+  const curves = [...selfHostCurve(e, maxVolume), ...apiCurve(e, maxVolume)];
+  const marks = markers(e);
+  const x = {
+    field: "outputTokensPerMonth",
+    type: "quantitative" as const,
+    title: "Output tokens a month",
+    scale: { domain: [0, maxVolume] },
+    axis: { labelExpr: TOKEN_LABEL_EXPR },
+  };
+  return [
+    {
+      data: { values: curves },
+      mark: { type: "line", strokeWidth: 2.5 },
+      encoding: {
+        x,
+        y: { field: "monthlyUsd", type: "quantitative", title: "USD a month", axis: { format: "$,.0f" } },
+        color: {
+          field: "series",
+          type: "nominal",
+          scale: { domain: [names.selfHost, names.api], range: ["#1f77b4", "#d62728"] },
+        },
+      },
+    },
+    {
+      data: { values: declaredPoints(e, maxVolume) },
+      mark: { type: "point", filled: true, size: 70 },
+      encoding: { x, y: { field: "monthlyUsd", type: "quantitative" }, color: { field: "series", type: "nominal" } },
+    },
+    {
+      data: { values: marks },
+      mark: { type: "rule", strokeDash: [6, 4], color: "#555" },
+      encoding: { x, y: { field: "labelY", type: "quantitative", scale: null }, y2: { value: CHART_SIZE.height } },
+    },
+    {
+      data: { values: marks },
+      mark: { type: "text", align: "left", baseline: "top", dx: 4, color: "#333", fontSize: 12 },
+      encoding: {
+        x,
+        y: { field: "labelY", type: "quantitative", scale: null },
+        text: { field: "label", type: "nominal" },
+      },
+    },
+  ];
 }
