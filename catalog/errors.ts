@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * A mistake in something the user gave us (a file, a flag, a config key).
@@ -87,28 +87,40 @@ export function zodToUserError(
   return new UserInputError(file, field, `${showValue(value)} is not valid: ${expected}`);
 }
 
-/** The keys a zod object schema accepts at `path` (through defaults, optionals and arrays); empty when unknown. */
-export function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let cur: unknown = schema;
-  const unwrap = () => {
-    // Defaults, optionals and nullables wrap their inner schema in `def.innerType`.
-    for (let guard = 0; guard < 10; guard++) {
-      const def = (cur as { _zod?: { def?: { innerType?: unknown } } })._zod?.def;
-      if (!def?.innerType) return;
-      cur = def.innerType;
-    }
-  };
+/** The schema inside a default, optional, nullable or other wrapper that accepts what its inner schema does. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+  let cur = schema;
+  while (
+    cur instanceof z.ZodOptional ||
+    cur instanceof z.ZodExactOptional ||
+    cur instanceof z.ZodNullable ||
+    cur instanceof z.ZodDefault ||
+    cur instanceof z.ZodPrefault ||
+    cur instanceof z.ZodNonOptional ||
+    cur instanceof z.ZodCatch ||
+    cur instanceof z.ZodReadonly
+  )
+    cur = cur.unwrap();
+  return cur;
+}
+
+/**
+ * The keys a zod object schema accepts at `path` (through defaults,
+ * optionals and arrays); empty when unknown. Read through zod's public
+ * classes (`ZodObject.shape`, `ZodArray.element`, `.unwrap()`), not its
+ * internal `_zod.def`.
+ */
+export function objectKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let cur = unwrapped(schema);
   for (const key of path) {
-    unwrap();
-    const def = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } } })._zod
-      ?.def;
-    if (def?.type === "object" && typeof key === "string" && def.shape) cur = def.shape[key];
-    else if (def?.type === "array" && typeof key === "number") cur = def.element;
+    if (cur instanceof z.ZodObject && typeof key === "string") {
+      const field: z.core.$ZodType | undefined = cur.shape[key];
+      if (field === undefined) return [];
+      cur = unwrapped(field);
+    } else if (cur instanceof z.ZodArray && typeof key === "number") cur = unwrapped(cur.element);
     else return [];
   }
-  unwrap();
-  const shape = (cur as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })._zod?.def;
-  return shape?.type === "object" && shape.shape ? Object.keys(shape.shape) : [];
+  return cur instanceof z.ZodObject ? Object.keys(cur.shape) : [];
 }
 
 /** The candidate within edit distance 3 of `word`, if any. */

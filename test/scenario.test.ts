@@ -3,6 +3,8 @@ import { describe, expect, test } from "vitest";
 import { parseScenario } from "../catalog/scenario-file";
 import { userErrorOf } from "./user-error";
 import { ScenarioSchema } from "../engine/scenario";
+import { z } from "zod";
+import { objectKeysAt } from "../catalog/errors";
 
 const minimal = `
 model: llama-3.1-8b-instruct
@@ -58,6 +60,19 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
     ).toBe(
       'scenario.yaml: node.gpuFlavor: unknown key "gpuFlavor" (valid keys: machineType, region, pricing, hourlyUsd, nodesPerReplica, tensorParallel, pipelineParallel, preemptionsPerDay, coldStartMinutes); check its spelling',
     );
+  });
+
+  test("the valid keys are found through defaults, optionals, nullables and arrays", () => {
+    const schema = z.object({
+      fleets: z
+        .array(z.object({ node: z.object({ machineType: z.string(), region: z.string() }).nullable().prefault({}) }))
+        .optional(),
+    });
+    expect(objectKeysAt(schema, [])).toEqual(["fleets"]);
+    expect(objectKeysAt(schema, ["fleets", 0])).toEqual(["node"]);
+    expect(objectKeysAt(schema, ["fleets", 0, "node"])).toEqual(["machineType", "region"]);
+    expect(objectKeysAt(schema, ["fleets", "node"])).toEqual([]);
+    expect(objectKeysAt(schema, ["nothing"])).toEqual([]);
   });
 
   test("a negative volume", () => {
