@@ -32,13 +32,16 @@ function pricingOf(pool: GpuPool): PricingModel {
   return label === "commit-1y" || label === "commit-3y" ? label : "on-demand";
 }
 
-function intLabel(pool: GpuPool, key: keyof typeof NODE_POOL_LABELS): number | undefined | Error {
+/** A whole-number label of the pool, if set; a UserInputError naming the pool, the label and its value when it is not one. */
+function intLabel(pool: GpuPool, key: keyof typeof NODE_POOL_LABELS): number | undefined {
   const text = poolLabel(pool, key);
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0)
-    return new Error(
-      `node pool ${pool.resource.name}: label ${NODE_POOL_LABELS[key]} is ${JSON.stringify(text)}, expected a whole number`,
+    throw new UserInputError(
+      `node pool ${pool.resource.name}`,
+      "",
+      `label ${NODE_POOL_LABELS[key]} is ${JSON.stringify(text)}, expected a whole number`,
     );
   return n;
 }
@@ -47,31 +50,25 @@ function intLabel(pool: GpuPool, key: keyof typeof NODE_POOL_LABELS): number | u
  * The scenario a pool declares: the stack's scenario with the node facts
  * read from the pool's inputs (machine type, spot, location, node counts)
  * and, where our program set them, its cost labels. A team's own pool
- * without labels gets its replicas from its node counts.
+ * without labels gets its replicas from its node counts. A count label that
+ * is not a whole number is a UserInputError.
  */
-export function poolScenario(pool: GpuPool, base: ScenarioJson): ScenarioJson | Error {
+export function poolScenario(pool: GpuPool, base: ScenarioJson): ScenarioJson {
   const baseNode = isObject(base.node) ? base.node : {};
   const labels = {
     nodesPerReplica: intLabel(pool, "nodesPerReplica"),
     min: intLabel(pool, "replicasMin"),
     max: intLabel(pool, "replicasMax"),
   };
-  for (const v of Object.values(labels)) if (v instanceof Error) return v;
-  const npr =
-    (labels.nodesPerReplica as number | undefined) ??
-    (typeof baseNode.nodesPerReplica === "number" ? baseNode.nodesPerReplica : 1);
+  const npr = labels.nodesPerReplica ?? (typeof baseNode.nodesPerReplica === "number" ? baseNode.nodesPerReplica : 1);
   const declared = isObject(base.replicas) ? base.replicas : {};
   const counts =
     labels.min === undefined || labels.max === undefined
       ? poolNodeCounts(pool)
       : { minNodes: undefined, maxNodes: undefined };
   const replicas = {
-    min:
-      (labels.min as number | undefined) ??
-      (counts.minNodes !== undefined ? Math.floor(counts.minNodes / npr) : declared.min),
-    max:
-      (labels.max as number | undefined) ??
-      (counts.maxNodes !== undefined ? Math.floor(counts.maxNodes / npr) : declared.max),
+    min: labels.min ?? (counts.minNodes !== undefined ? Math.floor(counts.minNodes / npr) : declared.min),
+    max: labels.max ?? (counts.maxNodes !== undefined ? Math.floor(counts.maxNodes / npr) : declared.max),
   };
   const weightDtype = poolLabel(pool, "weightDtype") ?? base.weightDtype;
   return {
@@ -129,13 +126,12 @@ export function assessPool(
         `set ${missing.join(" and ")} with \`pulumi config set --path\` (the keys and schema of Pulumi.<stack>.yaml) or in --policy-pack-config`,
     };
   }
-  const data = poolScenario(pool, scenario);
-  if (data instanceof Error) return { problem: data.message };
-  if (data.model === undefined)
-    return {
-      problem: `${source} carries no ${NODE_POOL_LABELS.model} label and the stack config names no ${CONFIG_NAMESPACE}:model: set the model it serves`,
-    };
   try {
+    const data = poolScenario(pool, scenario);
+    if (data.model === undefined)
+      return {
+        problem: `${source} carries no ${NODE_POOL_LABELS.model} label and the stack config names no ${CONFIG_NAMESPACE}:model: set the model it serves`,
+      };
     const inputs = resolveInputs(parseWith(ScenarioSchema, data, source), catalog, { file: source }, today);
     const accelerator = pool.accelerators[0]?.type;
     if (accelerator !== undefined && accelerator !== inputs.gpu.gkeAccelerator) {

@@ -65,7 +65,7 @@ describe("a mistake in a scenario is one line naming the file, the field, the va
   test("the valid keys are found through defaults, optionals, nullables and arrays", () => {
     const schema = z.object({
       fleets: z
-        .array(z.object({ node: z.object({ machineType: z.string(), region: z.string() }).nullable().prefault({}) }))
+        .array(z.object({ node: z.object({ machineType: z.string(), region: z.string() }).nullable().default(null) }))
         .optional(),
     });
     expect(objectKeysAt(schema, [])).toEqual(["fleets"]);
