@@ -7,12 +7,15 @@ import { BenchmarkProtocolSchema } from "../engine/benchmark-protocol";
 import { simulateServeBenchmark } from "../engine/serve-benchmark";
 
 /**
- * Scenario evaluations a second on this machine: the dev stack without its
- * measured figure (so the estimate, the latency-free peak search and the
- * memory fit all run), with the volume and a latency target varied so
- * consecutive calls differ; the median of three timed runs, by the wall
- * clock and per second of CPU this process got (the two cores are shared
- * with other work, which the wall clock counts against us).
+ * Scenario evaluations a second on this machine, warm: the dev stack without
+ * its measured figure, with the volume and a latency target (32 distinct
+ * speed floors, or none) varied so consecutive calls differ; the median of
+ * three timed runs, by the wall clock and per second of CPU this process got
+ * (the two cores are shared with other work, which the wall clock counts
+ * against us). The capacity search is memoized on everything the
+ * simulation reads, so after the warm-up these calls find it in the memo:
+ * this measures a sweep over prices, volumes or targets on one hardware
+ * setup. {@link coldEvaluations} measures calls that must simulate.
  */
 export function evaluationsPerSecond(catalog: Catalog, seconds = 3): { wallClock: number; perCpuSecond: number } {
   const file = fromRoot("Pulumi.dev.yaml");
@@ -88,4 +91,40 @@ export function simulationMillis(catalog: Catalog): { medianMs: number; outputTo
     if (run.fits) tokens = run.result.outputTokensPerSecond;
   }
   return { medianMs: times.sort((a, b) => a - b)[2]!, outputTokensPerSecond: tokens };
+}
+
+/**
+ * Evaluations whose capacity inputs were never seen before (each call asks
+ * for a prompt one token longer than the last, so the memory fit, the
+ * latency-target search and its simulated steady states all run afresh):
+ * evaluations per CPU-second and CPU-milliseconds each, over `seconds` of
+ * wall clock after a short warm-up, for the stack file `stackFile`.
+ */
+export function coldEvaluations(
+  catalog: Catalog,
+  stackFile: string,
+  seconds = 2,
+): { perCpuSecond: number; cpuMsEach: number; count: number } {
+  const file = fromRoot(stackFile);
+  const loaded = loadScenarioFile(file);
+  const scenario = { ...loaded.scenario, throughput: {} };
+  const base: EvaluationInputs = resolveInputs(scenario, catalog, { file, fieldPrefix: loaded.fieldPrefix });
+  let prompt = scenario.workload.inputTokensPerRequest + 0.5;
+  const next = () => {
+    prompt += 1;
+    return { ...base, scenario: { ...scenario, workload: { ...scenario.workload, inputTokensPerRequest: prompt } } };
+  };
+  let sink = 0;
+  for (let i = 0; i < 5; i++) sink += evaluate(next()).selfHost.replicas;
+  let count = 0;
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  while (performance.now() - start < seconds * 1000 || count < 5) {
+    sink += evaluate(next()).selfHost.replicas;
+    count++;
+  }
+  const used = process.cpuUsage(cpuStart);
+  if (sink < 0) throw new Error("unreachable: keeps the loop from being optimized away");
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  return { perCpuSecond: count / cpuSeconds, cpuMsEach: (cpuSeconds * 1000) / count, count };
 }

@@ -13,8 +13,7 @@ import {
 import { prefillSeconds, throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
-import { schedulerLimits } from "../engine/serve-benchmark";
-import type { SchedulerLimits } from "../engine/vllm-scheduler";
+import { schedulerLimits, type SchedulerLimits } from "../engine/vllm-scheduler";
 import { SGLANG_CHUNKED_PREFILL_TOKENS, sglangMemFractionStatic } from "./sglang-memory";
 
 /**

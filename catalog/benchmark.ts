@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { meetsTarget } from "../engine/capacity";
+import { meetsTarget } from "../engine/concurrency-search";
 import type { MeasuredThroughput } from "../engine/evaluate";
 import type { ModelConfig } from "../engine/model-config";
 import type { Scenario } from "../engine/scenario";

@@ -3,7 +3,10 @@ import type { Gpu } from "./hardware";
 import { fitMemory, type MemoryFit, type Parallelism } from "./memory";
 import { memoize } from "./memo";
 import type { ModelConfig, WeightVariant } from "./model-config";
+import { highestConcurrencyMeeting, meetsTarget, sweepConcurrencies } from "./concurrency-search";
+import { simulatedMeets, steadyStatePoint } from "./steady-state";
 import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoint } from "./throughput";
+import { schedulerLimits, type SchedulerLimits } from "./vllm-scheduler";
 
 /**
  * What set the throughput a replica is credited with: the weights do not fit,
@@ -13,6 +16,9 @@ import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoin
  */
 export type BindingLimit =
   "weights" | "kv-cache" | "max-num-seqs" | "compute" | "latency-target" | "requested-concurrency" | "measured";
+
+/** How a capacity estimate was made (see {@link Capacity.estimateMethod}). */
+export type EstimateMethod = "scheduler-simulation" | "closed-form";
 
 /** vLLM settings as the capacity model uses them (defaults already resolved). */
 export interface ResolvedServing {
@@ -65,6 +71,13 @@ export interface Capacity {
   /** Output tokens a second credited to one replica (measured when given). */
   outputTokensPerSecond: number;
   throughputSource: "estimate" | "measured";
+  /**
+   * How the estimate (the point, the sweep) was made: the V1 scheduler
+   * simulation's closed-loop steady state (engine/steady-state.ts), or the
+   * closed form at one request when the replica does not fit (nothing to
+   * simulate).
+   */
+  estimateMethod: EstimateMethod;
   bindingLimit: BindingLimit;
   /** False when even one request at a time misses the latency target. */
   meetsLatencyTarget: boolean;
@@ -93,55 +106,6 @@ export function fittingMaxModelLen(kvCacheTokens: number, requestTokens: number)
   return len >= requestTokens && len >= 1 ? len : undefined;
 }
 
-/** True when a point meets every part of the target. */
-export function meetsTarget(point: ThroughputPoint, target: LatencyTarget | undefined): boolean {
-  if (!target) return true;
-  if (
-    target.minOutputTokensPerSecondPerRequest !== undefined &&
-    point.perRequestOutputTokensPerSecond < target.minOutputTokensPerSecondPerRequest
-  )
-    return false;
-  if (target.maxTimeToFirstTokenMs !== undefined && point.ttftMs > target.maxTimeToFirstTokenMs) return false;
-  return true;
-}
-
-/** Concurrencies 1, 2, 4, ... below `limit`, then `limit` itself. */
-export function sweepConcurrencies(limit: number): number[] {
-  const out: number[] = [];
-  for (let c = 1; c < limit; c *= 2) out.push(c);
-  if (limit >= 1) out.push(limit);
-  return out;
-}
-
-/**
- * The highest concurrency in `[1, limit]` whose point meets the target, or
- * undefined when even one request misses it. Per-request speed only falls
- * and TTFT only rises with concurrency in this model, so a binary search
- * finds it in log2(limit) evaluations.
- */
-export function highestConcurrencyMeeting(
-  shape: ReplicaShape,
-  request: RequestShape,
-  limit: number,
-  target: LatencyTarget | undefined,
-): ThroughputPoint | undefined {
-  const peak = throughputAt(shape, request, limit);
-  if (meetsTarget(peak, target)) return peak;
-  let best = throughputAt(shape, request, 1);
-  if (!meetsTarget(best, target)) return undefined;
-  let lo = 1;
-  let hi = limit;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const p = throughputAt(shape, request, mid);
-    if (meetsTarget(p, target)) {
-      lo = mid;
-      best = p;
-    } else hi = mid;
-  }
-  return best;
-}
-
 /** The replica shape the throughput model needs, from the memory fit and settings. */
 export function replicaShape(
   inputs: Pick<CapacityInputs, "model" | "variant" | "gpu" | "parallel" | "serving" | "calibration">,
@@ -159,13 +123,15 @@ export function replicaShape(
   };
 }
 
-type FitAndShape = { memory: MemoryFit; shape: ReplicaShape };
+/** The memory fit, the replica shape the step-time model reads, and the scheduler's limits (one object per setup). */
+type FitAndShape = { memory: MemoryFit; shape: ReplicaShape; limits: SchedulerLimits };
 
 /**
  * The memory fit and replica shape, memoized on the model, checkpoint, GPU
  * and calibration objects plus the parallelism and serving values:
  * evaluate() runs 100k times a second and most calls repeat a hardware
- * setup with another volume.
+ * setup with another volume. One shape object per distinct setup, which the
+ * simulation's memo (engine/steady-state.ts) keys on.
  */
 const fitAndShape: (inputs: CapacityInputs) => FitAndShape = memoize(
   (inputs: CapacityInputs): FitAndShape => {
@@ -179,7 +145,7 @@ const fitAndShape: (inputs: CapacityInputs) => FitAndShape = memoize(
       reserve: calibration.reserve,
       blockSize: serving.blockSize,
     });
-    return { memory, shape: replicaShape(inputs, memory) };
+    return { memory, shape: replicaShape(inputs, memory), limits: schedulerLimits({ model, serving }, memory) };
   },
   (inputs: CapacityInputs) => [inputs.model, inputs.variant, inputs.gpu, inputs.calibration, settingsKey(inputs)],
 );
@@ -194,94 +160,154 @@ function vllmVersionOf(inputs: Pick<CapacityInputs, "model" | "vllmVersion">): s
   return inputs.vllmVersion ?? inputs.model.serving.vllmVersion;
 }
 
+/** A replica's fit with the serving settings that apply (the default max-model-len possibly lowered). */
+export type ReplicaFit = FitAndShape & { serving: ResolvedServing; maxModelLenNote?: string };
+
+/** The point a replica is credited with, before any measurement replaces it. */
+interface Credited {
+  point: ThroughputPoint;
+  bindingLimit: BindingLimit;
+  meetsLatencyTarget: boolean;
+}
+
 /**
  * What one replica serves: vLLM's memory fit, the largest concurrency its KV
  * cache and max-num-seqs allow for the request shape, and the throughput at
  * the highest concurrency that still meets the latency target ("goodput"),
- * or at that limit when there is no target. A measured figure wins. The
- * sweep (1, 2, 4, ... up to the limit) comes with it, as plain data.
+ * or at that limit when there is no target, each point the V1 scheduler
+ * simulation's closed-loop steady state at that concurrency
+ * (engine/steady-state.ts). A measured figure wins. The sweep for reports
+ * is computed only when read.
  */
 export function estimateCapacity(inputs: CapacityInputs): Capacity {
-  const first = fitAndShape(inputs);
-  const lowered = lowerDefaultMaxModelLen(inputs, first);
-  const { request, latency } = inputs;
-  const serving = lowered?.serving ?? inputs.serving;
-  const { memory, shape } = lowered?.fit ?? first;
-  const note = lowered === undefined ? {} : { maxModelLenNote: lowered.note };
-  const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
-  const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));
-  const maxConcurrency = memory.fits ? Math.max(0, Math.min(serving.maxNumSeqs, kvLimit)) : 0;
-  const capLimit: BindingLimit = kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs";
+  const fit = replicaFit(inputs);
+  const { maxConcurrency, capLimit } = concurrencyLimit(fit, inputs.request);
+  if (maxConcurrency < 1) return doesNotFit(inputs, fit);
+  const credited =
+    inputs.concurrency === undefined
+      ? searchedPoint(fit, inputs, maxConcurrency, capLimit)
+      : requestedPoint(fit, inputs, inputs.concurrency, maxConcurrency, capLimit);
   const measured = inputs.measuredOutputTokensPerSecond;
-
-  if (!memory.fits || maxConcurrency < 1) {
-    const point = { ...throughputAt(shape, request, 1), outputTokensPerSecond: 0 };
-    return withSweep(
-      {
-        memory,
-        fits: false,
-        maxConcurrency: 0,
-        point,
-        outputTokensPerSecond: measured ?? 0,
-        throughputSource: measured === undefined ? "estimate" : "measured",
-        bindingLimit:
-          memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
-        meetsLatencyTarget: false,
-        maxModelLen: serving.maxModelLen,
-        ...note,
-      },
-      { shape, request, limit: 0 },
-    );
-  }
-
-  let point: ThroughputPoint;
-  let bindingLimit: BindingLimit;
-  let meetsLatencyTarget = true;
-  if (inputs.concurrency !== undefined) {
-    point = throughputAt(shape, request, Math.min(inputs.concurrency, maxConcurrency));
-    bindingLimit = inputs.concurrency > maxConcurrency ? capLimit : "requested-concurrency";
-    meetsLatencyTarget = meetsTarget(point, latency);
-  } else {
-    const found = highestConcurrencyMeeting(shape, request, maxConcurrency, latency);
-    if (found === undefined) {
-      point = throughputAt(shape, request, 1);
-      meetsLatencyTarget = false;
-      bindingLimit = "latency-target";
-    } else {
-      point = found;
-      bindingLimit =
-        found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
-    }
-  }
-
   return withSweep(
     {
-      memory,
+      memory: fit.memory,
       fits: true,
       maxConcurrency,
-      point,
-      outputTokensPerSecond: measured ?? (meetsLatencyTarget ? point.outputTokensPerSecond : 0),
+      point: credited.point,
+      outputTokensPerSecond: measured ?? (credited.meetsLatencyTarget ? credited.point.outputTokensPerSecond : 0),
       throughputSource: measured === undefined ? "estimate" : "measured",
-      bindingLimit: measured === undefined ? bindingLimit : "measured",
-      meetsLatencyTarget: measured === undefined ? meetsLatencyTarget : true,
-      maxModelLen: serving.maxModelLen,
-      ...note,
+      estimateMethod: "scheduler-simulation",
+      bindingLimit: measured === undefined ? credited.bindingLimit : "measured",
+      meetsLatencyTarget: measured === undefined ? credited.meetsLatencyTarget : true,
+      maxModelLen: fit.serving.maxModelLen,
+      ...noteOf(fit),
     },
-    { shape, request, limit: maxConcurrency },
+    { fit, request: inputs.request, limit: maxConcurrency },
   );
 }
 
+/** Requests the KV cache holds at the request length, capped by max-num-seqs (0 when the weights do not fit), and which cap binds. */
+function concurrencyLimit(fit: ReplicaFit, request: RequestShape): { maxConcurrency: number; capLimit: BindingLimit } {
+  const { memory, serving } = fit;
+  const requestTokens = Math.min(serving.maxModelLen, request.inputTokens + request.outputTokens);
+  const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, requestTokens));
+  const maxConcurrency = memory.fits ? Math.max(0, Math.min(serving.maxNumSeqs, kvLimit)) : 0;
+  return { maxConcurrency, capLimit: kvLimit < serving.maxNumSeqs ? "kv-cache" : "max-num-seqs" };
+}
+
+const noteOf = (fit: ReplicaFit) => (fit.maxModelLenNote === undefined ? {} : { maxModelLenNote: fit.maxModelLenNote });
+
+/** The simulated steady state at a concurrency, memoized (engine/steady-state.ts). */
+function simulatedPoint(fit: FitAndShape, request: RequestShape, concurrency: number): ThroughputPoint {
+  return steadyStatePoint(fit.shape, fit.limits, request, concurrency);
+}
+
 /**
- * The memory fit and replica shape for `inputs`, with the default
- * max-model-len lowered when it does not fit (as {@link estimateCapacity}
- * does), and the serving settings that apply.
+ * A replica that cannot hold one request: nothing to simulate, so the point
+ * (one request's speed, zero throughput) is the closed form's and says so.
  */
-export function replicaFit(inputs: CapacityInputs): {
-  memory: MemoryFit;
-  shape: ReplicaShape;
-  serving: ResolvedServing;
-  maxModelLenNote?: string;
-} {
+function doesNotFit(inputs: CapacityInputs, fit: ReplicaFit): Capacity {
+  const { memory, shape } = fit;
+  const measured = inputs.measuredOutputTokensPerSecond;
+  return withSweep(
+    {
+      memory,
+      fits: false,
+      maxConcurrency: 0,
+      point: { ...throughputAt(shape, inputs.request, 1), outputTokensPerSecond: 0 },
+      outputTokensPerSecond: measured ?? 0,
+      throughputSource: measured === undefined ? "estimate" : "measured",
+      estimateMethod: "closed-form",
+      bindingLimit:
+        memory.usableGiBPerGpu <= memory.weightsGiBPerGpu + memory.reserveGiBPerGpu ? "weights" : "kv-cache",
+      meetsLatencyTarget: false,
+      maxModelLen: fit.serving.maxModelLen,
+      ...noteOf(fit),
+    },
+    { fit, request: inputs.request, limit: 0 },
+  );
+}
+
+/** The caller's concurrency (capped by what the replica holds), simulated. */
+function requestedPoint(
+  fit: ReplicaFit,
+  inputs: CapacityInputs,
+  concurrency: number,
+  maxConcurrency: number,
+  capLimit: BindingLimit,
+): Credited {
+  const point = simulatedPoint(fit, inputs.request, Math.min(concurrency, maxConcurrency));
+  return {
+    point,
+    bindingLimit: concurrency > maxConcurrency ? capLimit : "requested-concurrency",
+    meetsLatencyTarget: meetsTarget(point, inputs.latency),
+  };
+}
+
+/** The highest concurrency meeting the target on a fit's simulation, or undefined (see {@link searchedPoint}). */
+const searchSimulated = memoize(
+  (fit: FitAndShape, request: RequestShape, maxConcurrency: number, latency: LatencyTarget | undefined) =>
+    highestConcurrencyMeeting(simulatedMeets(fit.shape, fit.limits, request, latency), maxConcurrency),
+  (fit, request, maxConcurrency, latency) => [
+    fit.shape,
+    `${request.inputTokens}|${request.outputTokens}|${maxConcurrency}|${latency?.minOutputTokensPerSecondPerRequest}|${latency?.maxTimeToFirstTokenMs}`,
+  ],
+  { maxPlainEntries: 1024 },
+);
+
+/**
+ * The highest simulated concurrency meeting the latency target (a binary
+ * search, {@link highestConcurrencyMeeting}, over the simulation with the
+ * closed form screening points far from a speed floor, {@link simulatedMeets}),
+ * memoized on the shape (whose scheduler limits are fixed with it) plus the
+ * request, the limit and the target, so a sweep over prices or volumes
+ * searches once. The search always starts from [1, limit], never from a
+ * guess: the simulated TTFT wobbles by a few percent with the step phase,
+ * and a search whose path depended on the target could then credit a
+ * stricter target with more.
+ */
+function searchedPoint(
+  fit: ReplicaFit,
+  inputs: CapacityInputs,
+  maxConcurrency: number,
+  capLimit: BindingLimit,
+): Credited {
+  const { request, latency } = inputs;
+  const c = searchSimulated(fit, request, maxConcurrency, latency);
+  const found = c === undefined ? undefined : simulatedPoint(fit, request, c);
+  if (found === undefined)
+    return { point: simulatedPoint(fit, request, 1), bindingLimit: "latency-target", meetsLatencyTarget: false };
+  const bindingLimit =
+    found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
+  return { point: found, bindingLimit, meetsLatencyTarget: true };
+}
+
+/**
+ * The memory fit, replica shape and scheduler limits for `inputs`, with the
+ * default max-model-len lowered when it does not fit (as
+ * {@link estimateCapacity} does), and the serving settings that apply.
+ */
+export function replicaFit(inputs: CapacityInputs): ReplicaFit {
   const first = fitAndShape(inputs);
   const lowered = lowerDefaultMaxModelLen(inputs, first);
   if (!lowered) return { ...first, serving: inputs.serving };
@@ -313,13 +339,17 @@ function lowerDefaultMaxModelLen(
 }
 
 interface SweepSource {
-  shape: ReplicaShape;
+  fit: FitAndShape;
   request: RequestShape;
   limit: number;
 }
 
-/** The capacity with its sweep: the throughput at 1, 2, 4, ... up to the concurrency limit, as plain data. */
+/**
+ * The capacity with its sweep, as plain data: the simulated steady state at
+ * 1, 2, 4, ... up to the concurrency limit (memoized, so a sweep over prices
+ * simulates once).
+ */
 function withSweep(fields: Omit<Capacity, "sweep">, source: SweepSource): Capacity {
-  const sweep = sweepConcurrencies(source.limit).map((c) => throughputAt(source.shape, source.request, c));
+  const sweep = sweepConcurrencies(source.limit).map((c) => simulatedPoint(source.fit, source.request, c));
   return { ...fields, sweep };
 }

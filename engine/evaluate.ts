@@ -284,6 +284,7 @@ export function evaluate(inputs: EvaluationInputs): Evaluation {
       },
       kvBytesPerToken: capacity.memory.kvBytesPerToken,
       throughputSource: capacity.throughputSource,
+      estimateMethod: capacity.estimateMethod,
       errorBandPct: calibration.errorBandPct,
       measured: inputs.measured,
       estimatedOutputTokensPerSecond: estimate,

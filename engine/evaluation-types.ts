@@ -2,7 +2,7 @@
 // steps it calls (evaluate-usage, fleets) can name them without importing it.
 import type { Assumptions } from "./assumptions";
 import type { Calibration } from "./calibration";
-import type { BindingLimit, ResolvedServing } from "./capacity";
+import type { BindingLimit, EstimateMethod, ResolvedServing } from "./capacity";
 import type { ApiRates, FleetCostModel } from "./cost";
 import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
@@ -134,6 +134,12 @@ export interface Evaluation {
     };
     kvBytesPerToken: number;
     throughputSource: "estimate" | "measured";
+    /**
+     * How the estimate (capacity point, sweep) was made: `scheduler-simulation`,
+     * the V1 scheduler simulation's closed-loop steady state
+     * (engine/steady-state.ts); `closed-form` only when the model does not fit.
+     */
+    estimateMethod: EstimateMethod;
     /** ± percent band of the estimate (the calibration's p90 error). */
     errorBandPct: number;
     measured?: MeasuredThroughput | undefined;

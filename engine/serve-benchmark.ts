@@ -1,19 +1,7 @@
 import { generateRequests, type BenchmarkProtocol } from "./benchmark-protocol";
 import { replicaFit, type CapacityInputs } from "./capacity";
 import type { MemoryFit } from "./memory";
-import { cudaGraphCaptureSizes, simulateBenchmark, type BenchmarkResult, type SchedulerLimits } from "./vllm-scheduler";
-
-/** The scheduler's limits for a replica: vLLM's flags, its KV cache in blocks (64-token blocks for MLA, as vLLM picks), its CUDA-graph sizes. */
-export function schedulerLimits(inputs: Pick<CapacityInputs, "model" | "serving">, memory: MemoryFit): SchedulerLimits {
-  const blockSize = inputs.model.architecture.mla ? 64 : inputs.serving.blockSize;
-  return {
-    maxNumSeqs: inputs.serving.maxNumSeqs,
-    maxNumBatchedTokens: inputs.serving.maxNumBatchedTokens,
-    kvCacheBlocks: Math.floor(memory.kvCacheTokens / blockSize),
-    blockSize,
-    cudaGraphCaptureSizes: cudaGraphCaptureSizes(inputs.serving.maxNumSeqs, inputs.serving.maxNumBatchedTokens),
-  };
-}
+import { schedulerLimits, simulateBenchmark, type BenchmarkResult } from "./vllm-scheduler";
 
 /** A simulated `vllm bench serve` run, or why the replica cannot run it. */
 export type ServeBenchmark =

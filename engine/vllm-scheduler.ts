@@ -1,3 +1,5 @@
+import type { CapacityInputs } from "./capacity";
+import type { MemoryFit } from "./memory";
 import { engineStepSeconds, type ReplicaShape } from "./throughput";
 
 /**
@@ -72,6 +74,18 @@ export function cudaGraphCaptureSizes(maxNumSeqs: number, maxNumBatchedTokens: n
   return sizes;
 }
 
+/** The scheduler's limits for a replica: vLLM's flags, its KV cache in blocks (64-token blocks for MLA, as vLLM picks), its CUDA-graph sizes. */
+export function schedulerLimits(inputs: Pick<CapacityInputs, "model" | "serving">, memory: MemoryFit): SchedulerLimits {
+  const blockSize = inputs.model.architecture.mla ? 64 : inputs.serving.blockSize;
+  return {
+    maxNumSeqs: inputs.serving.maxNumSeqs,
+    maxNumBatchedTokens: inputs.serving.maxNumBatchedTokens,
+    kvCacheBlocks: Math.floor(memory.kvCacheTokens / blockSize),
+    blockSize,
+    cudaGraphCaptureSizes: cudaGraphCaptureSizes(inputs.serving.maxNumSeqs, inputs.serving.maxNumBatchedTokens),
+  };
+}
+
 interface Live {
   req: SimRequest;
   prompt: number;
@@ -82,6 +96,8 @@ interface Live {
   blocks: number;
   firstTokenSeconds: number;
   finishSeconds: number;
+  /** Tokens scheduled for it in the step being built (valid for the requests of that step's batch). */
+  n: number;
 }
 
 interface State {
@@ -127,10 +143,15 @@ function preempt(st: State, r: Live): void {
   st.preemptions++;
 }
 
-/** One step's schedule: running first (preempting from the back when blocks run out), then admissions. */
-function schedule(st: State): [Live, number][] {
+/**
+ * One step's schedule: running first (preempting from the back when blocks
+ * run out), then admissions. Each request of the batch carries its token
+ * count in `n` (no pair objects: this loop runs for every step of every
+ * simulated point).
+ */
+function schedule(st: State): Live[] {
   let budget = st.limits.maxNumBatchedTokens;
-  const out: [Live, number][] = [];
+  const out: Live[] = [];
   let preempted = false;
   for (let i = 0; i < st.running.length && budget > 0; i++) {
     const r = st.running[i]!;
@@ -144,7 +165,8 @@ function schedule(st: State): [Live, number][] {
       ok = allocate(st, r, n);
     }
     if (!ok) break;
-    out.push([r, n]);
+    r.n = n;
+    out.push(r);
     budget -= n;
   }
   if (preempted) return out;
@@ -153,19 +175,21 @@ function schedule(st: State): [Live, number][] {
     if (!allocate(st, r, n)) break;
     popWaiting(st);
     st.running.push(r);
-    out.push([r, n]);
+    r.n = n;
+    out.push(r);
     budget -= n;
   }
   return out;
 }
 
 /** Seconds of a step, with a decode-only batch padded to its CUDA-graph size. */
-function stepSeconds(st: State, scheduled: [Live, number][], extraDecodeSteps = 0): number {
+function stepSeconds(st: State, scheduled: Live[], extraDecodeSteps = 0): number {
   let decodes = 0;
   let contextSum = 0;
   let prefill = 0;
   let pairs = 0;
-  for (const [r, n] of scheduled) {
+  for (const r of scheduled) {
+    const n = r.n;
     if (n === 1 && pending(r) === 1 && r.generated > 0) {
       decodes++;
       contextSum += r.computed + 1 + extraDecodeSteps;
@@ -181,10 +205,10 @@ function stepSeconds(st: State, scheduled: [Live, number][], extraDecodeSteps = 
 }
 
 /** Applies a step's tokens at the current time: a request whose pending tokens are all computed samples one token. */
-function advance(st: State, scheduled: [Live, number][]): void {
+function advance(st: State, scheduled: Live[]): void {
   let finished = false;
-  for (const [r, n] of scheduled) {
-    r.computed += n;
+  for (const r of scheduled) {
+    r.computed += r.n;
     if (pending(r) > 0) continue;
     r.generated++;
     if (r.generated === 1) r.firstTokenSeconds = st.now;
@@ -222,28 +246,33 @@ function decodeRunLength(st: State, nextArrival: number): number {
     if (need <= st.freeBlocks) return 0;
   }
   if (Number.isFinite(nextArrival)) {
-    const one = stepSeconds(
-      st,
-      st.running.map((r) => [r, 1]),
-    );
+    for (const r of st.running) r.n = 1;
+    const one = stepSeconds(st, st.running);
     k = Math.min(k, Math.max(1, Math.ceil((nextArrival - st.now) / one)));
   }
-  const blocksFor = (steps: number) =>
-    st.running.reduce((sum, r) => sum + Math.ceil((r.computed + steps) / st.limits.blockSize) - r.blocks, 0);
-  if (blocksFor(k) <= st.freeBlocks) return k;
+  if (blocksFor(st, k) <= st.freeBlocks) return k;
   let lo = 0;
   let hi = k;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (blocksFor(mid) <= st.freeBlocks) lo = mid;
+    if (blocksFor(st, mid) <= st.freeBlocks) lo = mid;
     else hi = mid;
   }
   return lo;
 }
 
+/** Blocks the running batch needs for `steps` more decode tokens each. */
+function blocksFor(st: State, steps: number): number {
+  const size = st.limits.blockSize;
+  let sum = 0;
+  for (const r of st.running) sum += Math.ceil((r.computed + steps) / size) - r.blocks;
+  return sum;
+}
+
 /** Runs `k` decode steps of the whole running batch at once (their step time at the middle context). */
 function advanceDecodeRun(st: State, k: number): void {
-  const scheduled = st.running.map((r): [Live, number] => [r, 1]);
+  const scheduled = st.running;
+  for (const r of scheduled) r.n = 1;
   const seconds = k * stepSeconds(st, scheduled, (k - 1) / 2);
   for (const r of st.running) allocate(st, r, k);
   for (const r of st.running) {
@@ -260,19 +289,26 @@ function sendArrived(st: State, queue: SimRequest[], next: { index: number }, ma
   while (next.index < queue.length && queue[next.index]!.arrivalSeconds <= st.now + 1e-12) {
     const inFlight = st.running.length + st.resumed.length + (st.waiting.length - st.waitingHead);
     if (inFlight >= maxConcurrency) return;
-    const req = queue[next.index++]!;
-    st.waiting.push({
-      req,
-      prompt: req.inputTokens,
-      output: Math.max(1, req.outputTokens),
-      sentSeconds: st.now,
-      computed: 0,
-      generated: 0,
-      blocks: 0,
-      firstTokenSeconds: 0,
-      finishSeconds: 0,
-    });
+    st.waiting.push(newLive(queue[next.index++]!, st.now));
   }
+}
+
+/** One finished request of a run: when the client sent it, when its first token and its last came (seconds). */
+export interface FinishedRequest {
+  req: SimRequest;
+  sentSeconds: number;
+  firstTokenSeconds: number;
+  finishSeconds: number;
+  /** Output tokens it generated. */
+  output: number;
+}
+
+/** A run of the scheduler: the requests in the order they finished, and the run's counters. */
+export interface SchedulerRun {
+  done: FinishedRequest[];
+  preemptions: number;
+  maxRunning: number;
+  steps: number;
 }
 
 /**
@@ -286,6 +322,34 @@ export function simulateBenchmark(
   requests: SimRequest[],
   maxConcurrency = Number.POSITIVE_INFINITY,
 ): BenchmarkResult {
+  return summarize(runScheduler(shape, limits, requests, { maxConcurrency }));
+}
+
+/** How a run starts and when it stops (see {@link runScheduler}). */
+export interface RunOptions {
+  /** The client's limit on requests in flight (those already decoding count). */
+  maxConcurrency?: number;
+  /** Stop as soon as every request of this set has finished (the others may still be running). */
+  stopWhenDone?: ReadonlySet<SimRequest>;
+  /**
+   * Requests already running at the start, their prompt computed and
+   * `generated` (at least 1) output tokens sampled, so a run can start in a
+   * steady state instead of a burst; admitted in order while their blocks fit.
+   */
+  decoding?: { req: SimRequest; generated: number }[];
+}
+
+/**
+ * Runs the scheduler over `requests` (see {@link simulateBenchmark}) and
+ * returns every finished request, in the order they finished.
+ */
+export function runScheduler(
+  shape: ReplicaShape,
+  limits: SchedulerLimits,
+  requests: SimRequest[],
+  options: RunOptions = {},
+): SchedulerRun {
+  const maxConcurrency = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
   const queue = [...requests].sort((a, b) => a.arrivalSeconds - b.arrivalSeconds);
   const st: State = {
     shape,
@@ -301,41 +365,77 @@ export function simulateBenchmark(
     maxRunning: 0,
     steps: 0,
   };
+  for (const d of options.decoding ?? []) if (!startDecoding(st, d.req, d.generated)) break;
   const next = { index: 0 };
-  while (st.done.length < queue.length) {
-    sendArrived(st, queue, next, maxConcurrency);
-    const idle = st.running.length === 0 && !peekWaiting(st);
-    if (idle) {
-      if (next.index >= queue.length) throw new Error("the scheduler stalled with requests outstanding");
-      st.now = Math.max(st.now, queue[next.index]!.arrivalSeconds);
-      continue;
-    }
-    // A request held back by the client's max-concurrency is sent at a finish, which ends a decode run anyway.
-    const inFlight = st.running.length + st.resumed.length + (st.waiting.length - st.waitingHead);
-    const nextArrival =
-      next.index < queue.length && inFlight < maxConcurrency
-        ? Math.max(st.now, queue[next.index]!.arrivalSeconds)
-        : Number.POSITIVE_INFINITY;
-    const k = decodeRunLength(st, nextArrival);
-    if (k > 1) {
-      advanceDecodeRun(st, k);
-      continue;
-    }
-    const scheduled = schedule(st);
-    if (scheduled.length === 0) throw new Error("a request needs more KV cache blocks than the replica has");
-    st.maxRunning = Math.max(st.maxRunning, st.running.length);
-    st.now += stepSeconds(st, scheduled);
-    st.steps++;
-    advance(st, scheduled);
+  const stopWhenDone = options.stopWhenDone;
+  let awaited = stopWhenDone?.size ?? queue.length + st.running.length;
+  while (awaited > 0) {
+    const finishedBefore = st.done.length;
+    step(st, queue, next, maxConcurrency);
+    for (let i = finishedBefore; i < st.done.length; i++)
+      if (!stopWhenDone || stopWhenDone.has(st.done[i]!.req)) awaited--;
   }
-  return summarize(st);
+  return { done: st.done, preemptions: st.preemptions, maxRunning: st.maxRunning, steps: st.steps };
+}
+
+/** Puts a request in the running batch mid-decode (prompt computed, `generated` tokens out); false when its blocks do not fit. */
+function startDecoding(st: State, req: SimRequest, generated: number): boolean {
+  const r = newLive(req, 0);
+  r.generated = Math.max(1, Math.min(generated, r.output - 1));
+  if (!allocate(st, r, r.prompt + r.generated - 1)) return false;
+  r.computed = r.prompt + r.generated - 1;
+  st.running.push(r);
+  return true;
+}
+
+function newLive(req: SimRequest, sentSeconds: number): Live {
+  return {
+    req,
+    prompt: req.inputTokens,
+    output: Math.max(1, req.outputTokens),
+    sentSeconds,
+    computed: 0,
+    generated: 0,
+    blocks: 0,
+    firstTokenSeconds: 0,
+    finishSeconds: 0,
+    n: 0,
+  };
+}
+
+/** One turn of the main loop: send what arrived, then one step or one run of identical decode steps. */
+function step(st: State, queue: SimRequest[], next: { index: number }, maxConcurrency: number): void {
+  sendArrived(st, queue, next, maxConcurrency);
+  const idle = st.running.length === 0 && !peekWaiting(st);
+  if (idle) {
+    if (next.index >= queue.length) throw new Error("the scheduler stalled with requests outstanding");
+    st.now = Math.max(st.now, queue[next.index]!.arrivalSeconds);
+    return;
+  }
+  // A request held back by the client's max-concurrency is sent at a finish, which ends a decode run anyway.
+  const inFlight = st.running.length + st.resumed.length + (st.waiting.length - st.waitingHead);
+  const nextArrival =
+    next.index < queue.length && inFlight < maxConcurrency
+      ? Math.max(st.now, queue[next.index]!.arrivalSeconds)
+      : Number.POSITIVE_INFINITY;
+  const k = decodeRunLength(st, nextArrival);
+  if (k > 1) {
+    advanceDecodeRun(st, k);
+    return;
+  }
+  const scheduled = schedule(st);
+  if (scheduled.length === 0) throw new Error("a request needs more KV cache blocks than the replica has");
+  st.maxRunning = Math.max(st.maxRunning, st.running.length);
+  st.now += stepSeconds(st, scheduled);
+  st.steps++;
+  advance(st, scheduled);
 }
 
 function percentile(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : 0;
 }
 
-function summarize(st: State): BenchmarkResult {
+function summarize(st: SchedulerRun): BenchmarkResult {
   const ttft = st.done.map((r) => (r.firstTokenSeconds - r.sentSeconds) * 1000).sort((a, b) => a - b);
   const tpot = st.done
     .filter((r) => r.output > 1)

@@ -39,13 +39,18 @@ export function costLines(e: Evaluation): [string, number][] {
   ];
 }
 
-/** The throughput line: figure, source and, for an estimate, its error band. */
+/** How an estimate was made, in words. */
+export function estimateMethodWords(method: Evaluation["selfHost"]["estimateMethod"]): string {
+  return method === "scheduler-simulation" ? "vLLM V1 scheduler simulated, closed loop" : "closed form";
+}
+
+/** The throughput line: figure, source and, for an estimate, its method and error band. */
 export function throughputLine(e: Evaluation): string {
   const c = e.selfHost.capacity;
   const base = `${num(c.outputTokensPerSecond, 0)} output tok/s per replica`;
   if (e.selfHost.throughputSource === "measured")
     return `${base} (measured: ${e.selfHost.measured?.reference ?? "stack config"})`;
-  return `${base} (estimate ±${e.selfHost.errorBandPct} %, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
+  return `${base} (estimate ±${e.selfHost.errorBandPct} %, ${estimateMethodWords(e.selfHost.estimateMethod)}, at concurrency ${c.concurrency}, limited by ${c.bindingLimit})`;
 }
 
 /**

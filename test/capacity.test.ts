@@ -3,7 +3,8 @@ import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { parseScenario } from "../catalog/scenario-file";
-import { estimateCapacity, sweepConcurrencies, type CapacityInputs } from "../engine/capacity";
+import { estimateCapacity, type CapacityInputs } from "../engine/capacity";
+import { sweepConcurrencies } from "../engine/concurrency-search";
 import { evaluate } from "../engine/evaluate";
 
 const catalog = loadCatalog();

@@ -4,6 +4,12 @@ import { generateRequests, BenchmarkProtocolSchema } from "../engine/benchmark-p
 import { replicaFit, type CapacityInputs } from "../engine/capacity";
 import { engineStepSeconds, throughputAt } from "../engine/throughput";
 import { cudaGraphCaptureSizes, simulateBenchmark, type SchedulerLimits } from "../engine/vllm-scheduler";
+import { SCREEN_MARGIN, simulatedMeets, simulatedSteadyState } from "../engine/steady-state";
+import { highestConcurrencyMeeting, meetsTarget, sweepConcurrencies } from "../engine/concurrency-search";
+import { replicaCapacity, requestShape, resolveParallelism, resolveServing } from "../engine/evaluate";
+import { fromRoot } from "../catalog/paths";
+import { resolveInputs } from "../catalog/resolve";
+import { loadScenarioFile } from "../catalog/scenario-file";
 
 const catalog = loadCatalog();
 const llama = catalog.models.get("llama-3.1-8b-instruct")!;
@@ -117,5 +123,77 @@ describe("benchmark protocols (vllm bench serve's names)", () => {
       )[9]!.arrivalSeconds,
     ).toBeCloseTo(2.25, 9);
     expect(generateRequests(BenchmarkProtocolSchema.parse({ numPrompts: 10 }), 10, 10, 100)[9]!.arrivalSeconds).toBe(0);
+  });
+});
+
+describe("the closed-loop steady state that evaluate() credits (engine/steady-state.ts)", () => {
+  const request = { inputTokens: 1000, outputTokens: 100 };
+  const fit = replicaFit(inputs);
+
+  test("one request in flight: TTFT is one prefill of 1,000 tokens and per-request speed one decode step, as in the closed form", () => {
+    const sim = simulatedSteadyState(fit.shape, fit.limits, request, 1);
+    const closed = throughputAt(fit.shape, request, 1);
+    expect(sim.ttftMs).toBeCloseTo(closed.ttftMs, 0);
+    expect(sim.perRequestOutputTokensPerSecond / closed.perRequestOutputTokensPerSecond).toBeCloseTo(1, 2);
+  });
+
+  test.each([8, 64, 256])(
+    "at %i in flight, output tok/s and per-request speed agree with the closed form within 5 %",
+    (c) => {
+      const sim = simulatedSteadyState(fit.shape, fit.limits, request, c);
+      const closed = throughputAt(fit.shape, request, c);
+      expect(Math.abs(sim.outputTokensPerSecond / closed.outputTokensPerSecond - 1)).toBeLessThan(0.05);
+      expect(Math.abs(sim.perRequestOutputTokensPerSecond / closed.perRequestOutputTokensPerSecond - 1)).toBeLessThan(
+        0.05,
+      );
+    },
+  );
+
+  test("the fast path's margin is twice that agreement: every shipped stack's per-request speed, closed form vs simulation, within SCREEN_MARGIN / 2 at 1, 2, 4, ... up to its limit", () => {
+    for (const stack of [
+      "Pulumi.dev.yaml",
+      "Pulumi.llama70b-h100.yaml",
+      "Pulumi.qwen32b-a100.yaml",
+      "examples/scenario.yaml",
+    ]) {
+      const file = fromRoot(stack);
+      const loaded = loadScenarioFile(file);
+      const e = resolveInputs({ ...loaded.scenario, throughput: {} }, catalog, {
+        file,
+        fieldPrefix: loaded.fieldPrefix,
+      });
+      const cap = replicaCapacity(e);
+      const req = requestShape(e.scenario);
+      const f = replicaFit({
+        model: e.model,
+        variant: e.variant,
+        gpu: e.gpu,
+        parallel: resolveParallelism(e.scenario, e.machine),
+        serving: resolveServing(e.scenario.serving, req, e.model, e.gpu),
+        request: req,
+        calibration: e.calibration,
+      });
+      for (const c of sweepConcurrencies(cap.maxConcurrency)) {
+        const ratio =
+          simulatedSteadyState(f.shape, f.limits, req, c).perRequestOutputTokensPerSecond /
+          throughputAt(f.shape, req, c).perRequestOutputTokensPerSecond;
+        expect(Math.abs(ratio - 1), `${stack} at ${c}`).toBeLessThan(SCREEN_MARGIN / 2);
+      }
+    }
+  });
+
+  test.each([
+    { minOutputTokensPerSecondPerRequest: 40 },
+    { minOutputTokensPerSecondPerRequest: 40, maxTimeToFirstTokenMs: 200 },
+    { maxTimeToFirstTokenMs: 60 },
+    { minOutputTokensPerSecondPerRequest: 500 },
+  ])("the search with the fast path ends where a search over the simulation alone does (%o)", (target) => {
+    const limit = 400;
+    const screened = highestConcurrencyMeeting(simulatedMeets(fit.shape, fit.limits, request, target), limit);
+    const simulatedOnly = highestConcurrencyMeeting(
+      (c) => meetsTarget(simulatedSteadyState(fit.shape, fit.limits, request, c), target),
+      limit,
+    );
+    expect(screened).toBe(simulatedOnly);
   });
 });

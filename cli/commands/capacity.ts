@@ -170,6 +170,7 @@ export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
     bindingLimit: c.bindingLimit,
     meetsLatencyTarget: c.meetsLatencyTarget,
     throughputSource: c.throughputSource,
+    estimateMethod: c.estimateMethod,
     sweep: c.sweep,
   };
 }
@@ -359,7 +360,10 @@ export function renderCapacityTable(c: Capacity, title: string, errorBandPct: nu
   );
   if (!c.meetsLatencyTarget)
     lines.push("Even one request at a time misses the latency target: no throughput is credited.");
-  lines.push(`Estimates, ±${errorBandPct} % (calibration p90):`, "");
+  lines.push(
+    `Estimates, ±${errorBandPct} % (calibration p90), each the vLLM V1 scheduler simulated in a closed loop at that concurrency:`,
+    "",
+  );
   const rows = [["", "concurrency", "output tok/s", "per request tok/s", "TTFT ms", "bound"]];
   const points = c.sweep.some((p) => p.concurrency === c.point.concurrency)
     ? c.sweep
