@@ -12,6 +12,8 @@ import type { Parallelism } from "./memory";
 import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
 import { isSuspiciouslyCheap, type PriceFlag } from "./price-flags";
 import type { PricingModel, Scenario } from "./scenario";
+import type { ModelConfig } from "./model-config";
+import { layoutRefusal, type LayoutRefusal } from "./vllm-layout";
 
 /**
  * `breakeven recommend`: the cheapest way to serve the declared workload and
@@ -106,7 +108,7 @@ export interface RecommendOption {
 /** A machine type the search could not use, and why. */
 export interface Exclusion {
   machineType: string;
-  kind: "does-not-fit" | "misses-latency" | "no-price" | "unknown-gpu";
+  kind: "does-not-fit" | "misses-latency" | "no-price" | "unknown-gpu" | "vllm-refuses";
   reason: string;
 }
 
@@ -130,10 +132,28 @@ export function tensorParallelSizes(gpusPerNode: number): number[] {
   return sizes;
 }
 
-/** The TP/PP layouts of one replica on `nodesPerReplica` nodes of a machine: TP inside a node, PP for the rest. */
-export function layoutsFor(machine: MachineType, nodesPerReplica: number): Parallelism[] {
+/**
+ * The TP/PP layouts of one replica of `model` on `nodesPerReplica` nodes of
+ * a machine (TP inside a node, PP for the rest) that vLLM starts with, and
+ * why it refuses the others: the rules are {@link layoutRefusal}'s, the same
+ * that make `breakeven capacity` and a stack file exit 2.
+ */
+export function layoutsFor(
+  model: ModelConfig,
+  machine: MachineType,
+  nodesPerReplica: number,
+  blockSize: number,
+): { accepted: Parallelism[]; refused: LayoutRefusal[] } {
   const gpus = machine.gpuCount * nodesPerReplica;
-  return tensorParallelSizes(machine.gpuCount).map((tp) => ({ tensorParallel: tp, pipelineParallel: gpus / tp }));
+  const accepted: Parallelism[] = [];
+  const refused: LayoutRefusal[] = [];
+  for (const tp of tensorParallelSizes(machine.gpuCount)) {
+    const parallel = { tensorParallel: tp, pipelineParallel: gpus / tp };
+    const refusal = layoutRefusal(model, { ...parallel, gpus, blockSize });
+    if (refusal) refused.push(refusal);
+    else accepted.push(parallel);
+  }
+  return { accepted, refused };
 }
 
 /** The declared scenario moved onto another node, with that node's preemption default unless the user set one for spot. */
@@ -204,7 +224,9 @@ function feasibleLayouts(search: RecommendSearch, excluded: Exclusion[]): { cand
     const reasons: Omit<Exclusion, "machineType">[] = [];
     let fits = 0;
     for (const nodesPerReplica of nodeCounts) {
-      for (const parallel of layoutsFor(machine, nodesPerReplica)) {
+      const { accepted, refused } = layoutsFor(base.model, machine, nodesPerReplica, base.scenario.serving.blockSize);
+      if (!accepted.length && refused[0]) reasons.push({ kind: "vllm-refuses", reason: refused[0].message });
+      for (const parallel of accepted) {
         layouts++;
         const measured = measuredFor(search, machine, parallel, nodesPerReplica);
         const scenario = scenarioOn(

@@ -38,6 +38,7 @@ const EXCLUSION_TITLE: Record<Exclusion["kind"], string> = {
   "misses-latency": "miss the latency floor even at one request",
   "no-price": "have no price in the allowed regions and pricing models",
   "unknown-gpu": "name a GPU the catalog lacks",
+  "vllm-refuses": "offer only layouts vLLM refuses",
 };
 
 /** Excluded machine types grouped by why, with one example of the reason (the JSON keeps each one's). */
@@ -47,7 +48,8 @@ function excludedLine(rec: Recommendation): string | undefined {
     const members = rec.excluded.filter((x) => x.kind === kind);
     const first = members[0];
     if (!first) return [];
-    const example = kind === "does-not-fit" ? ` (e.g. ${first.machineType}: ${first.reason})` : "";
+    const example =
+      kind === "does-not-fit" || kind === "vllm-refuses" ? ` (e.g. ${first.machineType}: ${first.reason})` : "";
     return [`${members.map((x) => x.machineType).join(", ")} ${EXCLUSION_TITLE[kind]}${example}`];
   });
   return `Not considered: ${groups.join("; ")}.`;

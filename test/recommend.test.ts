@@ -5,7 +5,7 @@ import { scenarioFromStackConfig } from "../catalog/scenario-file";
 import { runRecommend } from "../cli/commands/recommend";
 import { runCommand } from "../cli/errors";
 import { evaluate, type EvaluationInputs } from "../engine/evaluate";
-import { recommend, type NodeOffer, type RecommendConstraints } from "../engine/recommend";
+import { layoutsFor, recommend, type NodeOffer, type RecommendConstraints } from "../engine/recommend";
 import { ScenarioSchema } from "../engine/scenario";
 import { renderStackSnippet } from "../reports/recommend-snippet";
 import { catalog, fixtureInputs } from "./decision-fixture";
@@ -179,5 +179,33 @@ describe("breakeven recommend", () => {
     } finally {
       err.mockRestore();
     }
+  });
+});
+
+describe("recommend enumerates only layouts vLLM starts with (engine/vllm-layout.ts, one set of rules)", () => {
+  // Qwen2.5-0.5B-Instruct: 14 attention heads, 2 KV heads, 24 layers. vLLM's ModelConfig.verify_with_parallel_config
+  // (vllm-project/vllm vllm/config/model.py) requires the 14 heads to divide by TP: TP 1, 2, 7 or 14; machines
+  // have 1, 2, 4 or 8 GPUs, so only TP 1 and 2 are possible; 2 KV heads split over TP 2.
+  const qwen = catalog.models.get("qwen2.5-0.5b-instruct")!;
+  const eightGpus = catalog.machineTypes.get("a3-highgpu-8g")!;
+
+  test("on 8 GPUs: TP 1 x PP 8 and TP 2 x PP 4 are accepted; TP 4 and TP 8 are refused, naming the 14 heads", () => {
+    const { accepted, refused } = layoutsFor(qwen, eightGpus, 1, 16);
+    expect(accepted).toEqual([
+      { tensorParallel: 1, pipelineParallel: 8 },
+      { tensorParallel: 2, pipelineParallel: 4 },
+    ]);
+    expect(refused.map((r) => r.setting)).toEqual(["tensorParallel", "tensorParallel"]);
+    expect(refused[1]!.message).toMatch(/^8 does not divide .*14 attention heads/);
+  });
+
+  test("over the whole catalog, no option or alternative layout for Qwen2.5-0.5B has TP 4 or 8", () => {
+    const base = fixtureInputs({ model: "qwen2.5-0.5b-instruct" });
+    const rec = run(base);
+    const tps = rec.options.flatMap((o) =>
+      o.selfHost ? [o.selfHost.parallel, ...o.selfHost.otherLayouts.map((l) => l.parallel)] : [],
+    );
+    expect(tps.length).toBeGreaterThan(0);
+    expect(new Set(tps.map((p) => p.tensorParallel))).toEqual(new Set([1, 2]));
   });
 });
