@@ -294,12 +294,35 @@ function searchedPoint(
 ): Credited {
   const { request, latency } = inputs;
   const c = searchSimulated(fit, request, maxConcurrency, latency);
-  const found = c === undefined ? undefined : simulatedPoint(fit, request, c);
-  if (found === undefined)
+  if (c === undefined)
     return { point: simulatedPoint(fit, request, 1), bindingLimit: "latency-target", meetsLatencyTarget: false };
-  const bindingLimit =
-    found.concurrency < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
+  const found = bestUpTo(fit, request, c, latency);
+  const bindingLimit = c < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
   return { point: found, bindingLimit, meetsLatencyTarget: true };
+}
+
+/**
+ * The better of the simulated points at `c` and at the largest CUDA-graph
+ * capture size at most `c`, when that one meets the target too: a decode
+ * batch just past a capture size is padded up to the next one (vLLM runs
+ * the captured graph of the size above, vllm/config/vllm.py), so 105 in
+ * flight can serve less than 104. Holding the replica to the capture size
+ * is allowed (fewer in flight meet the target as well), and crediting the
+ * better keeps "a stricter target never credits more".
+ */
+function bestUpTo(
+  fit: FitAndShape,
+  request: RequestShape,
+  c: number,
+  latency: LatencyTarget | undefined,
+): ThroughputPoint {
+  const at = simulatedPoint(fit, request, c);
+  const sizes = fit.limits.cudaGraphCaptureSizes;
+  let captured = 0;
+  for (const size of sizes) if (size <= c) captured = size;
+  if (captured === 0 || captured === c) return at;
+  const below = simulatedPoint(fit, request, captured);
+  return below.outputTokensPerSecond > at.outputTokensPerSecond && meetsTarget(below, latency) ? below : at;
 }
 
 /**

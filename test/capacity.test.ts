@@ -30,9 +30,11 @@ const base: CapacityInputs = {
 };
 
 describe("throughput at a latency target", () => {
-  test("without a target the replica is credited at the peak its KV cache and max-num-seqs allow", () => {
+  test("without a target the replica is credited at the peak its KV cache and max-num-seqs allow (280), or at the CUDA-graph size below it (272) when padding 280 to 288 serves less", () => {
     const c = estimateCapacity(base);
-    expect(c.point.concurrency).toBe(c.maxConcurrency);
+    const atLimit = estimateCapacity({ ...base, concurrency: c.maxConcurrency });
+    expect([c.maxConcurrency, 272]).toContain(c.point.concurrency);
+    expect(c.outputTokensPerSecond).toBeGreaterThanOrEqual(atLimit.outputTokensPerSecond);
     expect(c.maxConcurrency).toBe(Math.min(1024, Math.floor(c.memory.kvCacheTokens / 1500)));
     expect(["kv-cache", "max-num-seqs", "compute"]).toContain(c.bindingLimit);
   });
