@@ -16,7 +16,9 @@ const RUNS = 5;
  * Times `recommend()` over the full catalog (every machine type, layout,
  * region and pricing model) for the reference stack (a 1T MoE that fits few
  * machines) and the example scenario (an 8B model that fits almost all, the
- * most evaluations), and returns report lines.
+ * most evaluations), and returns report lines: the median of the runs, and
+ * the first run apart, since the V1 scheduler simulations it runs are
+ * memoized for the runs after it.
  */
 export function benchRecommend(): string[] {
   const catalog = loadCatalog();
@@ -35,8 +37,10 @@ export function benchRecommend(): string[] {
       searched = `${rec.searched.layouts} layouts, ${rec.searched.offers} prices, ${rec.searched.evaluations} evaluations`;
     }
     const median = [...times].sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
+    // The first run simulates every layout's steady states; the later ones find them in the memo.
+    const first = times[0] ?? Number.NaN;
     lines.push(
-      `  ${loaded.scenario.model.padEnd(24)} ${median.toFixed(1).padStart(7)} ms (${searched}) ${median < RECOMMEND_GOAL_MS ? "ok" : "OVER GOAL"}`,
+      `  ${loaded.scenario.model.padEnd(24)} ${median.toFixed(1).padStart(7)} ms (${searched}) ${median < RECOMMEND_GOAL_MS ? "ok" : "OVER GOAL"}; first run (every simulation cold) ${first.toFixed(0)} ms ${first < RECOMMEND_GOAL_MS ? "ok" : "OVER GOAL"}`,
     );
   }
   const checkTimes: number[] = [];
