@@ -266,8 +266,10 @@ function requestedPoint(
 
 /** The highest concurrency meeting the target on a fit's simulation, or undefined (see {@link searchedPoint}). */
 const searchSimulated = memoize(
-  (fit: FitAndShape, request: RequestShape, maxConcurrency: number, latency: LatencyTarget | undefined) =>
-    highestConcurrencyMeeting(simulatedMeets(fit.shape, fit.limits, request, latency), maxConcurrency),
+  (fit: FitAndShape, request: RequestShape, maxConcurrency: number, latency: LatencyTarget | undefined) => {
+    const c = highestConcurrencyMeeting(simulatedMeets(fit.shape, fit.limits, request, latency), maxConcurrency);
+    return c === undefined ? undefined : { c, point: bestUpTo(fit, request, c, latency) };
+  },
   (fit, request, maxConcurrency, latency) => [
     fit.shape,
     `${request.inputTokens}|${request.outputTokens}|${maxConcurrency}|${latency?.minOutputTokensPerSecondPerRequest}|${latency?.maxTimeToFirstTokenMs}`,
@@ -293,10 +295,10 @@ function searchedPoint(
   capLimit: BindingLimit,
 ): Credited {
   const { request, latency } = inputs;
-  const c = searchSimulated(fit, request, maxConcurrency, latency);
-  if (c === undefined)
+  const searched = searchSimulated(fit, request, maxConcurrency, latency);
+  if (searched === undefined)
     return { point: simulatedPoint(fit, request, 1), bindingLimit: "latency-target", meetsLatencyTarget: false };
-  const found = bestUpTo(fit, request, c, latency);
+  const { c, point: found } = searched;
   const bindingLimit = c < maxConcurrency ? "latency-target" : found.decodeBound === "compute" ? "compute" : capLimit;
   return { point: found, bindingLimit, meetsLatencyTarget: true };
 }
@@ -373,6 +375,13 @@ interface SweepSource {
  * simulates once).
  */
 function withSweep(fields: Omit<Capacity, "sweep">, source: SweepSource): Capacity {
-  const sweep = sweepConcurrencies(source.limit).map((c) => simulatedPoint(source.fit, source.request, c));
-  return { ...fields, sweep };
+  return { ...fields, sweep: sweepOf(source.fit, source.request, source.limit) };
 }
+
+/** The sweep's points, memoized as one (frozen, shared) array per fit, request and limit: one lookup per evaluate(). */
+const sweepOf = memoize(
+  (fit: FitAndShape, request: RequestShape, limit: number): ThroughputPoint[] =>
+    Object.freeze(sweepConcurrencies(limit).map((c) => simulatedPoint(fit, request, c))) as ThroughputPoint[],
+  (fit, request, limit) => [fit.shape, `${request.inputTokens}|${request.outputTokens}|${limit}`],
+  { maxPlainEntries: 1024 },
+);
