@@ -2,7 +2,7 @@ import type { Catalog } from "../catalog/load";
 import type { Calibration } from "../engine/calibration";
 import { fitThroughput } from "../calibration/fit";
 import { errorStats, readThroughputRows } from "../calibration/points";
-import { engineGroup, predictThroughput, throughputCase, type ThroughputCase } from "../calibration/rows";
+import { FITTED_ENGINE, predictThroughput, throughputCase, type ThroughputCase } from "../calibration/rows";
 import { simulateRow } from "../calibration/simulate-row";
 
 /** What a held-out fit leaves out at a time. */
@@ -64,7 +64,7 @@ function readCases(catalog: Catalog): ThroughputCase[] {
 /** Every row's errors with the committed constants (and engine factors). */
 function fittedErrors(cases: ThroughputCase[], cal: Calibration): RowErrors[] {
   return cases.map((c) => {
-    const factor = cal.engineFactors[engineGroup(c.row.engine)] ?? 1;
+    const factor = cal.engineFactors[c.row.engine] ?? 1;
     const sim = simulated(c, cal.throughput, factor);
     return {
       c,
@@ -79,22 +79,22 @@ function fittedErrors(cases: ThroughputCase[], cal: Calibration): RowErrors[] {
 }
 
 /**
- * Fills each row's held-out errors: for each unit, the throughput constants
- * are fitted on the other units' vLLM and SGLang rows; TensorRT-LLM and NIM
- * rows then get their engine factor from the other units' rows of that
+ * Fills each row's held-out errors: for each unit, the overheads are fitted
+ * on the other units' vLLM rows; SGLang, TensorRT-LLM and NIM rows then get
+ * their engine factor from the other units' rows of that
  * engine (none when no other unit has one).
  */
 function fillHeldOut(errors: RowErrors[], cal: Calibration, unitOf: UnitOf): void {
   const cases = errors.map((e) => e.c);
-  const fitCases = cases.filter((c) => engineGroup(c.row.engine) === "vllm+sglang");
+  const fitCases = cases.filter((c) => c.row.engine === FITTED_ENGINE);
   for (const unit of [...new Set(cases.map(unitOf))].sort()) {
     const others = fitCases.filter((c) => unitOf(c) !== unit);
     const constants = others.length === fitCases.length ? cal.throughput : fitThroughput(others);
     for (const e of errors.filter((x) => unitOf(x.c) === unit)) {
-      const group = engineGroup(e.c.row.engine);
+      const group = e.c.row.engine;
       let f = 1;
-      if (group !== "vllm+sglang") {
-        const peers = cases.filter((x) => engineGroup(x.row.engine) === group && unitOf(x) !== unit);
+      if (group !== FITTED_ENGINE) {
+        const peers = cases.filter((x) => x.row.engine === group && unitOf(x) !== unit);
         if (peers.length === 0) continue;
         const logRatio = (x: ThroughputCase) =>
           Math.log(x.row.output_tokens_per_s / predictThroughput(x, constants).outputTokensPerSecond);
@@ -179,8 +179,8 @@ export function heldOutCheck(catalog: Catalog): string[] {
     "Error of output tok/s, median / p90 absolute % (closed-form steady state | V1 scheduler simulation of the row's protocol); held out = left one campaign out:",
   ];
   lines.push(...table("engine", errors, (c) => c.row.engine));
-  for (const group of ["vllm+sglang", "tensorrt-llm", "nim"] as const) {
-    const es = errors.filter((e) => engineGroup(e.c.row.engine) === group);
+  for (const group of [FITTED_ENGINE, "sglang", "tensorrt-llm", "nim"] as const) {
+    const es = errors.filter((e) => e.c.row.engine === group);
     if (es.length === 0) continue;
     lines.push(`  ${group}:`, ...groupTables(es));
   }

@@ -1,6 +1,6 @@
 import { loadCatalog } from "../catalog/load";
 import { errorStats, leftOutThroughputRows, readKvRows, readThroughputRows } from "../calibration/points";
-import { engineGroup, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
+import { FITTED_ENGINE, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
 import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
@@ -59,7 +59,7 @@ for (const row of readThroughputRows()) {
     skipped.push(`  ${row.id}: ${m.reason}`);
     continue;
   }
-  const group = engineGroup(row.engine);
+  const group = row.engine;
   const factor = cal.engineFactors[group] ?? 1;
   const p = predictThroughput(m.case, cal.throughput);
   const predicted = p.outputTokensPerSecond * factor;
@@ -79,8 +79,8 @@ say();
 for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
   const s = errorStats(list);
   const goal =
-    group === "vllm+sglang"
-      ? " (goal: median <= 15 %, p90 <= 35 %)"
+    group === FITTED_ENGINE
+      ? " (fitted on; goal held out: median <= 10 %, p90 <= 25 %)"
       : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
   say(
     `  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`,

@@ -3,12 +3,12 @@ import type { CalibrationConstants } from "../engine/calibration";
 import { seededRandom } from "../engine/benchmark-protocol";
 import { fitThroughput } from "./fit";
 import { readThroughputRows } from "./points";
-import { engineGroup, throughputCase, type ThroughputCase } from "./rows";
+import { FITTED_ENGINE, throughputCase, type ThroughputCase } from "./rows";
 
 /**
  * `npx tsx calibration/bootstrap.ts [rounds]`: how well the data pin each
  * throughput constant. Refits the constants on `rounds` resamples (with
- * replacement, seeded) of the vLLM and SGLang rows and prints each
+ * replacement, seeded) of the vLLM rows and prints each
  * constant's 5th, 50th and 95th percentile; calibration/README.md quotes the
  * result. A wide range means the rows do not identify the constant.
  */
@@ -37,11 +37,11 @@ if (require.main === module) {
   const catalog = loadCatalog();
   const cases = readThroughputRows()
     .map((r) => throughputCase(r, catalog, catalog.calibration))
-    .flatMap((m) => (m.ok && engineGroup(m.case.row.engine) === "vllm+sglang" ? [m.case] : []));
+    .flatMap((m) => (m.ok && m.case.row.engine === FITTED_ENGINE ? [m.case] : []));
   const rounds = Number(process.argv[2] ?? 20);
   const ranges = bootstrapRanges(cases, rounds);
   process.stdout.write(
-    `${rounds} bootstrap refits on ${cases.length} vLLM+SGLang rows: constant, committed, 5th / 50th / 95th percentile\n`,
+    `${rounds} bootstrap refits on ${cases.length} vLLM rows: constant, committed, 5th / 50th / 95th percentile\n`,
   );
   for (const [k, [lo, mid, hi]] of Object.entries(ranges)) {
     process.stdout.write(

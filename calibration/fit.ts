@@ -11,7 +11,8 @@ import { reserveBytesPerGpu, vllmBefore } from "../engine/memory";
 import { nelderMead } from "./nelder-mead";
 import { errorStats, readKvRows, readThroughputRows, type KvRow, type Matched } from "./points";
 import {
-  engineGroup,
+  FACTOR_ENGINES,
+  FITTED_ENGINE,
   impliedReserveBytes,
   matchKvRows,
   predictKv,
@@ -35,14 +36,14 @@ import {
  */
 const LEGACY_SAMPLER_BEFORE_VLLM = "0.17.0";
 
-/** Where the search for the throughput constants starts: published efficiencies (calibration/README.md) and round overheads. */
+/**
+ * Where the search for the overheads starts: round figures. The hardware
+ * rates are not searched: each GPU's are measured
+ * (calibration/data/hardware-efficiency.csv).
+ */
 const THROUGHPUT_START: CalibrationConstants = {
-  bandwidthEfficiency: 0.8,
-  computeEfficiency: 0.6,
-  prefillComputeEfficiency: 0.6,
   stepOverheadUs: 1500,
   layerOverheadUs: 20,
-  allReduceLatencyUs: 12,
   moeLayerOverheadUs: 40,
   moeTokenOverheadNs: 100,
   wna16MoeLayerOverheadUs: 40,
@@ -215,7 +216,7 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-/** Mean absolute log error of the vLLM and SGLang rows: output tok/s, and per-request speed where a fixed concurrency gives it. */
+/** Mean squared log error of the vLLM rows: output tok/s, and per-request speed where a fixed concurrency gives it. */
 function throughputLoss(cases: ThroughputCase[], constants: CalibrationConstants): number {
   let sum = 0;
   let count = 0;
@@ -231,7 +232,7 @@ function throughputLoss(cases: ThroughputCase[], constants: CalibrationConstants
   return sum / Math.max(1, count);
 }
 
-/** Efficiencies are shares of a peak: a search step past 1 is penalized, not clipped, so the search stays smooth. */
+/** The overheads from the search's log-space point (all are positive). */
 function fromLogSpace(x: number[]): CalibrationConstants {
   const out = { ...THROUGHPUT_START };
   THROUGHPUT_KEYS.forEach((k, i) => {
@@ -240,26 +241,15 @@ function fromLogSpace(x: number[]): CalibrationConstants {
   return out;
 }
 
-/** Fits the throughput constants on the vLLM and SGLang rows (Nelder–Mead in log space). */
+/** Fits the overheads on the vLLM rows (Nelder–Mead in log space), the measured hardware rates held fixed. */
 export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
   const start = THROUGHPUT_KEYS.map((k) => Math.log(THROUGHPUT_START[k]));
-  const loss = (x: number[]) => {
-    const c = fromLogSpace(x);
-    const over =
-      Math.max(0, c.bandwidthEfficiency - 1) +
-      Math.max(0, c.computeEfficiency - 1) +
-      Math.max(0, c.prefillComputeEfficiency - 1);
-    return throughputLoss(cases, c) + 10 * over;
-  };
+  const loss = (x: number[]) => throughputLoss(cases, fromLogSpace(x));
   const best = nelderMead(loss, start, { step: 0.5, iterations: 1500, restarts: 3 });
   const c = fromLogSpace(best);
   return {
-    bandwidthEfficiency: round(Math.min(1, c.bandwidthEfficiency), 4),
-    computeEfficiency: round(Math.min(1, c.computeEfficiency), 4),
-    prefillComputeEfficiency: round(Math.min(1, c.prefillComputeEfficiency), 4),
     stepOverheadUs: round(c.stepOverheadUs, 1),
     layerOverheadUs: round(c.layerOverheadUs, 2),
-    allReduceLatencyUs: round(c.allReduceLatencyUs, 2),
     moeLayerOverheadUs: round(c.moeLayerOverheadUs, 2),
     moeTokenOverheadNs: round(c.moeTokenOverheadNs, 2),
     wna16MoeLayerOverheadUs: round(c.wna16MoeLayerOverheadUs, 2),
@@ -282,20 +272,20 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
   const cases = readThroughputRows()
     .map((r) => throughputCase(r, catalog, provisional))
     .flatMap((m) => (m.ok ? [m.case] : []));
-  const fitCases = cases.filter((c) => engineGroup(c.row.engine) === "vllm+sglang");
+  const fitCases = cases.filter((c) => c.row.engine === FITTED_ENGINE);
   const throughput = fitThroughput(fitCases);
 
   const engineFactors: Record<string, number> = {};
   const fitError: Calibration["fitError"] = {};
   const errorsByGroup = new Map<string, number[]>();
-  for (const group of ["tensorrt-llm", "nim"] as const) {
+  for (const group of FACTOR_ENGINES) {
     const ratios = cases
-      .filter((c) => engineGroup(c.row.engine) === group)
+      .filter((c) => c.row.engine === group)
       .map((c) => c.row.output_tokens_per_s / predictThroughput(c, throughput).outputTokensPerSecond);
     if (ratios.length) engineFactors[group] = round(Math.exp(median(ratios.map(Math.log))), 3);
   }
   for (const c of cases) {
-    const group = engineGroup(c.row.engine);
+    const group = c.row.engine;
     const factor = engineFactors[group] ?? 1;
     const predicted = predictThroughput(c, throughput).outputTokensPerSecond * factor;
     const list = errorsByGroup.get(group) ?? [];
@@ -319,7 +309,7 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
     engineFactors,
     fittedOnRows: [...kvMatched.map((m) => m.row.id), ...cases.map((c) => c.row.id)],
     fitError,
-    errorBandPct: Math.ceil(fitError["throughput:vllm+sglang"]?.p90AbsPct ?? 100),
+    errorBandPct: Math.ceil(fitError[`throughput:${FITTED_ENGINE}`]?.p90AbsPct ?? 100),
   };
   return CalibrationSchema.parse(calibration);
 }

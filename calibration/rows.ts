@@ -10,7 +10,8 @@ import {
   BYTES_PER_GIB,
   type MemorySettings,
 } from "../engine/memory";
-import { prefillSeconds, throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
+import { matmulFlopsPerGpu, prefillSeconds, throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
+import { paramBreakdown } from "../engine/params";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
 import { schedulerLimits, type SchedulerLimits } from "../engine/vllm-scheduler";
@@ -157,6 +158,27 @@ function unpredictableReason(row: ThroughputRow, m: MatchedRow, catalog: Catalog
   );
   if (tp > gpusPerNode)
     return `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)`;
+  return notAColdServingRun(row, m);
+}
+
+/**
+ * Rows that cannot be what the model prices, a vLLM serving cold prompts
+ * under CUDA graphs: a run with `--enforce-eager` (the project deploys
+ * vLLM's default CUDA-graph mode; eager launches every kernel from the CPU),
+ * and a run whose prompts alone would need more FLOPs a second than the GPUs'
+ * measured large-GEMM rate (requests a second x input tokens x 2 x active
+ * parameters over GPUs x the aiconfigurator GEMM rate): its prompts cannot
+ * all have been prefilled, so prefix-cache hits (vLLM V1 caches prefixes by
+ * default) or a TTFT without its queueing made the figure.
+ */
+function notAColdServingRun(row: ThroughputRow, m: MatchedRow): string | undefined {
+  if (/--enforce-eager/.test(row.notes))
+    return "ran with --enforce-eager (no CUDA graphs); the project deploys vLLM's CUDA-graph mode and the model has no eager launch term";
+  const requestsPerSecond = row.output_tokens_per_s / row.output_tokens!;
+  const promptFlops = requestsPerSecond * row.input_tokens! * 2 * paramBreakdown(m.model).active;
+  const share = promptFlops / (row.gpu_count * matmulFlopsPerGpu(m.gpu, m.variant));
+  if (share > 1)
+    return `its prompts alone need ${(share * 100).toFixed(0)} % of the GPUs' measured GEMM rate (calibration/data/hardware-efficiency.csv): not a cold prefill (prefix-cache hits or a TTFT without queueing)`;
   return undefined;
 }
 
@@ -332,7 +354,14 @@ export function burstOutputTokensPerSecond(
   return (prompts * meanOutputTokens) / (steadySeconds + drainSeconds);
 }
 
-/** Engine groups the errors are reported by; the goal applies to `vllm+sglang`. */
-export function engineGroup(engine: ThroughputRow["engine"]): "vllm+sglang" | "tensorrt-llm" | "nim" {
-  return engine === "vllm" || engine === "sglang" ? "vllm+sglang" : engine;
-}
+/** The engine whose rows the overheads are fitted on and whose errors the goal is about: the project deploys vLLM. */
+export const FITTED_ENGINE = "vllm";
+
+/**
+ * Engines that measure another serving stack: each gets one factor (the
+ * median ratio of measured to predicted output tok/s), reported and never
+ * used to price a vLLM deployment. SGLang is one of them: its scheduler,
+ * kernels and CUDA-graph policy are its own, and letting its rows move the
+ * overheads let them price vLLM.
+ */
+export const FACTOR_ENGINES = ["sglang", "tensorrt-llm", "nim"] as const;

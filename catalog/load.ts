@@ -7,6 +7,7 @@ import { CalibrationSchema, type Calibration } from "../engine/calibration";
 import { GpuSchema, MachineTypeSchema, type Gpu, type MachineType } from "../engine/hardware";
 import { ModelConfigSchema, type ModelConfig } from "../engine/model-config";
 import { parseWith, UserInputError } from "./errors";
+import { gpuEfficiency, parseHardwareEfficiencyCsv } from "./hardware-efficiency";
 import { fromRoot } from "./paths";
 import { checkPriceBook, PriceChecksSchema, type PriceChecks } from "./price-checks";
 import { parsePriceBook, type PriceBook } from "./prices";
@@ -71,6 +72,24 @@ export function loadCalibration(file = fromRoot("calibration", "constants.json")
   return parseWith(CalibrationSchema, JSON.parse(readText(file)), file);
 }
 
+/**
+ * The GPU catalog with each GPU's measured efficiencies attached from
+ * calibration/data/hardware-efficiency.csv; a GPU the file does not cover,
+ * or a row for a GPU the catalog does not have, is an error.
+ */
+export function loadGpus(
+  gpuFile = fromRoot("catalog", "data", "gpus.yaml"),
+  efficiencyFile = fromRoot("calibration", "data", "hardware-efficiency.csv"),
+): Map<string, Gpu> {
+  const specs = indexBy(parseWith(GpuFileSchema, readYaml(gpuFile), gpuFile).gpus, gpuFile, "gpus");
+  const rows = parseHardwareEfficiencyCsv(readText(efficiencyFile), efficiencyFile);
+  for (const r of rows)
+    if (!specs.has(r.gpu)) throw new UserInputError(efficiencyFile, "gpu", `${r.gpu} is not a GPU of ${gpuFile}`);
+  const gpus = new Map<string, Gpu>();
+  for (const [id, spec] of specs) gpus.set(id, { ...spec, efficiency: gpuEfficiency(rows, id, efficiencyFile) });
+  return gpus;
+}
+
 let cached: Catalog | undefined;
 
 /** Loads and cross-checks all catalogs once per process. */
@@ -81,7 +100,7 @@ export function loadCatalog(): Catalog {
   const priceFile = fromRoot("catalog", "data", "gcp-gpu-machine-prices.csv");
   const assumptionsFile = fromRoot("catalog", "data", "assumptions.yaml");
   const checksFile = fromRoot("catalog", "data", "price-checks.yaml");
-  const gpus = indexBy(parseWith(GpuFileSchema, readYaml(gpuFile), gpuFile).gpus, gpuFile, "gpus");
+  const gpus = loadGpus(gpuFile);
   const machineTypes = indexBy(
     parseWith(MachineFileSchema, readYaml(machineFile), machineFile).machineTypes,
     machineFile,

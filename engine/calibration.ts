@@ -1,24 +1,17 @@
 import { z } from "zod";
 
 /**
- * The few physical constants the capacity model is calibrated with, and the
- * record of how they were fitted. Lives in `calibration/constants.json`,
+ * The overheads the capacity model is calibrated with (the hardware rates
+ * are measured per GPU, `GpuEfficiency`, not fitted), and the record of how
+ * they were fitted. Lives in `calibration/constants.json`,
  * written by `npm run calibrate`; the engine only reads it.
  */
 export const CalibrationConstantsSchema = z
   .object({
-    /** Share of peak HBM bandwidth a decode step reaches on weights and KV reads. */
-    bandwidthEfficiency: z.number().gt(0).max(1),
-    /** Share of dense peak FLOPS a large-batch decode step reaches (small-M matmuls, attention over the cache). */
-    computeEfficiency: z.number().gt(0).max(1),
-    /** Share of dense peak FLOPS a prefill reaches (large matmuls over the prompt's tokens). */
-    prefillComputeEfficiency: z.number().gt(0).max(1),
     /** Fixed cost of one engine step (scheduler, sampling, launch), microseconds. */
     stepOverheadUs: z.number().nonnegative(),
     /** Fixed cost per transformer layer per step (kernel launches), microseconds. */
     layerOverheadUs: z.number().nonnegative(),
-    /** Latency of one tensor-parallel all-reduce, microseconds; two per layer per step. */
-    allReduceLatencyUs: z.number().nonnegative(),
     /** Extra time per MoE layer per step for routing and expert dispatch, microseconds. */
     moeLayerOverheadUs: z.number().nonnegative(),
     /** Time per token per MoE layer to route it and move its hidden state to and from its experts (permute, gather, scatter), nanoseconds. */
@@ -94,9 +87,9 @@ export const CalibrationSchema = z
     engineFactors: z.record(z.string(), z.number().positive()),
     /** Ids of the measurement rows the constants were fitted on. */
     fittedOnRows: z.array(z.string()),
-    /** Error of the fit by engine group (`vllm+sglang`, `tensorrt-llm`, `nim`). */
+    /** Error of the fit by engine (`throughput:vllm`, `throughput:sglang`, ...) and of the memory model. */
     fitError: z.record(z.string(), FitErrorSchema),
-    /** The error band quoted next to every estimate, percent (p90 of the vLLM+SGLang group). */
+    /** The error band quoted next to every estimate, percent (p90 of the vLLM rows). */
     errorBandPct: z.number().nonnegative(),
   })
   .strict();

@@ -118,6 +118,7 @@ export function replicaShape(
     parallel: inputs.parallel,
     kvBytesPerToken: memory.kvBytesPerToken,
     kvBytesPerTokenPerGpu: memory.kvBytesPerTokenPerGpu,
+    kvCacheDtype: inputs.serving.kvCacheDtype,
     maxNumBatchedTokens: inputs.serving.maxNumBatchedTokens,
     constants: inputs.calibration.throughput,
   };

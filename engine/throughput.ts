@@ -1,5 +1,5 @@
 import type { CalibrationConstants } from "./calibration";
-import type { Gpu } from "./hardware";
+import type { Gpu, GpuEfficiency } from "./hardware";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { memoize } from "./memo";
 import { bytesPerWeight, paramBreakdown, type ParamBreakdown } from "./params";
@@ -18,6 +18,8 @@ export interface ReplicaShape {
    * heads, or the whole MLA latent (replicated on every TP rank).
    */
   kvBytesPerTokenPerGpu: number;
+  /** vLLM's `--kv-cache-dtype`: which measured KV-read bandwidth applies. */
+  kvCacheDtype: "auto" | "fp8";
   /** vLLM's `--max-num-batched-tokens`: the prefill chunk. */
   maxNumBatchedTokens: number;
   constants: CalibrationConstants;
@@ -44,11 +46,53 @@ export interface ThroughputPoint {
 
 const US = 1e-6;
 
-/** Compute dtype a weight format runs its matmuls in on this GPU (FP8 weights without FP8 tensor cores run as 16-bit). */
-function tflopsFor(gpu: Gpu, variant: WeightVariant): number {
-  if ((variant.dtype === "fp8" || variant.dtype === "nvfp4") && gpu.denseTflops.fp8 !== undefined)
-    return gpu.denseTflops.fp8;
-  return gpu.denseTflops.bf16;
+/** Whether a weight format runs its matmuls on this GPU's FP8 tensor cores (FP8 weights without them run as 16-bit). */
+function fp8Matmuls(gpu: Gpu, variant: WeightVariant): boolean {
+  return (variant.dtype === "fp8" || variant.dtype === "nvfp4") && gpu.denseTflops.fp8 !== undefined;
+}
+
+/**
+ * The measured rates of one replica's GPU for its weight format: FP8
+ * checkpoints on FP8 GPUs read and multiply at the FP8 GEMM figures; every
+ * other format at the 16-bit ones (aiconfigurator has no dense int4 GEMM
+ * table, so AWQ/GPTQ dense layers take the 16-bit read rate on their int4
+ * bytes). Routed experts in AWQ/GPTQ int4 read at the Marlin int4 MoE rate.
+ */
+function measuredRates(gpu: Gpu, variant: WeightVariant, kvCacheDtype: "auto" | "fp8") {
+  const e: GpuEfficiency = gpu.efficiency;
+  const fp8 = fp8Matmuls(gpu, variant);
+  const peakBytes = gpu.memoryBandwidthGBps * 1e9;
+  const expertDtype = wna16Experts(variant) ? "int4" : fp8 ? "fp8" : "bf16";
+  const expertShare = e.moeExpertBandwidth[expertDtype] ?? e.moeExpertBandwidth.bf16;
+  return {
+    expertFlops: gpu.denseTflops.bf16 * 1e12 * (e.moeExpertCompute[expertDtype] ?? e.moeExpertCompute.bf16),
+    weightBandwidth: peakBytes * (fp8 ? (e.weightBandwidth.fp8 ?? e.weightBandwidth.bf16) : e.weightBandwidth.bf16),
+    expertBandwidth: peakBytes * expertShare,
+    kvBandwidth:
+      peakBytes * (kvCacheDtype === "fp8" ? (e.kvReadBandwidth.fp8 ?? e.kvReadBandwidth.bf16) : e.kvReadBandwidth.bf16),
+    matmulFlops: fp8
+      ? gpu.denseTflops.fp8! * 1e12 * (e.matmulCompute.fp8 ?? e.matmulCompute.bf16)
+      : gpu.denseTflops.bf16 * 1e12 * e.matmulCompute.bf16,
+    rooflineExponent: fp8 ? (e.gemmRooflineExponent.fp8 ?? e.gemmRooflineExponent.bf16) : e.gemmRooflineExponent.bf16,
+    attentionFlops: gpu.denseTflops.bf16 * 1e12 * e.matmulCompute.bf16,
+    prefillAttentionFlops: gpu.denseTflops.bf16 * 1e12 * e.prefillAttentionCompute,
+    decodeAttention: (kvCacheDtype === "fp8" ? e.decodeAttention.fp8 : undefined) ?? e.decodeAttention.bf16,
+  };
+}
+
+/** Measured dense matmul FLOPS of one GPU for a weight format (large GEMMs at its tensor-core rate). */
+export function matmulFlopsPerGpu(gpu: Gpu, variant: WeightVariant): number {
+  return measuredRates(gpu, variant, "auto").matmulFlops;
+}
+
+/**
+ * The measured all-reduce of `tp` GPUs: the table's own GPU count, else the
+ * next larger one measured (a ring over more GPUs costs no less), else the
+ * largest.
+ */
+export function allReduceAt(gpu: Gpu, tp: number): { latencyUs: number; busGBps: number } {
+  const rows = [...gpu.efficiency.allReduce].sort((a, b) => a.gpus - b.gpus);
+  return rows.find((r) => r.gpus >= tp) ?? rows[rows.length - 1]!;
 }
 
 /** Expected distinct experts that `tokens` tokens touch in one MoE layer, each choosing k of E. */
@@ -70,12 +114,22 @@ interface Derived {
   /** Bytes of one routed expert. */
   expertBytes: number;
   gpus: number;
-  /** Effective bytes a second of one GPU. */
+  /** Measured bytes a second of one GPU reading weights (small-M GEMMs), routed experts (fused MoE) and the KV cache (decode attention). */
   bandwidth: number;
-  /** Effective matmul FLOPS of one GPU in a decode step (the weight format's tensor-core rate). */
+  expertBandwidth: number;
+  kvBandwidth: number;
+  /** Measured dense matmul FLOPS of one GPU (large GEMMs at the weight format's tensor-core rate), decode and prefill alike. */
   flops: number;
-  /** Effective matmul FLOPS of one GPU in a prefill. */
-  prefillFlops: number;
+  /** Decode attention's measured cost per step outside its KV reads: fixed seconds over all layers, and seconds per sequence. */
+  attentionFixedSeconds: number;
+  attentionSecondsPerSequence: number;
+  /** Measured routed-expert FLOPS of one GPU (vLLM's fused MoE at many tokens). */
+  expertFlops: number;
+  /** Parameters a token multiplies outside the routed experts, and in them. */
+  denseActive: number;
+  routedActive: number;
+  /** Exponent of the measured GEMM roofline blend (see {@link gemmSeconds}). */
+  rooflineExponent: number;
   /** Attention runs in 16-bit whatever the weights: effective FLOPS of one GPU for it, in decode and in prefill. */
   attentionFlops: number;
   prefillAttentionFlops: number;
@@ -97,19 +151,26 @@ interface Derived {
 /** The per-shape constants of the roofline, memoized per shape object (every concurrency of a search reuses them). */
 const derive: (shape: ReplicaShape) => Derived = memoize(deriveConstants);
 
-function deriveConstants(shape: ReplicaShape): Derived {
-  const { model, variant, gpu, parallel, constants } = shape;
-  const p = paramBreakdown(model);
+/** Bytes a step reads whatever its batch: every weight but the routed experts (and the input embedding, a lookup). */
+function batchIndependentWeightBytes(model: ModelConfig, variant: WeightVariant, p: ParamBreakdown): number {
   const a = model.architecture;
-  const expertBytes = p.perRoutedExpert * bytesPerWeight(variant, "routed_experts");
-  const fixedWeightBytes =
+  return (
     a.numLayers * p.perLayerAttention * bytesPerWeight(variant, "attention") +
     p.denseLayers * p.perDenseMlp * bytesPerWeight(variant, "dense_mlp") +
     p.moeLayers *
       (p.perSharedExperts * bytesPerWeight(variant, "shared_experts") +
         p.perRouter * bytesPerWeight(variant, "router")) +
     p.lmHead * bytesPerWeight(variant, "lm_head") +
-    (a.tieWordEmbeddings ? p.embeddings * bytesPerWeight(variant, "embeddings") : 0);
+    (a.tieWordEmbeddings ? p.embeddings * bytesPerWeight(variant, "embeddings") : 0)
+  );
+}
+
+function deriveConstants(shape: ReplicaShape): Derived {
+  const { model, variant, gpu, parallel, constants } = shape;
+  const p = paramBreakdown(model);
+  const a = model.architecture;
+  const expertBytes = p.perRoutedExpert * bytesPerWeight(variant, "routed_experts");
+  const fixedWeightBytes = batchIndependentWeightBytes(model, variant, p);
   const tp = parallel.tensorParallel;
   const gpus = tp * parallel.pipelineParallel;
   const attnDim = a.mla
@@ -120,16 +181,28 @@ function deriveConstants(shape: ReplicaShape): Derived {
     ? (a.numAttentionHeads * (a.mla.qkNopeHeadDim + a.mla.qkRopeHeadDim + a.mla.vHeadDim)) / 2
     : a.numAttentionHeads * a.headDim;
   const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
+  const rates = measuredRates(gpu, variant, shape.kvCacheDtype);
+  const routedActive = a.moe ? p.moeLayers * a.moe.numExpertsPerToken * p.perRoutedExpert : 0;
+  const allReduce = allReduceAt(gpu, tp);
   const d: Derived = {
     p,
     fixedWeightBytes,
     expertBytes,
     gpus,
-    bandwidth: gpu.memoryBandwidthGBps * 1e9 * constants.bandwidthEfficiency,
-    flops: tflopsFor(gpu, variant) * 1e12 * constants.computeEfficiency,
-    prefillFlops: tflopsFor(gpu, variant) * 1e12 * constants.prefillComputeEfficiency,
-    attentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.computeEfficiency,
-    prefillAttentionFlops: gpu.denseTflops.bf16 * 1e12 * constants.prefillComputeEfficiency,
+    bandwidth: rates.weightBandwidth,
+    expertBandwidth: rates.expertBandwidth,
+    kvBandwidth: rates.kvBandwidth,
+    flops: rates.matmulFlops,
+    rooflineExponent: rates.rooflineExponent,
+    expertFlops: rates.expertFlops,
+    attentionFixedSeconds: a.numLayers * rates.decodeAttention.fixedUs * US,
+    // Work items of the decode kernel: one per sequence and KV head on the GPU (MLA: its one latent).
+    attentionSecondsPerSequence:
+      a.numLayers * rates.decodeAttention.itemNs * 1e-9 * (a.mla ? 1 : Math.max(1, a.numKeyValueHeads / tp)),
+    denseActive: p.active - routedActive,
+    routedActive,
+    attentionFlops: rates.attentionFlops,
+    prefillAttentionFlops: rates.prefillAttentionFlops,
     kvPerGpu: shape.kvBytesPerTokenPerGpu,
     attentionFlopsPerTokenContext: 4 * a.numLayers * attnDim,
     prefillAttentionFlopsPerTokenContext: 4 * a.numLayers * prefillAttnDim,
@@ -141,13 +214,36 @@ function deriveConstants(shape: ReplicaShape): Derived {
             (constants.moeLayerOverheadUs + (wna16Experts(variant) ? constants.wna16MoeLayerOverheadUs : 0))
           : 0)) *
       US,
-    // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks.
-    commLatencySeconds: tp > 1 ? 2 * a.numLayers * constants.allReduceLatencyUs * US : 0,
-    commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (gpu.interconnectGBps * 1e9) : 0,
+    // Two all-reduces per layer (after attention and after the MLP), each a ring over the TP ranks, at vLLM's measured custom all-reduce.
+    commLatencySeconds: tp > 1 ? 2 * a.numLayers * allReduce.latencyUs * US : 0,
+    commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (allReduce.busGBps * 1e9) : 0,
     chunkTokens: shape.maxNumBatchedTokens,
     moeSecondsPerToken: a.moe ? p.moeLayers * constants.moeTokenOverheadNs * 1e-9 : 0,
   };
   return d;
+}
+
+/**
+ * A GEMM's seconds from its weight-read and matmul seconds: neither their
+ * sum nor the bare roofline max, but (read^p + compute^p)^(1/p) with the p
+ * that fits the GPU's measured GEMM table (`gemmRooflineExponent`).
+ */
+function gemmSeconds(d: Derived, read: number, compute: number): number {
+  const p = d.rooflineExponent;
+  const larger = Math.max(read, compute);
+  if (larger === 0) return 0;
+  // Scaled by the larger term so that a large p neither underflows nor overflows.
+  return larger * ((read / larger) ** p + (compute / larger) ** p) ** (1 / p);
+}
+
+/** Seconds of the matmuls of `tokens` tokens on one GPU of the whole model (divide by TP): dense layers at the GEMM rate, routed experts at the fused-MoE rate. */
+function matmulSeconds(d: Derived, tokens: number): number {
+  return 2 * tokens * (d.denseActive / d.flops + d.routedActive / d.expertFlops);
+}
+
+/** Seconds one GPU spends reading its share of the fixed weights and of `expertBytes` routed experts, and `kvBytes` of its KV cache, each at its measured rate. */
+function readSeconds(d: Derived, tp: number, expertBytes: number, kvBytes: number): number {
+  return d.fixedWeightBytes / tp / d.bandwidth + expertBytes / tp / d.expertBandwidth + kvBytes / d.kvBandwidth;
 }
 
 /**
@@ -171,11 +267,29 @@ export function decodeStepSeconds(
   const expertsRead = moe
     ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, batch) * d.expertBytes
     : 0;
-  const tMem = ((d.fixedWeightBytes + expertsRead) / tp + batch * contextTokens * d.kvPerGpu) / d.bandwidth;
-  const tCmp =
-    (batch * ((2 * d.p.active) / d.flops + (d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops)) / tp;
+  // Dense layers and routed experts are separate kernels, each its own roofline.
+  const denseGemm = gemmSeconds(d, d.fixedWeightBytes / tp / d.bandwidth, (batch * 2 * d.denseActive) / d.flops / tp);
+  const expertGemm = gemmSeconds(
+    d,
+    expertsRead / tp / d.expertBandwidth,
+    (batch * 2 * d.routedActive) / d.expertFlops / tp,
+  );
+  const weightRead = readSeconds(d, tp, expertsRead, 0);
+  const matmul = matmulSeconds(d, batch) / tp;
+  const kvRead = (batch * contextTokens * d.kvPerGpu) / d.kvBandwidth;
+  const attention = (batch * d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops / tp;
   const tComm = d.commLatencySeconds + batch * (d.commSecondsPerToken + d.moeSecondsPerToken);
-  return { seconds: Math.max(tMem, tCmp) + tComm + d.fixedSeconds, bound: tCmp > tMem ? "compute" : "memory" };
+  return {
+    seconds:
+      denseGemm +
+      expertGemm +
+      Math.max(kvRead, attention) +
+      d.attentionFixedSeconds +
+      batch * d.attentionSecondsPerSequence +
+      tComm +
+      d.fixedSeconds,
+    bound: matmul > weightRead ? "compute" : "memory",
+  };
 }
 
 /**
@@ -186,7 +300,7 @@ export function decodeStepSeconds(
  */
 export function marginalPrefillSeconds(shape: ReplicaShape, inputTokens: number): number {
   const d = derive(shape);
-  const matmul = (2 * d.p.active * inputTokens) / d.prefillFlops;
+  const matmul = matmulSeconds(d, inputTokens);
   const attention =
     ((d.prefillAttentionFlopsPerTokenContext / 2) * inputTokens * inputTokens) / d.prefillAttentionFlops;
   return (
@@ -208,9 +322,9 @@ export function prefillSeconds(shape: ReplicaShape, inputTokens: number): number
   const expertsRead = moe
     ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, chunkTokens) * d.expertBytes
     : 0;
-  const readSeconds = (chunks * (d.fixedWeightBytes + expertsRead)) / tp / d.bandwidth;
+  const reads = chunks * readSeconds(d, tp, expertsRead, 0);
   const computeSeconds = marginalPrefillSeconds(shape, inputTokens);
-  return Math.max(readSeconds, computeSeconds) + chunks * (d.fixedSeconds + d.commLatencySeconds);
+  return gemmSeconds(d, reads, computeSeconds) + chunks * (d.fixedSeconds + d.commLatencySeconds);
 }
 
 /**
@@ -248,7 +362,7 @@ export function throughputAt(shape: ReplicaShape, request: RequestShape, concurr
  */
 export function prefillChunkAddedSeconds(shape: ReplicaShape, tokens: number, attentionPairs: number): number {
   const d = derive(shape);
-  const matmul = (2 * d.p.active * tokens) / d.prefillFlops;
+  const matmul = matmulSeconds(d, tokens);
   const attention = (d.prefillAttentionFlopsPerTokenContext * attentionPairs) / d.prefillAttentionFlops;
   return (matmul + attention) / shape.parallel.tensorParallel + tokens * (d.commSecondsPerToken + d.moeSecondsPerToken);
 }
@@ -276,6 +390,9 @@ export function engineStepSeconds(
   const expertsRead = moe
     ? d.p.moeLayers * expertsTouched(moe.numExperts, moe.numExpertsPerToken, prefillTokens) * d.expertBytes
     : 0;
-  const readSeconds = (d.fixedWeightBytes + expertsRead) / shape.parallel.tensorParallel / d.bandwidth;
-  return Math.max(readSeconds, added) + d.fixedSeconds + d.commLatencySeconds;
+  return (
+    gemmSeconds(d, readSeconds(d, shape.parallel.tensorParallel, expertsRead, 0), added) +
+    d.fixedSeconds +
+    d.commLatencySeconds
+  );
 }

@@ -16,7 +16,8 @@ import * as path from "node:path";
  *   with, the root's version, and the marker catalog/paths.ts looks for.
  * - npm-shrinkwrap.json: the root lockfile's tree for those packages.
  * - PulumiPolicy.yaml, and the catalog data the pack loads (catalog/data,
- *   model-configs, calibration/constants.json).
+ *   model-configs, calibration/constants.json, and the GPUs' measured
+ *   efficiencies calibration/data/hardware-efficiency.csv).
  */
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "dist", "policy-pack");
@@ -25,7 +26,12 @@ const out = path.join(root, "dist", "policy-pack");
 export const PACK_RUNTIME_DEPENDENCIES = ["@pulumi/policy", "@pulumi/pulumi", "@pydantic/genai-prices"] as const;
 
 /** What the pack reads at run time, relative to the project root (and so to the pack folder). */
-export const PACK_DATA = ["catalog/data", "model-configs", "calibration/constants.json"] as const;
+export const PACK_DATA = [
+  "catalog/data",
+  "model-configs",
+  "calibration/constants.json",
+  "calibration/data/hardware-efficiency.csv",
+] as const;
 
 function installedVersion(pkg: string): string {
   const text = fs.readFileSync(path.join(root, "node_modules", ...pkg.split("/"), "package.json"), "utf8");

@@ -70,6 +70,7 @@ describe("the publishable policy pack (npm run pack:policy)", () => {
         "package/npm-shrinkwrap.json",
         "package/package.json",
         "package/calibration/constants.json",
+        "package/calibration/data/hardware-efficiency.csv",
         "package/catalog/data/machine-types.yaml",
       ]),
     );

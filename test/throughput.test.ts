@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { loadCatalog } from "../catalog/load";
 import type { CalibrationConstants } from "../engine/calibration";
+import type { Gpu } from "../engine/hardware";
 import {
   decodeStepSeconds,
   expertsTouched,
@@ -12,26 +13,39 @@ import {
 
 const catalog = loadCatalog();
 const model = (id: string) => catalog.models.get(id)!;
-const h100 = catalog.gpus.get("h100-80gb")!;
+const measuredH100 = catalog.gpus.get("h100-80gb")!;
+/** An H100 that reaches its datasheet peaks, with an all-reduce of `allReduceLatencyUs` and NVLink's one-direction 450 GB/s. */
+const idealH100 = (allReduceLatencyUs = 0): Gpu => ({
+  ...measuredH100,
+  efficiency: {
+    weightBandwidth: { bf16: 1, fp8: 1 },
+    matmulCompute: { bf16: 1, fp8: 1 },
+    gemmRooflineExponent: { bf16: 1000, fp8: 1000 },
+    kvReadBandwidth: { bf16: 1, fp8: 1 },
+    decodeAttention: { bf16: { fixedUs: 0, itemNs: 0 } },
+    prefillAttentionCompute: 1,
+    moeExpertBandwidth: { bf16: 1, fp8: 1, int4: 1 },
+    moeExpertCompute: { bf16: 1, fp8: 1, int4: 1 },
+    allReduce: [{ gpus: 8, latencyUs: allReduceLatencyUs, busGBps: 450 }],
+  },
+});
+const h100 = idealH100();
 const ideal: CalibrationConstants = {
-  bandwidthEfficiency: 1,
-  computeEfficiency: 1,
-  prefillComputeEfficiency: 1,
   stepOverheadUs: 0,
   layerOverheadUs: 0,
-  allReduceLatencyUs: 0,
   moeLayerOverheadUs: 0,
   moeTokenOverheadNs: 0,
   wna16MoeLayerOverheadUs: 0,
 };
 const llama = model("llama-3.1-8b-instruct");
-const shape = (constants: CalibrationConstants, tp = 1): ReplicaShape => ({
+const shape = (constants: CalibrationConstants, tp = 1, gpu: Gpu = h100): ReplicaShape => ({
   model: llama,
   variant: llama.weights[0]!,
-  gpu: h100,
+  gpu,
   parallel: { tensorParallel: tp, pipelineParallel: 1 },
   kvBytesPerToken: 131_072,
   kvBytesPerTokenPerGpu: 131_072 / tp,
+  kvCacheDtype: "auto",
   maxNumBatchedTokens: h100.vllmDefaultMaxNumBatchedTokens,
   constants,
 });
@@ -54,7 +68,7 @@ describe("the decode roofline", () => {
   test("the fixed costs add per step, per layer (32 for Llama-3.1-8B) and per TP all-reduce (two per layer)", () => {
     const base = decodeStepSeconds(shape(ideal, 2), 1, 0).seconds;
     const withCosts = decodeStepSeconds(
-      shape({ ...ideal, stepOverheadUs: 100, layerOverheadUs: 10, allReduceLatencyUs: 5 }, 2),
+      shape({ ...ideal, stepOverheadUs: 100, layerOverheadUs: 10 }, 2, idealH100(5)),
       1,
       0,
     ).seconds;
@@ -69,7 +83,7 @@ describe("the decode roofline", () => {
 });
 
 describe("throughput against concurrency, with the calibrated constants", () => {
-  const calibrated = shape(catalog.calibration.throughput);
+  const calibrated = shape(catalog.calibration.throughput, 1, measuredH100);
   const request = { inputTokens: 1000, outputTokens: 500 };
 
   test("more requests in flight never lower the replica's output, never speed up one request, never shorten the first token", () => {
