@@ -10,7 +10,13 @@ import {
   BYTES_PER_GIB,
   type MemorySettings,
 } from "../engine/memory";
-import { matmulFlopsPerGpu, prefillSeconds, throughputAt, type ReplicaShape, type RequestShape } from "../engine/throughput";
+import {
+  matmulFlopsPerGpu,
+  prefillSeconds,
+  throughputAt,
+  type ReplicaShape,
+  type RequestShape,
+} from "../engine/throughput";
 import { paramBreakdown } from "../engine/params";
 import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
