@@ -64,6 +64,12 @@ export interface CapacityInputs {
 export interface Capacity {
   memory: MemoryFit;
   fits: boolean;
+  /**
+   * Why the replica cannot run, set exactly when `fits` is false: vLLM's own
+   * refusal from the memory fit, or that the KV cache holds no request of the
+   * workload's length. The one home of this reason: every report reads it.
+   */
+  doesNotFitReason?: string | undefined;
   /** Requests the KV cache holds at the workload's request length, capped by max-num-seqs. */
   maxConcurrency: number;
   /** The point the replica is credited with. */
@@ -230,10 +236,13 @@ function simulatedPoint(fit: FitAndShape, request: RequestShape, concurrency: nu
 function doesNotFit(inputs: CapacityInputs, fit: ReplicaFit): Capacity {
   const { memory, shape } = fit;
   const measured = inputs.measuredOutputTokensPerSecond;
+  const requestTokens = Math.min(fit.serving.maxModelLen, inputs.request.inputTokens + inputs.request.outputTokens);
   return withSweep(
     {
       memory,
       fits: false,
+      doesNotFitReason:
+        memory.reason ?? `the ${memory.kvCacheTokens}-token KV cache holds no request of ${requestTokens} tokens`,
       maxConcurrency: 0,
       point: { ...throughputAt(shape, inputs.request, 1), outputTokensPerSecond: 0 },
       outputTokensPerSecond: measured ?? 0,

@@ -14,6 +14,7 @@ import type { Evaluation, EvaluationInputs, Verdict } from "./evaluation-types";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { modelWeightBytes } from "./params";
 import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
+import { cannotServeReason, verdictSentence } from "./verdict-sentence";
 import type { Scenario } from "./scenario";
 
 /**
@@ -196,9 +197,7 @@ export function evaluationWarnings(
     );
   warnings.push(...apiPriceWarnings(apiPrice, inputs.today, assumptions));
   if (!capacity.fits)
-    warnings.push(
-      `${model.displayName} does not fit ${node.machineType}: ${capacity.memory.reason ?? "no KV cache room for one request"}.`,
-    );
+    warnings.push(`${model.displayName} does not fit ${node.machineType}: ${capacity.doesNotFitReason}.`);
   if (capacity.fits && !judged.meetsLatencyTarget) {
     warnings.push(
       inputs.measured?.meetsLatencyTarget === false
@@ -228,18 +227,23 @@ export function summarySentence(
 ): string {
   const { model, apiPrice } = inputs;
   const { node } = inputs.scenario;
-  const fmtUsd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
-  const hostDesc = `${model.displayName} on ${fleet.nodes} x ${node.machineType} (${node.pricing})`;
-  if (judged.verdict === "api-not-allowed") {
-    const summary = `The API is not allowed for this workload, so self-hosting is the only option: ${hostDesc} costs ${fmtUsd(costs.total)} a month.`;
-    if (judged.servable) return summary;
-    return `${summary} Warning: ${capacity.fits ? "it cannot meet the declared latency target or volume" : "the model does not fit this machine"}.`;
-  }
-  if (!judged.servable)
-    return `The API wins: ${model.displayName} cannot be served on ${node.machineType} (${capacity.memory.reason ?? "latency target or volume not met"}); the API costs ${fmtUsd(api.monthlyUsd)} a month.`;
-  if (judged.verdict === "self-host")
-    return `Self-host: ${hostDesc} costs ${fmtUsd(costs.total)} a month against ${fmtUsd(api.monthlyUsd)} for ${apiPrice.model}, saving ${fmtUsd(judged.savingsMonthlyUsd)}.`;
-  return `The API wins: ${hostDesc} costs ${fmtUsd(costs.total)} a month against ${fmtUsd(api.monthlyUsd)} for ${apiPrice.model}.`;
+  const whyNot = cannotServeReason({
+    ...capacity,
+    meetsLatencyTarget: judged.meetsLatencyTarget,
+    canServe: judged.servable,
+  });
+  return verdictSentence({
+    verdict: judged.verdict,
+    host: `${model.displayName} on ${fleet.nodes} x ${node.machineType} (${node.pricing})`,
+    selfHostMonthlyUsd: costs.total,
+    apiMonthlyUsd: api.monthlyUsd,
+    apiModel: apiPrice.model,
+    cannotServe: whyNot && `${model.displayName} cannot be served on ${node.machineType} (${whyNot})`,
+    note:
+      judged.verdict === "api-not-allowed" && whyNot
+        ? ` Warning: self-hosting cannot serve this workload (${whyNot}).`
+        : "",
+  });
 }
 
 /** The model block of the result. */
@@ -287,7 +291,7 @@ export function capacityBlock(
     meetsLatencyTarget: judged.meetsLatencyTarget,
     latencySource: inputs.measured?.perRequestOutputTokensPerSecond !== undefined ? "measured" : "estimate",
     canServe: judged.servable,
-    doesNotFitReason: m.reason,
+    doesNotFitReason: capacity.doesNotFitReason,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Evaluation, EvaluationInputs, Verdict } from "./evaluation-types";
 import { usageFleets, type FleetContext, type FleetSummary } from "./fleet-evaluate";
+import { verdictSentence, wholeUsd } from "./verdict-sentence";
 
 /**
  * evaluate() with an hourly profile: the self-hosted cost is the fleet
@@ -56,23 +57,29 @@ function verdictOf(e: Evaluation, used: FleetSummary | undefined, savings: numbe
 }
 
 function summaryOf(e: Evaluation, used: FleetSummary | undefined, verdict: Verdict): string {
-  const usd = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
   const span = `${(e.selfHost.usageSpan!.hours / 24).toFixed(0)} days of usage`;
   const hybrid = e.selfHost.hybrid!;
   const hybridNote =
     hybrid.replicas > 0 && hybrid.apiShareOfOutputTokens > 0
-      ? ` A hybrid of ${hybrid.replicas} replica${hybrid.replicas === 1 ? "" : "s"} plus API overflow costs ${usd(hybrid.monthlyUsd)}.`
+      ? ` A hybrid of ${hybrid.replicas} replica${hybrid.replicas === 1 ? "" : "s"} plus API overflow costs ${wholeUsd(hybrid.monthlyUsd)}.`
       : "";
+  const compared = { apiMonthlyUsd: e.api.monthlyUsd, apiModel: e.api.model, basis: span };
   if (!used) {
-    return `The API wins: no fleet of ${e.model.displayName} on ${e.node.machineType} within replicas.max serves every hour of ${span} at the latency target; the API costs ${usd(e.api.monthlyUsd)} a month.${hybridNote}`;
+    const cannotServe = `no fleet of ${e.model.displayName} on ${e.node.machineType} within replicas.max serves every hour of ${span} at the latency target`;
+    return verdictSentence({
+      ...compared,
+      verdict: "api",
+      host: "",
+      selfHostMonthlyUsd: 0,
+      cannotServe,
+      note: hybridNote,
+    });
   }
   const fleet = `${e.model.displayName} on ${e.node.machineType} (${e.node.pricing}), ${used.kind} (${Math.round(used.replicaHoursPerMonth)} replica-hours a month, ${(used.utilization * 100).toFixed(0)} % utilized)`;
   const total = e.selfHost.monthlyUsd.total;
-  if (verdict === "api-not-allowed")
-    return `The API is not allowed for this workload, so self-hosting is the only option: ${fleet} costs ${usd(total)} a month, following ${span}.`;
-  if (verdict === "self-host")
-    return `Self-host: ${fleet} costs ${usd(total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model} on ${span}, saving ${usd(e.api.monthlyUsd - total)}.${hybridNote}`;
-  return `The API wins: ${fleet} costs ${usd(total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model} on ${span}.${hybridNote}`;
+  // The API-not-allowed sentence names no hybrid: there is no API to overflow to.
+  const note = verdict === "api-not-allowed" ? "" : hybridNote;
+  return verdictSentence({ ...compared, verdict, host: fleet, selfHostMonthlyUsd: total, note });
 }
 
 /** Fills the fleets, the hybrid and the usage span into a fresh evaluation and re-derives its cost and verdict from the fleet used. */

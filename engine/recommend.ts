@@ -240,7 +240,7 @@ function feasibleLayouts(search: RecommendSearch, excluded: Exclusion[]): { cand
         // Capacity does not depend on price: one fit per layout, reused for every region and pricing model below.
         const capacity = replicaCapacity({ ...base, scenario, machine, gpu, measured });
         if (!capacity.fits)
-          reasons.push({ kind: "does-not-fit", reason: capacity.memory.reason ?? "no KV cache room for one request" });
+          reasons.push({ kind: "does-not-fit", reason: capacity.doesNotFitReason! /* set whenever fits is false */ });
         else if (!capacity.meetsLatencyTarget)
           reasons.push({ kind: "misses-latency", reason: "misses the latency floor even at one request" });
         else {

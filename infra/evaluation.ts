@@ -37,7 +37,7 @@ export function evaluateStack(scenario: Scenario, today?: string): StackEvaluati
     throw new UserInputError(
       STACK_CONFIG_FILE,
       `${FIELD_PREFIX}node.machineType`,
-      `${JSON.stringify(scenario.node.machineType)} cannot hold ${evaluation.model.displayName} (${evaluation.model.weightDtype}): ${capacity.doesNotFitReason ?? "no KV cache room for one request"}; choose a machine with more GPU memory, raise nodesPerReplica, or a lower-precision weightDtype`,
+      `${JSON.stringify(scenario.node.machineType)} cannot hold ${evaluation.model.displayName} (${evaluation.model.weightDtype}): ${capacity.doesNotFitReason}; choose a machine with more GPU memory, raise nodesPerReplica, or a lower-precision weightDtype`,
     );
   }
   return { inputs, evaluation };

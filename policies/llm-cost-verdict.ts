@@ -2,11 +2,12 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
 import { pct, tokens, usd } from "../engine/format";
-import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
+import { policyConfigSchema } from "./config-schema";
 import type { Evaluation } from "../engine/evaluate";
+import { cannotServeReason, costComparison } from "../engine/verdict-sentence";
 import { report, type Findings } from "./findings";
-import { assessPool, mergedScenario } from "./pool-verdict";
-import { readGpuPools, RESOURCE_TYPES, type ResourceView } from "./resources";
+import { assessPoolForPolicy } from "./pool-verdict";
+import { RESOURCE_TYPES, type ResourceView } from "./resources";
 import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 import { ScenarioConfigSchema } from "./scenario-config";
 
@@ -37,17 +38,22 @@ export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({
 /** Parsed config of `llm-cost-verdict`. */
 export type LlmCostVerdictConfig = z.infer<typeof LlmCostVerdictConfigSchema>;
 
-/** The one-sentence dollar comparison for a pool. */
+/** The one-sentence dollar comparison for a pool: the engine's comparison and reason, with the break-even. */
 export function costSentence(e: Evaluation): string {
   const host = `self-hosting ${e.model.displayName} on ${e.selfHost.nodes} x ${e.node.machineType} (${e.node.pricing})`;
-  if (!e.selfHost.capacity.canServe) {
-    return `${host} cannot serve the workload (${e.selfHost.capacity.doesNotFitReason ?? "the latency target or volume is not met"}), while ${e.api.model} costs ${usd(e.api.monthlyUsd)} a month`;
+  const whyNot = cannotServeReason(e.selfHost.capacity);
+  if (whyNot !== undefined) {
+    return `${host} cannot serve the workload (${whyNot}), while ${e.api.model} costs ${usd(e.api.monthlyUsd)} a month`;
   }
   const breakEven =
     e.breakEven.monthlyOutputTokens === null
       ? `break-even needs ${pct(e.breakEven.utilization)} utilization, and no output volume makes it pay`
       : `break-even needs ${pct(e.breakEven.utilization)} utilization or ${tokens(e.breakEven.monthlyOutputTokens)} output tokens a month`;
-  return `${host} costs ${usd(e.selfHost.monthlyUsd.total)} a month against ${usd(e.api.monthlyUsd)} for ${e.api.model}; ${breakEven}`;
+  const comparison = costComparison(
+    { host, selfHostMonthlyUsd: e.selfHost.monthlyUsd.total, apiMonthlyUsd: e.api.monthlyUsd, apiModel: e.api.model },
+    usd,
+  );
+  return `${comparison}; ${breakEven}`;
 }
 
 function capitalized(s: string): string {
@@ -69,16 +75,15 @@ export function costVerdictFindings(
   catalog: Catalog,
   today?: string,
 ): Findings {
-  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
-  if (!pool) return { violations: [] };
-  const parsed = parsePolicyConfig(LlmCostVerdictConfigSchema, rawConfig, LLM_COST_VERDICT);
-  if ("invalid" in parsed) return parsed.invalid;
-  const config = parsed.config;
-  const merged = mergedScenario(stackScenario, rawConfig);
-  if ("problem" in merged) return { violations: [{ urn: resource.urn, message: merged.problem }] };
-  const assessed = assessPool(pool, merged.scenario, catalog, today);
+  const start = assessPoolForPolicy(
+    { resource, stackScenario, rawConfig, catalog, today },
+    LlmCostVerdictConfigSchema,
+    LLM_COST_VERDICT,
+  );
+  if ("findings" in start) return start.findings;
+  const { config, assessed } = start;
   if ("problem" in assessed)
-    return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem)}.` }] };
+    return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem.replace(/\.$/, ""))}.` }] };
   const e = assessed.evaluation;
   if (e.verdict === "api-not-allowed")
     return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };

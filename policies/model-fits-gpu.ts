@@ -1,10 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
 import { loadCatalog, type Catalog } from "../catalog/load";
-import { parsePolicyConfig, policyConfigSchema } from "./config-schema";
+import { policyConfigSchema } from "./config-schema";
 import { report, type Findings } from "./findings";
-import { assessPool, mergedScenario } from "./pool-verdict";
-import { readGpuPools, RESOURCE_TYPES, type ResourceView } from "./resources";
+import { assessPoolForPolicy } from "./pool-verdict";
+import { RESOURCE_TYPES, type ResourceView } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 
@@ -30,12 +30,13 @@ export function modelFitsFindings(
   catalog: Catalog,
   today?: string,
 ): Findings {
-  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
-  if (!pool) return { violations: [] };
-  const parsed = parsePolicyConfig(ModelFitsGpuConfigSchema, rawConfig, MODEL_FITS_GPU);
-  if ("invalid" in parsed) return parsed.invalid;
-  const merged = mergedScenario(stackScenario, rawConfig);
-  const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
+  const start = assessPoolForPolicy(
+    { resource, stackScenario, rawConfig, catalog, today },
+    ModelFitsGpuConfigSchema,
+    MODEL_FITS_GPU,
+  );
+  if ("findings" in start) return start.findings;
+  const { assessed } = start;
   if ("problem" in assessed) {
     return {
       violations: [
@@ -56,7 +57,7 @@ export function modelFitsFindings(
         message:
           `${e.model.displayName} (${e.model.weightDtype}) does not fit node pool ${resource.name} ` +
           `(${e.node.machineType}: ${e.node.gpusPerNode} x ${e.node.gpu}, TP ${e.parallel.tensorParallel} x PP ${e.parallel.pipelineParallel}, max-model-len ${e.serving.maxModelLen}): ` +
-          `${e.selfHost.capacity.doesNotFitReason ?? "no KV cache room for one request"}.`,
+          `${e.selfHost.capacity.doesNotFitReason}.`,
       },
     ],
   };

@@ -5,7 +5,10 @@ import type { Catalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { CONFIG_NAMESPACE } from "../catalog/scenario-file";
 import { NODE_POOL_LABELS } from "../catalog/resource-contract";
-import { poolLabel, poolNodeCounts, poolRegion, type GpuPool } from "./resources";
+import type { z } from "zod";
+import { parsePolicyConfig } from "./config-schema";
+import type { Findings } from "./findings";
+import { poolLabel, poolNodeCounts, poolRegion, readGpuPools, type GpuPool, type ResourceView } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import type { ScenarioJson } from "./stack-scenario";
 
@@ -144,4 +147,35 @@ export function assessPool(
     if (!(err instanceof UserInputError)) throw err;
     return { problem: err.message };
   }
+}
+
+/** What a pool policy starts from: the resource, the stack's scenario, its raw config, the catalog and the date. */
+export interface PoolPolicyArgs {
+  resource: ResourceView;
+  stackScenario: ScenarioJson;
+  rawConfig: unknown;
+  catalog: Catalog;
+  today?: string | undefined;
+}
+
+/**
+ * The steps every policy that judges one GPU pool takes first: read the pool
+ * (not a GPU pool: no findings), parse the policy's config (invalid: its
+ * violation), merge the policy config's scenario keys over the stack's, and
+ * ask the engine. `assessed` is the pool's evaluation or a problem sentence
+ * (from the merged config or the pool), for the policy to word.
+ */
+export function assessPoolForPolicy<S extends z.ZodType>(
+  args: PoolPolicyArgs,
+  schema: S,
+  policyName: string,
+): { findings: Findings } | { config: z.infer<S>; assessed: PoolEvaluation | PoolProblem } {
+  const { resource, stackScenario, rawConfig, catalog, today } = args;
+  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
+  if (!pool) return { findings: { violations: [] } };
+  const parsed = parsePolicyConfig(schema, rawConfig, policyName);
+  if ("invalid" in parsed) return { findings: parsed.invalid };
+  const merged = mergedScenario(stackScenario, rawConfig);
+  const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
+  return { config: parsed.config, assessed };
 }

@@ -1,5 +1,6 @@
 import type { Evaluation } from "../engine/evaluate";
 import { describeLatencyTarget } from "../engine/latency-target";
+import { cannotServeReason } from "../engine/verdict-sentence";
 import { FLEET_HEADER, fleetRows, hybridLine, usageSpanLine } from "./fleets";
 import { num, pct, textTable, tokens, usd } from "./format";
 
@@ -60,13 +61,7 @@ export function throughputLine(e: Evaluation): string {
  */
 export function savingsLine(e: Evaluation): string {
   if (e.savingsMonthlyUsd !== null) return `${usd(e.savingsMonthlyUsd)} a month`;
-  const c = e.selfHost.capacity;
-  const why = !c.fits
-    ? (c.doesNotFitReason ?? "the model does not fit")
-    : !c.meetsLatencyTarget
-      ? "it misses the latency target even at one request"
-      : "no replica count serves the volume";
-  return `none: self-hosting cannot serve this workload (${why})`;
+  return `none: self-hosting cannot serve this workload (${cannotServeReason(e.selfHost.capacity)})`;
 }
 
 /** The latency line: the target the replica was sized against and where it comes from. */
@@ -118,7 +113,7 @@ export function renderEvaluationTable(e: Evaluation): string {
     `USD per 1M output tokens: ${usd(e.selfHost.usdPerMillionOutputTokens.computeAtFullUtilization)} compute at full load, ${usd(e.selfHost.usdPerMillionOutputTokens.withOverheadAtFullUtilization)} with overhead, ${usd(e.selfHost.usdPerMillionOutputTokens.allInAtDeclaredVolume)} all-in at the declared volume; API ${usd(e.api.usdPerMillionOutputTokensAllIn)} all-in`,
     "",
     `Model: ${e.model.displayName} (${e.model.weightDtype}, ${e.model.huggingFaceRepo}) on ${e.parallel.tensorParallel * e.parallel.pipelineParallel} x ${e.node.gpu} (TP ${e.parallel.tensorParallel}, PP ${e.parallel.pipelineParallel})`,
-    `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason ?? "no room"}`}`,
+    `Memory per GPU: weights ${num(c.weightsGiBPerGpu, 2)} GiB, vLLM reserve ${num(c.reserveGiBPerGpu, 2)} GiB, KV cache ${num(c.kvCacheGiBPerGpu, 2)} GiB = ${tokens(c.kvCacheTokens)} tokens (${num(e.selfHost.kvBytesPerToken, 0)} B/token); ${c.fits ? `up to ${c.maxConcurrency} concurrent requests` : `does not fit: ${c.doesNotFitReason}`}`,
     `Latency target: ${latencyTargetLine(e)}`,
     `Throughput: ${throughputLine(e)}; ${c.latencySource === "measured" ? "measured" : "estimated"} ${num(c.perRequestOutputTokensPerSecond, 0)} tok/s per request, TTFT ${num(c.ttftMs, 0)} ms`,
     `Spot preemption: ${e.selfHost.preemptionAssumption}`,
