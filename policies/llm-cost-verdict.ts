@@ -1,14 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
-import { loadCatalog, type Catalog } from "../catalog/load";
+import { loadCatalog } from "../catalog/load";
 import { pct, tokens, usd } from "../engine/format";
 import { policyConfigSchema } from "./config-schema";
 import type { Evaluation } from "../engine/evaluate";
 import { cannotServeReason, costComparison } from "../engine/verdict-sentence";
-import { report, type Findings } from "./findings";
-import { assessPoolForPolicy } from "./pool-verdict";
-import { RESOURCE_TYPES, type ResourceView } from "./resources";
-import { readStackScenario, type ScenarioJson } from "./stack-scenario";
+import { report } from "./findings";
+import { poolFindings, type PoolFindings } from "./pool-verdict";
+import { RESOURCE_TYPES } from "./resources";
+import { readStackScenario } from "./stack-scenario";
 import { ScenarioConfigSchema } from "./scenario-config";
 
 /** Name of the policy. */
@@ -68,43 +68,34 @@ function capitalized(s: string): string {
  * cannot be priced (it would hide a cost), and a pass that says so where
  * the API is not allowed. Not a GPU pool: no findings.
  */
-export function costVerdictFindings(
-  resource: ResourceView,
-  stackScenario: ScenarioJson,
-  rawConfig: unknown,
-  catalog: Catalog,
-  today?: string,
-): Findings {
-  const start = assessPoolForPolicy(
-    { resource, stackScenario, rawConfig, catalog, today },
-    LlmCostVerdictConfigSchema,
-    LLM_COST_VERDICT,
-  );
-  if ("findings" in start) return start.findings;
-  const { config, assessed } = start;
-  if ("problem" in assessed)
-    return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem.replace(/\.$/, ""))}.` }] };
-  const e = assessed.evaluation;
-  if (e.verdict === "api-not-allowed")
-    return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };
-  const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
-  // A pool that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
-  const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
-  if (!loses) return { violations: [] };
-  const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
-  if (config.overrideJustification) {
-    return {
-      violations: [
-        {
-          urn: resource.urn,
-          advisory: true,
-          message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(e)}${margin}.`,
-        },
-      ],
-    };
-  }
-  return { violations: [{ urn: resource.urn, message: `${capitalized(costSentence(e))}${margin}.` }] };
-}
+export const costVerdictFindings: PoolFindings = poolFindings(
+  LlmCostVerdictConfigSchema,
+  LLM_COST_VERDICT,
+  (resource, config, assessed) => {
+    if ("problem" in assessed)
+      return { violations: [{ urn: resource.urn, message: `${capitalized(assessed.problem.replace(/\.$/, ""))}.` }] };
+    const e = assessed.evaluation;
+    if (e.verdict === "api-not-allowed")
+      return { violations: [], passNote: `Passes without a cost comparison: ${e.summary}` };
+    const allowedLossUsd = (e.api.monthlyUsd * config.marginPct) / 100;
+    // A pool that cannot serve (no fit, latency missed, volume unreachable) has no savings to weigh: it loses.
+    const loses = e.verdict === "api" && (e.savingsMonthlyUsd === null || -e.savingsMonthlyUsd > allowedLossUsd);
+    if (!loses) return { violations: [] };
+    const margin = config.marginPct > 0 ? ` (more than the ${config.marginPct} % margin)` : "";
+    if (config.overrideJustification) {
+      return {
+        violations: [
+          {
+            urn: resource.urn,
+            advisory: true,
+            message: `Overridden with the justification "${config.overrideJustification}": ${costSentence(e)}${margin}.`,
+          },
+        ],
+      };
+    }
+    return { violations: [{ urn: resource.urn, message: `${capitalized(costSentence(e))}${margin}.` }] };
+  },
+);
 
 /**
  * `llm-cost-verdict`: blocks a GPU node pool whose self-hosting costs more

@@ -1,12 +1,12 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { z } from "zod";
-import { loadCatalog, type Catalog } from "../catalog/load";
+import { loadCatalog } from "../catalog/load";
 import { policyConfigSchema } from "./config-schema";
-import { report, type Findings } from "./findings";
-import { assessPoolForPolicy } from "./pool-verdict";
-import { RESOURCE_TYPES, type ResourceView } from "./resources";
+import { report } from "./findings";
+import { poolFindings, type PoolFindings } from "./pool-verdict";
+import { RESOURCE_TYPES } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
-import { readStackScenario, type ScenarioJson } from "./stack-scenario";
+import { readStackScenario } from "./stack-scenario";
 
 /** Name of the policy. */
 export const MODEL_FITS_GPU = "model-fits-gpu";
@@ -23,45 +23,36 @@ export type ModelFitsGpuConfig = z.infer<typeof ModelFitsGpuConfigSchema>;
  * cannot be priced is llm-cost-verdict's to report: here only the check is
  * skipped, so it says so as an advisory.
  */
-export function modelFitsFindings(
-  resource: ResourceView,
-  stackScenario: ScenarioJson,
-  rawConfig: unknown,
-  catalog: Catalog,
-  today?: string,
-): Findings {
-  const start = assessPoolForPolicy(
-    { resource, stackScenario, rawConfig, catalog, today },
-    ModelFitsGpuConfigSchema,
-    MODEL_FITS_GPU,
-  );
-  if ("findings" in start) return start.findings;
-  const { assessed } = start;
-  if ("problem" in assessed) {
+export const modelFitsFindings: PoolFindings = poolFindings(
+  ModelFitsGpuConfigSchema,
+  MODEL_FITS_GPU,
+  (resource, _config, assessed) => {
+    if ("problem" in assessed) {
+      return {
+        violations: [
+          {
+            urn: resource.urn,
+            advisory: true,
+            message: `The fit of node pool ${resource.name} was not checked: ${assessed.problem.replace(/\.$/, "")}.`,
+          },
+        ],
+      };
+    }
+    const e = assessed.evaluation;
+    if (e.selfHost.capacity.fits) return { violations: [] };
     return {
       violations: [
         {
           urn: resource.urn,
-          advisory: true,
-          message: `The fit of node pool ${resource.name} was not checked: ${assessed.problem.replace(/\.$/, "")}.`,
+          message:
+            `${e.model.displayName} (${e.model.weightDtype}) does not fit node pool ${resource.name} ` +
+            `(${e.node.machineType}: ${e.node.gpusPerNode} x ${e.node.gpu}, TP ${e.parallel.tensorParallel} x PP ${e.parallel.pipelineParallel}, max-model-len ${e.serving.maxModelLen}): ` +
+            `${e.selfHost.capacity.doesNotFitReason}.`,
         },
       ],
     };
-  }
-  const e = assessed.evaluation;
-  if (e.selfHost.capacity.fits) return { violations: [] };
-  return {
-    violations: [
-      {
-        urn: resource.urn,
-        message:
-          `${e.model.displayName} (${e.model.weightDtype}) does not fit node pool ${resource.name} ` +
-          `(${e.node.machineType}: ${e.node.gpusPerNode} x ${e.node.gpu}, TP ${e.parallel.tensorParallel} x PP ${e.parallel.pipelineParallel}, max-model-len ${e.serving.maxModelLen}): ` +
-          `${e.selfHost.capacity.doesNotFitReason}.`,
-      },
-    ],
-  };
-}
+  },
+);
 
 /** `model-fits-gpu`: blocks a GPU pool that cannot hold the model and one request's KV cache (a resource policy, on the pool's inputs). */
 export const modelFitsGpu: ResourceValidationPolicy = {

@@ -149,33 +149,35 @@ export function assessPool(
   }
 }
 
-/** What a pool policy starts from: the resource, the stack's scenario, its raw config, the catalog and the date. */
-export interface PoolPolicyArgs {
-  resource: ResourceView;
-  stackScenario: ScenarioJson;
-  rawConfig: unknown;
-  catalog: Catalog;
-  today?: string | undefined;
-}
+/** A pool policy's findings from the resource, the stack's scenario, its raw config, the catalog and the date. */
+export type PoolFindings = (
+  resource: ResourceView,
+  stackScenario: ScenarioJson,
+  rawConfig: unknown,
+  catalog: Catalog,
+  today?: string,
+) => Findings;
 
 /**
- * The steps every policy that judges one GPU pool takes first: read the pool
- * (not a GPU pool: no findings), parse the policy's config (invalid: its
- * violation), merge the policy config's scenario keys over the stack's, and
- * ask the engine. `assessed` is the pool's evaluation or a problem sentence
- * (from the merged config or the pool), for the policy to word.
+ * A policy that judges one GPU pool, from its one own step: `judge` gets the
+ * parsed config and the engine's answer (the pool's evaluation, or a problem
+ * sentence from the merged config or the pool). The steps before it are the
+ * same for every such policy: read the pool (not a GPU pool: no findings),
+ * parse the policy's config (invalid: its violation), merge the policy
+ * config's scenario keys over the stack's, and ask the engine.
  */
-export function assessPoolForPolicy<S extends z.ZodType>(
-  args: PoolPolicyArgs,
+export function poolFindings<S extends z.ZodType>(
   schema: S,
   policyName: string,
-): { findings: Findings } | { config: z.infer<S>; assessed: PoolEvaluation | PoolProblem } {
-  const { resource, stackScenario, rawConfig, catalog, today } = args;
-  const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
-  if (!pool) return { findings: { violations: [] } };
-  const parsed = parsePolicyConfig(schema, rawConfig, policyName);
-  if ("invalid" in parsed) return { findings: parsed.invalid };
-  const merged = mergedScenario(stackScenario, rawConfig);
-  const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
-  return { config: parsed.config, assessed };
+  judge: (resource: ResourceView, config: z.infer<S>, assessed: PoolEvaluation | PoolProblem) => Findings,
+): PoolFindings {
+  return (resource, stackScenario, rawConfig, catalog, today) => {
+    const pool = readGpuPools([resource], (id) => catalog.machineTypes.has(id))[0];
+    if (!pool) return { violations: [] };
+    const parsed = parsePolicyConfig(schema, rawConfig, policyName);
+    if ("invalid" in parsed) return parsed.invalid;
+    const merged = mergedScenario(stackScenario, rawConfig);
+    const assessed = "problem" in merged ? merged : assessPool(pool, merged.scenario, catalog, today);
+    return judge(resource, parsed.config, assessed);
+  };
 }
