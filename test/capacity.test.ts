@@ -1,29 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { loadCatalog } from "../catalog/load";
 import { resolveInputs } from "../catalog/resolve";
 import { parseScenario } from "../catalog/scenario-file";
 import { estimateCapacity, type CapacityInputs } from "../engine/capacity";
 import { sweepConcurrencies } from "../engine/concurrency-search";
 import { evaluate } from "../engine/evaluate";
+import { catalog, h100, model, oneGpu, serving } from "./engine-fixture";
 
-const catalog = loadCatalog();
-const model = (id: string) => catalog.models.get(id)!;
-const h100 = catalog.gpus.get("h100-80gb")!;
-const serving = {
-  gpuMemoryUtilization: 0.9,
-  maxModelLen: 8192,
-  maxNumSeqs: 1024,
-  maxNumBatchedTokens: 8192,
-  kvCacheDtype: "auto" as const,
-  blockSize: 16,
-};
 const llama = model("llama-3.1-8b-instruct");
 const base: CapacityInputs = {
   model: llama,
   variant: llama.weights[0]!,
   gpu: h100,
-  parallel: { tensorParallel: 1, pipelineParallel: 1 },
+  parallel: oneGpu,
   serving,
   request: { inputTokens: 1000, outputTokens: 500 },
   calibration: catalog.calibration,

@@ -1,15 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { loadCatalog } from "../catalog/load";
 import { fitMemory, kvBytesPerToken } from "../engine/memory";
 import { paramBreakdown } from "../engine/params";
 import { resolveServing } from "../engine/evaluate";
-
-const catalog = loadCatalog();
-const model = (id: string) => {
-  const m = catalog.models.get(id);
-  if (!m) throw new Error(`no model ${id}`);
-  return m;
-};
+import { catalog, h100, model, serving } from "./engine-fixture";
 
 describe("KV cache bytes per token (2 x layers x KV heads x head dim x bytes; MLA: layers x (kv_lora_rank + qk_rope_head_dim) x bytes)", () => {
   test("Llama-3.1-8B at BF16 is 2 x 32 layers x 8 KV heads x 128 x 2 B = 131,072 B (GQA counts KV heads, not query heads)", () => {
@@ -65,26 +58,21 @@ describe("vLLM's own defaults per GPU (EngineArgs.get_batch_defaults for vllm se
 });
 
 describe("fit", () => {
-  const h100 = catalog.gpus.get("h100-80gb")!;
-  const settings = {
-    gpuMemoryUtilization: 0.9,
-    maxModelLen: 8192,
-    maxNumSeqs: 1024,
-    maxNumBatchedTokens: 8192,
-    kvCacheDtype: "auto" as const,
-  };
-
-  test("Llama-3.3-70B at BF16 (about 131 GiB of weights) does not fit one 80 GB GPU, and the result says why", () => {
+  const llama70Bf16On = (tensorParallel: number) => {
     const llama70 = model("llama-3.3-70b-instruct");
-    const fit = fitMemory({
+    return fitMemory({
       model: llama70,
       variant: llama70.weights.find((w) => w.dtype === "bf16")!,
       gpu: h100,
-      parallel: { tensorParallel: 1, pipelineParallel: 1 },
-      settings,
+      parallel: { tensorParallel, pipelineParallel: 1 },
+      settings: serving,
       reserve: catalog.calibration.reserve,
       blockSize: 16,
     });
+  };
+
+  test("Llama-3.3-70B at BF16 (about 131 GiB of weights) does not fit one 80 GB GPU, and the result says why", () => {
+    const fit = llama70Bf16On(1);
     expect(fit.fits).toBe(false);
     expect(fit.weightsGiBPerGpu).toBeGreaterThan(130);
     expect(fit.reason).toMatch(/weights need 13\d\.\d\d GiB/);
@@ -93,16 +81,7 @@ describe("fit", () => {
   });
 
   test("Llama-3.3-70B at BF16 fits four H100s with tensor parallelism", () => {
-    const llama70 = model("llama-3.3-70b-instruct");
-    const fit = fitMemory({
-      model: llama70,
-      variant: llama70.weights.find((w) => w.dtype === "bf16")!,
-      gpu: h100,
-      parallel: { tensorParallel: 4, pipelineParallel: 1 },
-      settings,
-      reserve: catalog.calibration.reserve,
-      blockSize: 16,
-    });
+    const fit = llama70Bf16On(4);
     expect(fit.fits).toBe(true);
     expect(fit.weightsGiBPerGpu).toBeGreaterThan(32);
     expect(fit.weightsGiBPerGpu).toBeLessThan(34);

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { loadCatalog } from "../catalog/load";
 import { readKvRows } from "../calibration/points";
 import { matchKvRows, predictKv } from "../calibration/rows";
 import { legacySamplerFromPairs } from "../calibration/fit";
@@ -12,19 +11,11 @@ import {
   weightBytesPerStage,
   BYTES_PER_GIB,
 } from "../engine/memory";
+import { catalog, h100, model, oneGpu, serving } from "./engine-fixture";
 
-const catalog = loadCatalog();
-const model = (id: string) => catalog.models.get(id)!;
-const h100 = catalog.gpus.get("h100-80gb")!;
 const reserve = catalog.calibration.reserve;
-const settings = {
-  gpuMemoryUtilization: 0.9,
-  maxModelLen: 8192,
-  maxNumSeqs: 1024,
-  maxNumBatchedTokens: 8192,
-  kvCacheDtype: "auto" as const,
-};
-const one = { tensorParallel: 1, pipelineParallel: 1 };
+const settings = serving;
+const one = oneGpu;
 
 describe("vLLM's startup log, row by row (calibration/data/vllm-kv-cache-points.csv, V1 rows with a model config)", () => {
   const matched = matchKvRows(readKvRows(), catalog);

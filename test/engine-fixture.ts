@@ -1,0 +1,32 @@
+import { loadCatalog } from "../catalog/load";
+
+/**
+ * What the engine tests share: the catalog, a model by id, the H100 and
+ * vLLM's serving settings at the values the README's worked examples use
+ * (gpu_memory_utilization 0.9, max-model-len 8192, max-num-seqs 1024,
+ * max-num-batched-tokens 8192, KV cache at the model's dtype, 16-token blocks).
+ */
+export const catalog = loadCatalog();
+
+/** A model config from the catalog; a test naming a missing one fails here. */
+export function model(id: string) {
+  const m = catalog.models.get(id);
+  if (!m) throw new Error(`no model ${id}`);
+  return m;
+}
+
+/** The H100 80 GB of the catalog. */
+export const h100 = catalog.gpus.get("h100-80gb")!;
+
+/** The serving settings of the worked examples (see above). */
+export const serving = {
+  gpuMemoryUtilization: 0.9,
+  maxModelLen: 8192,
+  maxNumSeqs: 1024,
+  maxNumBatchedTokens: 8192,
+  kvCacheDtype: "auto" as const,
+  blockSize: 16,
+};
+
+/** One GPU: no tensor or pipeline parallelism. */
+export const oneGpu = { tensorParallel: 1, pipelineParallel: 1 };
