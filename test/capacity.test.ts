@@ -5,18 +5,9 @@ import { parseScenario } from "../catalog/scenario-file";
 import { estimateCapacity, type CapacityInputs } from "../engine/capacity";
 import { sweepConcurrencies } from "../engine/concurrency-search";
 import { evaluate } from "../engine/evaluate";
-import { catalog, h100, model, oneGpu, serving } from "./engine-fixture";
+import { capacityInputs, catalog, model, serving } from "./engine-fixture";
 
-const llama = model("llama-3.1-8b-instruct");
-const base: CapacityInputs = {
-  model: llama,
-  variant: llama.weights[0]!,
-  gpu: h100,
-  parallel: oneGpu,
-  serving,
-  request: { inputTokens: 1000, outputTokens: 500 },
-  calibration: catalog.calibration,
-};
+const base: CapacityInputs = capacityInputs("llama-3.1-8b-instruct");
 
 describe("throughput at a latency target", () => {
   test("without a target the replica is credited at the peak its KV cache and max-num-seqs allow (280), or at the CUDA-graph size below it (272) when padding 280 to 288 serves less", () => {

@@ -128,8 +128,9 @@ describe("breakeven evaluate", () => {
 });
 
 describe("breakeven capacity", () => {
-  test("gives the fit and throughput figures as JSON", () => {
-    const r = breakeven(
+  /** `breakeven capacity` for Llama-3.1-8B on one H100 (a3-highgpu-1g) at 1,000 input and 1,000 output tokens a request. */
+  const capacity8bOnH100 = (...flags: string[]) =>
+    breakeven(
       "capacity",
       "--model",
       "llama-3.1-8b-instruct",
@@ -139,9 +140,11 @@ describe("breakeven capacity", () => {
       "1000",
       "--output-tokens",
       "1000",
-      "--format",
-      "json",
+      ...flags,
     );
+
+  test("gives the fit and throughput figures as JSON", () => {
+    const r = capacity8bOnH100("--format", "json");
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.fits).toBe(true);
@@ -217,18 +220,7 @@ describe("breakeven capacity", () => {
     ],
     [["--tp", "-1"], 'error: command line: --tp: "-1" is not valid; expected a whole number from 1 to 1'],
   ])("bad serving flags %j are exit 2 naming the flag as typed", (flags, line) => {
-    const r = breakeven(
-      "capacity",
-      "--model",
-      "llama-3.1-8b-instruct",
-      "--machine-type",
-      "a3-highgpu-1g",
-      "--input-tokens",
-      "1000",
-      "--output-tokens",
-      "1000",
-      ...flags,
-    );
+    const r = capacity8bOnH100(...flags);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`${line}; see \`breakeven capacity --help\``);
   });

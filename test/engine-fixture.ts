@@ -1,3 +1,4 @@
+import type { CapacityInputs } from "../engine/capacity";
 import { loadCatalog } from "../catalog/load";
 
 /**
@@ -30,3 +31,26 @@ export const serving = {
 
 /** One GPU: no tensor or pipeline parallelism. */
 export const oneGpu = { tensorParallel: 1, pipelineParallel: 1 };
+
+/**
+ * What estimateCapacity needs for `modelId`'s first checkpoint on one H100
+ * with the serving settings above and 1,000 input and 500 output tokens a
+ * request; `change` replaces fields, and `serving` fields one by one.
+ */
+export function capacityInputs(
+  modelId: string,
+  change: Omit<Partial<CapacityInputs>, "serving"> & { serving?: Partial<CapacityInputs["serving"]> } = {},
+): CapacityInputs {
+  const m = model(modelId);
+  const { serving: servingChange, ...rest } = change;
+  return {
+    model: m,
+    variant: m.weights[0]!,
+    gpu: h100,
+    parallel: oneGpu,
+    request: { inputTokens: 1000, outputTokens: 500 },
+    calibration: catalog.calibration,
+    ...rest,
+    serving: { ...serving, ...servingChange },
+  };
+}

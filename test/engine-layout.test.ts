@@ -1,10 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { loadCatalog } from "../catalog/load";
 import { estimateCapacity, fittingMaxModelLen } from "../engine/capacity";
 import { layoutRefusal } from "../engine/vllm-layout";
+import { capacityInputs, model } from "./engine-fixture";
 
-const catalog = loadCatalog();
-const model = (id: string) => catalog.models.get(id)!;
 const layout = { tensorParallel: 1, pipelineParallel: 1, gpus: 1, blockSize: 16 };
 
 describe("layouts vLLM refuses", () => {
@@ -41,24 +39,11 @@ describe("max-model-len when the default does not fit", () => {
     expect(fittingMaxModelLen(1_500, 2_100)).toBeUndefined();
   });
 
-  const qwen = model("qwen3-32b");
-  const inputs = {
-    model: qwen,
-    variant: qwen.weights[0]!,
-    gpu: catalog.gpus.get("h100-80gb")!,
-    parallel: { tensorParallel: 1, pipelineParallel: 1 },
-    serving: {
-      gpuMemoryUtilization: 0.9,
-      maxModelLen: 40_960,
-      maxNumSeqs: 1024,
-      maxNumBatchedTokens: 8192,
-      kvCacheDtype: "auto" as const,
-      blockSize: 16,
-    },
+  const inputs = capacityInputs("qwen3-32b", {
+    serving: { maxModelLen: 40_960 },
     request: { inputTokens: 2000, outputTokens: 100 },
-    calibration: catalog.calibration,
     vllmVersion: "0.11.0",
-  };
+  });
 
   test("Qwen3-32B BF16 on one H100 at 2000/100 runs, as on vLLM 0.11, with the default lowered to a power of two and a note saying so", () => {
     const c = estimateCapacity(inputs);

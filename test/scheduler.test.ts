@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { loadCatalog } from "../catalog/load";
 import { generateRequests, BenchmarkProtocolSchema } from "../engine/benchmark-protocol";
 import { replicaFit, type CapacityInputs } from "../engine/capacity";
 import { engineStepSeconds, throughputAt } from "../engine/throughput";
@@ -10,25 +9,11 @@ import { replicaCapacity, requestShape, resolveParallelism, resolveServing } fro
 import { fromRoot } from "../catalog/paths";
 import { resolveInputs } from "../catalog/resolve";
 import { loadScenarioFile } from "../catalog/scenario-file";
+import { capacityInputs, catalog } from "./engine-fixture";
 
-const catalog = loadCatalog();
-const llama = catalog.models.get("llama-3.1-8b-instruct")!;
-const inputs: CapacityInputs = {
-  model: llama,
-  variant: llama.weights[0]!,
-  gpu: catalog.gpus.get("h100-80gb")!,
-  parallel: { tensorParallel: 1, pipelineParallel: 1 },
-  serving: {
-    gpuMemoryUtilization: 0.9,
-    maxModelLen: 8192,
-    maxNumSeqs: 1024,
-    maxNumBatchedTokens: 8192,
-    kvCacheDtype: "auto",
-    blockSize: 16,
-  },
+const inputs: CapacityInputs = capacityInputs("llama-3.1-8b-instruct", {
   request: { inputTokens: 1000, outputTokens: 100 },
-  calibration: catalog.calibration,
-};
+});
 const { shape } = replicaFit(inputs);
 const limits: SchedulerLimits = {
   maxNumSeqs: 1024,

@@ -10,6 +10,21 @@ import { userErrorOf } from "./user-error";
 const fixture = (name: string) => path.join(__dirname, "fixtures", "usage", name);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** One page of OpenAI's organization usage API with one hourly bucket holding one completions result. */
+const openAiPage = (result: Record<string, number>) => ({
+  object: "page",
+  has_more: false,
+  next_page: null,
+  data: [
+    {
+      object: "bucket",
+      start_time: 0,
+      end_time: 3600,
+      results: [{ object: "organization.usage.completions.result", num_model_requests: 1, ...result }],
+    },
+  ],
+});
+
 describe("OpenAI usage completions pages", () => {
   const file = loadUsage(fixture("openai-completions-1h.json"));
 
@@ -45,27 +60,7 @@ describe("OpenAI usage completions pages", () => {
   });
 
   test("cached + cache-write tokens above input_tokens are refused (input includes them)", () => {
-    const page = {
-      object: "page",
-      has_more: false,
-      next_page: null,
-      data: [
-        {
-          object: "bucket",
-          start_time: 0,
-          end_time: 3600,
-          results: [
-            {
-              object: "organization.usage.completions.result",
-              input_tokens: 10,
-              input_cached_tokens: 11,
-              output_tokens: 1,
-              num_model_requests: 1,
-            },
-          ],
-        },
-      ],
-    };
+    const page = openAiPage({ input_tokens: 10, input_cached_tokens: 11, output_tokens: 1 });
     expect(userErrorOf(() => parseOpenAiUsage(page, "u.json")).message).toContain(
       "u.json: data[0].results[0].input_cached_tokens",
     );
@@ -84,28 +79,7 @@ describe("Anthropic messages usage report", () => {
 
   test("the same traffic reported by OpenAI and by Anthropic gives the same input and cached share", () => {
     const openai = parseOpenAiUsage(
-      {
-        object: "page",
-        has_more: false,
-        next_page: null,
-        data: [
-          {
-            object: "bucket",
-            start_time: 0,
-            end_time: 3600,
-            results: [
-              {
-                object: "organization.usage.completions.result",
-                input_tokens: 100,
-                input_cached_tokens: 60,
-                input_cache_write_tokens: 10,
-                output_tokens: 5,
-                num_model_requests: 1,
-              },
-            ],
-          },
-        ],
-      },
+      openAiPage({ input_tokens: 100, input_cached_tokens: 60, input_cache_write_tokens: 10, output_tokens: 5 }),
       "o.json",
     );
     const anthropic = parseAnthropicUsage(
