@@ -44,13 +44,17 @@ describe("reading vllm bench serve --save-result files", () => {
     expect(m.reference).toContain("Qwen/Qwen3-8B");
   });
 
-  test("with a target of 135 tok/s per request, the sweep point used is concurrency 4 (135.5), not 8 (129.7)", () => {
-    const m = readBenchmarkThroughput(
+  /** The sweep read for a per-request speed target, in output tok/s. */
+  const sweepAtSpeedTarget = (tokensPerSecond: number) =>
+    readBenchmarkThroughput(
       sweep,
-      scenario(", latency: { minOutputTokensPerSecondPerRequest: 135 }"),
+      scenario(`, latency: { minOutputTokensPerSecondPerRequest: ${tokensPerSecond} }`),
       qwen,
       "throughput.fromBenchmark",
     );
+
+  test("with a target of 135 tok/s per request, the sweep point used is concurrency 4 (135.5), not 8 (129.7)", () => {
+    const m = sweepAtSpeedTarget(135);
     expect(m.outputTokensPerSecond).toBe(496.88);
     expect(m.concurrency).toBe(4);
   });
@@ -63,12 +67,7 @@ describe("reading vllm bench serve --save-result files", () => {
   });
 
   test("when no point meets the target, the highest throughput is used and the reference says so", () => {
-    const m = readBenchmarkThroughput(
-      sweep,
-      scenario(", latency: { minOutputTokensPerSecondPerRequest: 500 }"),
-      qwen,
-      "throughput.fromBenchmark",
-    );
+    const m = sweepAtSpeedTarget(500);
     expect(m.outputTokensPerSecond).toBe(917.28);
     expect(m.reference).toMatch(/no point of the sweep meets the latency target/);
   });

@@ -22,7 +22,16 @@ import {
 import { gpuPoolName } from "../infra/gpu-node-pool";
 import { resolveWeightsRevision } from "../infra/weights-revision";
 import { createStack, stackAddons } from "../infra/program";
-import { byType, runStack, SECRETS, STACK_FILES, stackConfig, stackFileConfig, stackName } from "./infra-stack-harness";
+import {
+  byType,
+  mockBadStack,
+  runStack,
+  servingPodSpec,
+  STACK_FILES,
+  stackConfig,
+  stackFileConfig,
+  stackName,
+} from "./infra-stack-harness";
 
 const catalog = loadCatalog();
 const zones = loadZoneCatalog();
@@ -246,12 +255,7 @@ describe.each(STACK_FILES)("%s under mocks, checked against GKE's and Pulumi's r
 
   test("the container's memory request is within the node's real allocatable", async () => {
     const { resources } = await stackRun();
-    const workload = resources.find(
-      (r) =>
-        r.type === "kubernetes:apps/v1:Deployment" ||
-        r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
-    )!;
-    const spec = workload.inputs.spec.template?.spec ?? workload.inputs.spec.leaderWorkerTemplate.leaderTemplate.spec;
+    const spec = servingPodSpec(resources);
     const requestMiB = parseInt(spec.containers[0].resources.requests.memory, 10);
     const os = clusterOf(file).gpuNodeImage;
     expect(requestMiB).toBeLessThanOrEqual(
@@ -311,13 +315,7 @@ describe.each(STACK_FILES)("%s under mocks, checked against GKE's and Pulumi's r
 describe("config mistakes reach `pulumi up` as one line", () => {
   const base = "Pulumi.llama70b-h100.yaml";
   const failWith = async (overrides: Record<string, unknown>) => {
-    pulumi.runtime.setAllConfig({ ...stackConfig(base, overrides), ...SECRETS }, Object.keys(SECRETS));
-    await pulumi.runtime.setMocks(
-      { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
-      "llm-breakeven",
-      "bad",
-      true,
-    );
+    await mockBadStack(base, overrides);
     try {
       runProgram(createStack);
     } catch (err) {
@@ -402,12 +400,7 @@ describe("cold starts that finish, and autoscaling that knows them", () => {
 describe.each(STACK_FILES)("%s renders the cold-start rules into its objects", (file) => {
   test("weights cached on an emptyDir sized from the checkpoint, HF_HOME pointing at it; the HPA carries its behaviour", async () => {
     const { resources } = await runStack(file);
-    const workload = resources.find(
-      (r) =>
-        r.type === "kubernetes:apps/v1:Deployment" ||
-        r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
-    )!;
-    const spec = workload.inputs.spec.template?.spec ?? workload.inputs.spec.leaderWorkerTemplate.leaderTemplate.spec;
+    const spec = servingPodSpec(resources);
     const cache = spec.volumes.find((v: any) => v.name === "hf-cache");
     expect(cache.emptyDir.sizeLimit).toMatch(/^\d+Gi$/);
     expect(spec.containers[0].env).toContainEqual({ name: "HF_HOME", value: "/root/.cache/huggingface" });

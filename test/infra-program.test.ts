@@ -13,6 +13,7 @@ import {
   API_KEY,
   HF_TOKEN,
   PROJECT,
+  mockBadStack,
   runStack,
   SECRETS,
   STACK_FILES,
@@ -225,13 +226,7 @@ describe("bad stack config fails with a message naming the key", () => {
       /llm-breakeven:deployment\.servingImage: "vllm\/vllm-openai:latest" is not valid/,
     ],
   ])("%s", async (_what, overrides, message) => {
-    pulumi.runtime.setAllConfig({ ...stackConfig(base, overrides), ...SECRETS }, Object.keys(SECRETS));
-    await pulumi.runtime.setMocks(
-      { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
-      "llm-breakeven",
-      "bad",
-      true,
-    );
+    await mockBadStack(base, overrides);
     expect(() => createStack()).toThrow(message);
   });
 });

@@ -127,3 +127,27 @@ function captureRegistrations(): Registered[] {
 
 /** Registrations of one type. */
 export const byType = (rs: Registered[], type: string) => rs.filter((r) => r.type === type);
+
+/**
+ * Sets up the program for a stack file with `overrides` under the plainest
+ * mocks (every resource's state is its inputs), for tests that only look at
+ * what the program refuses before it registers anything.
+ */
+export async function mockBadStack(file: string, overrides: Record<string, unknown>): Promise<void> {
+  pulumi.runtime.setAllConfig({ ...stackConfig(file, overrides), ...SECRETS }, Object.keys(SECRETS));
+  await pulumi.runtime.setMocks(
+    { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+    "llm-breakeven",
+    "bad",
+    true,
+  );
+}
+
+/** The pod spec of the vLLM workload: a Deployment's template, or a LeaderWorkerSet's leader template. */
+export function servingPodSpec(resources: Registered[]): Record<string, any> {
+  const workload = resources.find(
+    (r) =>
+      r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
+  )!;
+  return workload.inputs.spec.template?.spec ?? workload.inputs.spec.leaderWorkerTemplate.leaderTemplate.spec;
+}

@@ -171,14 +171,9 @@ export function stack(): ResourceView[] {
   return [gpuPool(), scenarioConfigMap(), driverInstaller(), vllmDeployment(), pdb()];
 }
 
-/** Runs a stack policy the way @pulumi/policy does, collecting what it reports. */
-export async function runStackPolicy(
-  policy: StackValidationPolicy,
-  resources: ResourceView[],
-  config: Record<string, unknown> = {},
-) {
+/** A reportViolation that collects what a policy reports, in either of the forms @pulumi/policy accepts. */
+function collectViolations() {
   const violations: { message: string; urn?: string | undefined; enforcementLevel?: string }[] = [];
-  let notApplicable: string | undefined;
   const reportViolation = ((
     message: string | { message: string; urn?: string; enforcementLevel?: string },
     u?: string,
@@ -186,6 +181,17 @@ export async function runStackPolicy(
     if (typeof message === "string") violations.push({ message, urn: u });
     else violations.push(message);
   }) as ReportViolation;
+  return { violations, reportViolation };
+}
+
+/** Runs a stack policy the way @pulumi/policy does, collecting what it reports. */
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  resources: ResourceView[],
+  config: Record<string, unknown> = {},
+) {
+  let notApplicable: string | undefined;
+  const { violations, reportViolation } = collectViolations();
   const args: StackValidationArgs = {
     resources: resources as PolicyResource[],
     stackTags: new Map(),
@@ -225,14 +231,7 @@ export async function runResourcePolicy(
   config: Record<string, unknown> = {},
   pulumiConfig = pulumiConfigOf(),
 ) {
-  const violations: { message: string; urn?: string | undefined; enforcementLevel?: string }[] = [];
-  const reportViolation = ((
-    message: string | { message: string; urn?: string; enforcementLevel?: string },
-    u?: string,
-  ) => {
-    if (typeof message === "string") violations.push({ message, urn: u });
-    else violations.push(message);
-  }) as ReportViolation;
+  const { violations, reportViolation } = collectViolations();
   let notApplicable: string | undefined;
   const args = {
     ...r,
