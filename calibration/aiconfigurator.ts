@@ -3,7 +3,7 @@ import { z } from "zod";
 import { parseWith } from "../catalog/errors";
 import { fromRoot } from "../catalog/paths";
 import { readText } from "../catalog/read";
-import type { ThroughputRow } from "./points";
+import type { ThroughputRow } from "./row-schemas";
 
 /**
  * NVIDIA aiconfigurator's measured end-to-end sample, converted to

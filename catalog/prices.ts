@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { PricingModel } from "../engine/scenario";
 import type { NodePrice } from "../engine/evaluate";
 import type { PriceFlag } from "../engine/price-flags";
+import { HOURS_PER_MONTH } from "../engine/units";
 import { parseWith, UserInputError } from "./errors";
 
 const optionalNumber = z.preprocess(
@@ -53,7 +54,7 @@ export function parsePriceBook(text: string, file: string): PriceBook {
   return { rows, byKey };
 }
 
-/** Hourly price of one node of a row under a pricing model; commitments are monthly prices over 730 h. */
+/** Hourly price of one node of a row under a pricing model; commitments are monthly prices over HOURS_PER_MONTH (730 h). */
 export function hourlyUsdOf(row: MachinePriceRow, pricing: PricingModel): number | undefined {
   switch (pricing) {
     case "on-demand":
@@ -61,9 +62,9 @@ export function hourlyUsdOf(row: MachinePriceRow, pricing: PricingModel): number
     case "spot":
       return row.hour_spot_usd;
     case "commit-1y":
-      return row.month_1y_usd === undefined ? undefined : row.month_1y_usd / 730;
+      return row.month_1y_usd === undefined ? undefined : row.month_1y_usd / HOURS_PER_MONTH;
     case "commit-3y":
-      return row.month_3y_usd === undefined ? undefined : row.month_3y_usd / 730;
+      return row.month_3y_usd === undefined ? undefined : row.month_3y_usd / HOURS_PER_MONTH;
     default: {
       const never: never = pricing;
       throw new Error(`unhandled pricing ${String(never)}`);

@@ -3,9 +3,9 @@
  * weakly (a catalog or scenario that is dropped takes its entries with it),
  * plain values (numbers, strings) strongly, in a map bounded per node.
  */
-interface Node<V> {
-  weak?: WeakMap<object, Node<V>>;
-  strong?: Map<unknown, Node<V>>;
+interface MemoNode<V> {
+  weak?: WeakMap<object, MemoNode<V>>;
+  strong?: Map<unknown, MemoNode<V>>;
   has: boolean;
   value?: V;
 }
@@ -25,7 +25,7 @@ function isObjectKey(part: unknown): part is object {
   return (typeof part === "object" && part !== null) || typeof part === "function";
 }
 
-function child<V>(node: Node<V>, part: unknown, maxPlainEntries: number): Node<V> {
+function child<V>(node: MemoNode<V>, part: unknown, maxPlainEntries: number): MemoNode<V> {
   if (isObjectKey(part)) {
     const weak = (node.weak ??= new WeakMap());
     let next = weak.get(part);
@@ -55,7 +55,7 @@ export function memoize<Args extends unknown[], V>(
   keyOf: (...args: Args) => readonly unknown[] = (...args) => args,
   options: MemoOptions = {},
 ): (...args: Args) => V {
-  const root: Node<V> = { has: false };
+  const root: MemoNode<V> = { has: false };
   const maxPlainEntries = options.maxPlainEntries ?? DEFAULT_MAX_PLAIN_ENTRIES;
   return (...args: Args): V => {
     let node = root;

@@ -1,4 +1,5 @@
 import type { Evaluation } from "../engine/evaluate";
+import { HOURS_PER_MONTH } from "../engine/units";
 import { num, pct, tokens, usd } from "./format";
 
 /**
@@ -32,7 +33,7 @@ export const FLEET_HEADER = [
 export function usageSpanLine(e: Evaluation): string | undefined {
   const s = e.selfHost.usageSpan;
   if (!s) return undefined;
-  return `Usage: ${s.start.slice(0, 16)}Z to ${s.end.slice(0, 16)}Z (${num(s.hours / 24, 1)} days) from ${s.files.join(", ")}; monthly figures scaled to 730 hours`;
+  return `Usage: ${s.start.slice(0, 16)}Z to ${s.end.slice(0, 16)}Z (${num(s.hours / 24, 1)} days) from ${s.files.join(", ")}; monthly figures scaled to ${HOURS_PER_MONTH} hours`;
 }
 
 /** The hybrid beside pure self-hosting and pure API, one line. */

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import type { WorkloadFromUsage } from "../engine/profile";
+import { HOURS_PER_MONTH } from "../engine/units";
 import { toJson } from "./json";
 
 /** What `breakeven workload` renders: the workload and the files it came from. */
@@ -31,7 +32,7 @@ export function renderWorkloadYaml(r: WorkloadReport): string {
     block.outputTokensPerRequest = Math.max(1, Math.round(w.perRequest.meanOutputTokens));
   }
   const notes = [
-    `# From ${r.files.map((f) => f.file).join(", ")}: ${w.span.start} to ${w.span.end} (${w.span.hours} h), scaled to a 730-hour month.`,
+    `# From ${r.files.map((f) => f.file).join(", ")}: ${w.span.start} to ${w.span.end} (${w.span.hours} h), scaled to a ${HOURS_PER_MONTH}-hour month.`,
     `# Per request: ${w.perRequest.source} (${w.perRequest.note}).`,
     `# For the api: block: cachedInputShare: ${w.cachedInputShare.toFixed(4)}, batchShare: ${w.batchShare.toFixed(4)}.`,
     ...(w.perRequest.meanInputTokens === null
@@ -66,7 +67,7 @@ export function renderWorkloadTable(r: WorkloadReport): string {
   if (r.models.length) lines.push(`  models kept: ${r.models.join(", ")}`);
   lines.push(
     "",
-    "A 730-hour month:",
+    `A ${HOURS_PER_MONTH}-hour month:`,
     `  input tokens       ${int(w.monthly.inputTokens).padStart(18)}  (cached ${pct(w.cachedInputShare)}, cache writes ${int(w.monthly.cacheWriteTokens)})`,
     `  output tokens      ${int(w.monthly.outputTokens).padStart(18)}`,
     `  requests           ${(w.monthly.requests === null ? "unknown" : int(w.monthly.requests)).padStart(18)}`,
@@ -85,7 +86,7 @@ export function renderWorkloadTable(r: WorkloadReport): string {
       "Models:",
       ...w.models.map(
         (m) =>
-          `  ${(m.model || "(not grouped by model)").padEnd(32)} ${int((m.outputTokens * 730) / w.span.hours).padStart(16)} output tokens a month`,
+          `  ${(m.model || "(not grouped by model)").padEnd(32)} ${int((m.outputTokens * HOURS_PER_MONTH) / w.span.hours).padStart(16)} output tokens a month`,
       ),
     );
   if (w.warnings.length) lines.push("", ...w.warnings.map((x) => `Warning: ${x}`));
