@@ -3,7 +3,7 @@ import type { Gpu } from "./hardware";
 import { fitMemory, type MemoryFit, type Parallelism } from "./memory";
 import { memoize } from "./memo";
 import type { ModelConfig, WeightVariant } from "./model-config";
-import { highestConcurrencyMeeting, meetsTarget, sweepConcurrencies } from "./concurrency-search";
+import { highestConcurrencyMeeting, meetsTarget, sweepConcurrencies, type LatencyTarget } from "./concurrency-search";
 import { simulatedMeets, steadyStatePoint } from "./steady-state";
 import { throughputAt, type ReplicaShape, type RequestShape, type ThroughputPoint } from "./throughput";
 import { schedulerLimits, type SchedulerLimits } from "./vllm-scheduler";
@@ -36,11 +36,7 @@ export interface ResolvedServing {
   maxModelLenSetByUser?: boolean | undefined;
 }
 
-/** Latency the product needs. */
-export interface LatencyTarget {
-  minOutputTokensPerSecondPerRequest?: number | undefined;
-  maxTimeToFirstTokenMs?: number | undefined;
-}
+export type { LatencyTarget } from "./concurrency-search";
 
 /** Inputs of a capacity estimate for one replica. */
 export interface CapacityInputs {

@@ -1,5 +1,10 @@
-import type { LatencyTarget } from "./capacity";
 import type { ThroughputPoint } from "./throughput";
+
+/** Latency the product needs. */
+export interface LatencyTarget {
+  minOutputTokensPerSecondPerRequest?: number | undefined;
+  maxTimeToFirstTokenMs?: number | undefined;
+}
 
 /** True when a point meets every part of the target. */
 export function meetsTarget(point: ThroughputPoint, target: LatencyTarget | undefined): boolean {

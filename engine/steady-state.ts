@@ -1,5 +1,4 @@
-import type { LatencyTarget } from "./capacity";
-import { meetsTarget } from "./concurrency-search";
+import { meetsTarget, type LatencyTarget } from "./concurrency-search";
 import { memoize } from "./memo";
 import {
   decodeStepSeconds,

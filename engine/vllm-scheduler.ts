@@ -1,5 +1,5 @@
-import type { CapacityInputs } from "./capacity";
 import type { MemoryFit } from "./memory";
+import type { ModelConfig } from "./model-config";
 import { engineStepSeconds, type ReplicaShape } from "./throughput";
 
 /**
@@ -74,8 +74,18 @@ export function cudaGraphCaptureSizes(maxNumSeqs: number, maxNumBatchedTokens: n
   return sizes;
 }
 
+/** The vLLM flags the scheduler's limits come from (a replica's resolved serving settings). */
+export interface SchedulerFlags {
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+}
+
 /** The scheduler's limits for a replica: vLLM's flags, its KV cache in blocks (64-token blocks for MLA, as vLLM picks), its CUDA-graph sizes. */
-export function schedulerLimits(inputs: Pick<CapacityInputs, "model" | "serving">, memory: MemoryFit): SchedulerLimits {
+export function schedulerLimits(
+  inputs: { model: ModelConfig; serving: SchedulerFlags },
+  memory: MemoryFit,
+): SchedulerLimits {
   const blockSize = inputs.model.architecture.mla ? 64 : inputs.serving.blockSize;
   return {
     maxNumSeqs: inputs.serving.maxNumSeqs,
