@@ -10,7 +10,7 @@ import {
   usdPerMillionOutputTokens,
   type FleetCostModel,
 } from "./cost";
-import type { Evaluation, EvaluationInputs, Verdict } from "./evaluation-types";
+import type { Evaluation, EvaluationInputs, MonthlyLineItemsUsd, Verdict } from "./evaluation-types";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { modelWeightBytes } from "./params";
 import { apiPriceWarnings, nodePriceWarnings } from "./price-age";
@@ -84,21 +84,13 @@ export function sizeFleet(scenario: Scenario, capacity: Capacity): FleetSize {
 }
 
 /** The self-hosted bill by cost component, USD a month, and the per-replica terms behind it. */
-export interface MonthlyCosts {
+export interface MonthlyCosts extends MonthlyLineItemsUsd {
   replicaHourlyUsd: number;
   isSpot: boolean;
   preemptionsPerDay: number;
   coldStartMinutes: number;
   perReplicaMonthlyUsd: number;
   overheadShare: number;
-  compute: number;
-  overhead: number;
-  ops: number;
-  preemption: number;
-  oneTime: number;
-  /** The part of compute, overhead and preemption that serves the overhead tokens (already inside them). */
-  tokenOverhead: number;
-  total: number;
 }
 
 /** Compute, overhead, ops, spot preemption and one-time costs of the fleet. */

@@ -13,6 +13,21 @@ import type { Scenario } from "./scenario";
 import type { ThroughputPoint } from "./throughput";
 import type { FleetSummary, HybridSummary, UsageFleets, UsageProfile } from "./fleet-evaluate";
 
+/**
+ * The self-hosted bill's line items, USD a month: `oneTime` is ops.oneTimeUsd
+ * over ops.amortizeMonths; `tokenOverhead` is the part of compute, overhead and
+ * preemption that serves workload.tokenOverheadPct (already inside them).
+ */
+export interface MonthlyLineItemsUsd {
+  compute: number;
+  overhead: number;
+  ops: number;
+  preemption: number;
+  oneTime: number;
+  tokenOverhead: number;
+  total: number;
+}
+
 /** A node's hourly price and where it came from. */
 export interface NodePrice {
   hourlyUsd: number;
@@ -98,15 +113,7 @@ export interface Evaluation {
     replicasForVolume: number;
     nodes: number;
     /** Line items; `oneTime` is ops.oneTimeUsd over ops.amortizeMonths; `tokenOverhead` is the part of compute, overhead and preemption that serves workload.tokenOverheadPct (already inside them). */
-    monthlyUsd: {
-      compute: number;
-      overhead: number;
-      ops: number;
-      preemption: number;
-      oneTime: number;
-      tokenOverhead: number;
-      total: number;
-    };
+    monthlyUsd: MonthlyLineItemsUsd;
     usdPerMillionOutputTokens: {
       computeAtFullUtilization: number;
       withOverheadAtFullUtilization: number;

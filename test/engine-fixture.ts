@@ -1,4 +1,7 @@
 import type { CapacityInputs } from "../engine/capacity";
+import type { CalibrationConstants } from "../engine/calibration";
+import type { Gpu } from "../engine/hardware";
+import type { ReplicaShape } from "../engine/throughput";
 import { loadCatalog } from "../catalog/load";
 
 /**
@@ -52,5 +55,39 @@ export function capacityInputs(
     calibration: catalog.calibration,
     ...rest,
     serving: { ...serving, ...servingChange },
+  };
+}
+
+/** Calibration constants with every fitted overhead at zero: what the pinned GPU rates alone predict. */
+export const noOverheads: CalibrationConstants = {
+  stepOverheadUs: 0,
+  layerOverheadUs: 0,
+  moeLayerOverheadUs: 0,
+  moeTokenOverheadNs: 0,
+  wna16MoeLayerOverheadUs: 0,
+};
+
+/**
+ * Llama-3.1-8B-Instruct's first checkpoint (BF16, 128 KiB of KV cache a token)
+ * as one replica on `gpu` at tensor parallel `tp`, with `constants` and the
+ * given max-num-batched-tokens.
+ */
+export function llama8bShape(
+  gpu: Gpu,
+  tp: number,
+  constants: CalibrationConstants,
+  maxNumBatchedTokens: number,
+): ReplicaShape {
+  const llama = model("llama-3.1-8b-instruct");
+  return {
+    model: llama,
+    variant: llama.weights[0]!,
+    gpu,
+    parallel: { tensorParallel: tp, pipelineParallel: 1 },
+    kvBytesPerToken: 131_072,
+    kvBytesPerTokenPerGpu: 131_072 / tp,
+    kvCacheDtype: "auto",
+    maxNumBatchedTokens,
+    constants,
   };
 }

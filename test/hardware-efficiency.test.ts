@@ -5,11 +5,11 @@ import { loadCatalog, loadGpus } from "../catalog/load";
 import { readThroughputRows } from "../calibration/points";
 import { throughputCase } from "../calibration/rows";
 import { tempDir } from "./temp-dir";
+import { llama8bShape, noOverheads } from "./engine-fixture";
 import { hardwareEfficiencyCsv, parseHardwareEfficiencyCsv } from "../catalog/hardware-efficiency";
 import { fromRoot } from "../catalog/paths";
 import { readText } from "../catalog/read";
 import { fitLatencyLine } from "../calibration/aiconfigurator-tables";
-import type { CalibrationConstants } from "../engine/calibration";
 import type { Gpu } from "../engine/hardware";
 import { decodeStepSeconds, type ReplicaShape } from "../engine/throughput";
 
@@ -17,25 +17,7 @@ const file = fromRoot("calibration", "data", "hardware-efficiency.csv");
 const rows = parseHardwareEfficiencyCsv(readText(file), file);
 const catalog = loadCatalog();
 const value = (gpu: string, constant: string) => rows.find((r) => r.gpu === gpu && r.constant === constant)!.value;
-const noOverheads: CalibrationConstants = {
-  stepOverheadUs: 0,
-  layerOverheadUs: 0,
-  moeLayerOverheadUs: 0,
-  moeTokenOverheadNs: 0,
-  wna16MoeLayerOverheadUs: 0,
-};
-const llama = catalog.models.get("llama-3.1-8b-instruct")!;
-const shape = (gpu: Gpu, tp = 1): ReplicaShape => ({
-  model: llama,
-  variant: llama.weights[0]!,
-  gpu,
-  parallel: { tensorParallel: tp, pipelineParallel: 1 },
-  kvBytesPerToken: 131_072,
-  kvBytesPerTokenPerGpu: 131_072 / tp,
-  kvCacheDtype: "auto",
-  maxNumBatchedTokens: 8192,
-  constants: noOverheads,
-});
+const shape = (gpu: Gpu, tp = 1): ReplicaShape => llama8bShape(gpu, tp, noOverheads, 8192);
 
 describe("calibration/data/hardware-efficiency.csv", () => {
   test("parses, and every row names the aiconfigurator table and commit it was derived from", () => {

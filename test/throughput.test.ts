@@ -10,9 +10,9 @@ import {
   throughputAt,
   type ReplicaShape,
 } from "../engine/throughput";
+import { llama8bShape } from "./engine-fixture";
 
 const catalog = loadCatalog();
-const model = (id: string) => catalog.models.get(id)!;
 const measuredH100 = catalog.gpus.get("h100-80gb")!;
 /** An H100 that reaches its datasheet peaks, with an all-reduce of `allReduceLatencyUs` and NVLink's one-direction 450 GB/s. */
 const idealH100 = (allReduceLatencyUs = 0): Gpu => ({
@@ -37,18 +37,8 @@ const ideal: CalibrationConstants = {
   moeTokenOverheadNs: 0,
   wna16MoeLayerOverheadUs: 0,
 };
-const llama = model("llama-3.1-8b-instruct");
-const shape = (constants: CalibrationConstants, tp = 1, gpu: Gpu = h100): ReplicaShape => ({
-  model: llama,
-  variant: llama.weights[0]!,
-  gpu,
-  parallel: { tensorParallel: tp, pipelineParallel: 1 },
-  kvBytesPerToken: 131_072,
-  kvBytesPerTokenPerGpu: 131_072 / tp,
-  kvCacheDtype: "auto",
-  maxNumBatchedTokens: h100.vllmDefaultMaxNumBatchedTokens,
-  constants,
-});
+const shape = (constants: CalibrationConstants, tp = 1, gpu: Gpu = h100): ReplicaShape =>
+  llama8bShape(gpu, tp, constants, h100.vllmDefaultMaxNumBatchedTokens);
 
 describe("the decode roofline", () => {
   test("one Llama-3.1-8B stream on an ideal H100 reads its 15.0 GB of matmul weights a step: 3,350 GB/s / 15.0 GB = about 223 tok/s", () => {
