@@ -10,6 +10,7 @@ import {
   usdPerMillionOutputTokens,
   type FleetCostModel,
 } from "./cost";
+import { replicaFigures } from "./replica-figures";
 import type { Evaluation, EvaluationInputs, MonthlyLineItemsUsd, Verdict } from "./evaluation-types";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import { modelWeightBytes } from "./params";
@@ -265,25 +266,14 @@ export function capacityBlock(
   capacity: Capacity,
   judged: Judgement,
 ): Evaluation["selfHost"]["capacity"] {
-  const m = capacity.memory;
   return {
-    fits: capacity.fits,
-    outputTokensPerSecond: capacity.outputTokensPerSecond,
+    ...replicaFigures(capacity),
     perRequestOutputTokensPerSecond:
       inputs.measured?.perRequestOutputTokensPerSecond ?? capacity.point.perRequestOutputTokensPerSecond,
     ttftMs: inputs.measured?.ttftMs ?? capacity.point.ttftMs,
-    concurrency: capacity.point.concurrency,
-    kvCacheTokens: m.kvCacheTokens,
-    kvCacheGiBPerGpu: m.kvCacheGiBPerGpu,
-    reserveGiBPerGpu: m.reserveGiBPerGpu,
-    maxConcurrency: capacity.maxConcurrency,
-    maxConcurrencyAtMaxModelLen: m.maxConcurrencyAtMaxModelLen,
-    weightsGiBPerGpu: m.weightsGiBPerGpu,
-    bindingLimit: capacity.bindingLimit,
     meetsLatencyTarget: judged.meetsLatencyTarget,
     latencySource: inputs.measured?.perRequestOutputTokensPerSecond !== undefined ? "measured" : "estimate",
     canServe: judged.servable,
-    doesNotFitReason: capacity.doesNotFitReason,
   };
 }
 

@@ -2,13 +2,14 @@
 // steps it calls (evaluate-usage, fleets) can name them without importing it.
 import type { Assumptions } from "./assumptions";
 import type { Calibration } from "./calibration";
-import type { BindingLimit, EstimateMethod, ResolvedServing } from "./capacity";
+import type { EstimateMethod, ResolvedServing } from "./capacity";
 import type { ApiRates, FleetCostModel } from "./cost";
 import type { Gpu, MachineType } from "./hardware";
 import type { Parallelism } from "./memory";
 import type { ModelConfig, WeightVariant } from "./model-config";
 import type { AppliedLatencyTarget } from "./latency-target";
 import type { PriceFlag } from "./price-flags";
+import type { ReplicaFigures } from "./replica-figures";
 import type { Scenario } from "./scenario";
 import type { ThroughputPoint } from "./throughput";
 import type { FleetSummary, HybridSummary, UsageFleets, UsageProfile } from "./fleet-evaluate";
@@ -119,25 +120,11 @@ export interface Evaluation {
       withOverheadAtFullUtilization: number;
       allInAtDeclaredVolume: number;
     };
-    capacity: {
-      fits: boolean;
-      outputTokensPerSecond: number;
-      perRequestOutputTokensPerSecond: number;
-      ttftMs: number;
-      concurrency: number;
-      kvCacheTokens: number;
-      kvCacheGiBPerGpu: number;
-      reserveGiBPerGpu: number;
-      maxConcurrency: number;
-      maxConcurrencyAtMaxModelLen: number;
-      weightsGiBPerGpu: number;
-      bindingLimit: BindingLimit;
-      meetsLatencyTarget: boolean;
+    capacity: ReplicaFigures & {
       /** Whether per-request speed and TTFT are measured (from a benchmark file) or estimated. */
       latencySource: "estimate" | "measured";
       /** The model fits, meets the latency target, and some replica count serves the volume: self-hosting is an option at all. */
       canServe: boolean;
-      doesNotFitReason?: string | undefined;
     };
     kvBytesPerToken: number;
     throughputSource: "estimate" | "measured";

@@ -1,6 +1,7 @@
 import { estimateCapacity, type Capacity, type CapacityInputs, type ResolvedServing } from "../../engine/capacity";
 import type { Gpu, MachineType } from "../../engine/hardware";
 import type { RequestShape } from "../../engine/throughput";
+import { replicaFigures } from "../../engine/replica-figures";
 import { resolveServing } from "../../engine/evaluate";
 import { WeightDtypeSchema, type ModelConfig } from "../../engine/model-config";
 import { BENCHMARK_FLAGS, benchmarkProtocolOption, runServeBenchmark } from "./capacity-benchmark";
@@ -152,23 +153,11 @@ export const CAPACITY_COMMAND = defineCommand({
 export function capacityJson(c: Capacity, extra: Record<string, unknown>) {
   return {
     ...extra,
-    fits: c.fits,
+    ...replicaFigures(c),
     doesNotFitReason: c.memory.reason ?? null,
     maxModelLen: c.maxModelLen,
     maxModelLenNote: c.maxModelLenNote ?? null,
-    weightsGiBPerGpu: c.memory.weightsGiBPerGpu,
-    reserveGiBPerGpu: c.memory.reserveGiBPerGpu,
-    kvCacheGiBPerGpu: c.memory.kvCacheGiBPerGpu,
     kvBytesPerToken: c.memory.kvBytesPerToken,
-    kvCacheTokens: c.memory.kvCacheTokens,
-    maxConcurrency: c.maxConcurrency,
-    maxConcurrencyAtMaxModelLen: c.memory.maxConcurrencyAtMaxModelLen,
-    concurrency: c.point.concurrency,
-    outputTokensPerSecond: c.outputTokensPerSecond,
-    perRequestOutputTokensPerSecond: c.point.perRequestOutputTokensPerSecond,
-    ttftMs: c.point.ttftMs,
-    bindingLimit: c.bindingLimit,
-    meetsLatencyTarget: c.meetsLatencyTarget,
     throughputSource: c.throughputSource,
     estimateMethod: c.estimateMethod,
     sweep: c.sweep,
