@@ -1,6 +1,14 @@
 import { loadCatalog } from "../catalog/load";
 import { errorStats, leftOutThroughputRows, readKvRows, readThroughputRows } from "../calibration/points";
-import { FITTED_ENGINE, matchKvRows, predictKv, predictThroughput, throughputCase } from "../calibration/rows";
+import {
+  FITTED_ENGINE,
+  VLLM_VALIDATION,
+  errorGroup,
+  matchKvRows,
+  predictKv,
+  predictThroughput,
+  throughputCase,
+} from "../calibration/rows";
 import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
@@ -59,8 +67,8 @@ for (const row of readThroughputRows()) {
     skipped.push(`  ${row.id}: ${m.reason}`);
     continue;
   }
-  const group = row.engine;
-  const factor = cal.engineFactors[group] ?? 1;
+  const group = errorGroup(row);
+  const factor = cal.engineFactors[row.engine] ?? 1;
   const p = predictThroughput(m.case, cal.throughput);
   const predicted = p.outputTokensPerSecond * factor;
   const err = (predicted / row.output_tokens_per_s - 1) * 100;
@@ -81,7 +89,9 @@ for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b)))
   const goal =
     group === FITTED_ENGINE
       ? " (fitted on; goal held out: median <= 10 %, p90 <= 25 %)"
-      : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
+      : group === VLLM_VALIDATION
+        ? " (validation-rows.csv: third-party bursts and unstated configurations, never fitted)"
+        : ` (engine factor ${cal.engineFactors[group] ?? 1})`;
   say(
     `  ${group.padEnd(13)} ${String(s.rows).padStart(3)} rows  median ${s.medianAbsPct.toFixed(1)} %  p90 ${s.p90AbsPct.toFixed(1)} %${goal}`,
   );

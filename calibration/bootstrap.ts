@@ -3,7 +3,7 @@ import type { CalibrationConstants } from "../engine/calibration";
 import { seededRandom } from "../engine/benchmark-protocol";
 import { fitThroughput } from "./fit";
 import { readThroughputRows } from "./points";
-import { FITTED_ENGINE, throughputCase, type ThroughputCase } from "./rows";
+import { isFittedRow, throughputCase, type ThroughputCase } from "./rows";
 
 /**
  * `npx tsx calibration/bootstrap.ts [rounds]`: how well the data pin each
@@ -37,7 +37,7 @@ if (require.main === module) {
   const catalog = loadCatalog();
   const cases = readThroughputRows()
     .map((r) => throughputCase(r, catalog, catalog.calibration))
-    .flatMap((m) => (m.ok && m.case.row.engine === FITTED_ENGINE ? [m.case] : []));
+    .flatMap((m) => (m.ok && isFittedRow(m.case) ? [m.case] : []));
   const rounds = Number(process.argv[2] ?? 20);
   const ranges = bootstrapRanges(cases, rounds);
   process.stdout.write(

@@ -13,6 +13,8 @@ import { errorStats, readKvRows, readThroughputRows, type KvRow, type Matched } 
 import {
   FACTOR_ENGINES,
   FITTED_ENGINE,
+  errorGroup,
+  isFittedRow,
   impliedReserveBytes,
   matchKvRows,
   predictKv,
@@ -46,6 +48,7 @@ const THROUGHPUT_START: CalibrationConstants = {
   layerOverheadUs: 20,
   moeLayerOverheadUs: 40,
   moeTokenOverheadNs: 100,
+  sequenceOverheadUs: 10,
   wna16MoeLayerOverheadUs: 40,
 };
 const THROUGHPUT_KEYS = Object.keys(THROUGHPUT_START) as (keyof CalibrationConstants)[];
@@ -252,6 +255,7 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
     layerOverheadUs: round(c.layerOverheadUs, 2),
     moeLayerOverheadUs: round(c.moeLayerOverheadUs, 2),
     moeTokenOverheadNs: round(c.moeTokenOverheadNs, 2),
+    sequenceOverheadUs: round(c.sequenceOverheadUs, 2),
     wna16MoeLayerOverheadUs: round(c.wna16MoeLayerOverheadUs, 2),
   };
 }
@@ -272,7 +276,7 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
   const cases = readThroughputRows()
     .map((r) => throughputCase(r, catalog, provisional))
     .flatMap((m) => (m.ok ? [m.case] : []));
-  const fitCases = cases.filter((c) => c.row.engine === FITTED_ENGINE);
+  const fitCases = cases.filter(isFittedRow);
   const throughput = fitThroughput(fitCases);
 
   const engineFactors: Record<string, number> = {};
@@ -285,8 +289,8 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
     if (ratios.length) engineFactors[group] = round(Math.exp(median(ratios.map(Math.log))), 3);
   }
   for (const c of cases) {
-    const group = c.row.engine;
-    const factor = engineFactors[group] ?? 1;
+    const group = errorGroup(c.row);
+    const factor = engineFactors[c.row.engine] ?? 1;
     const predicted = predictThroughput(c, throughput).outputTokensPerSecond * factor;
     const list = errorsByGroup.get(group) ?? [];
     list.push((predicted / c.row.output_tokens_per_s - 1) * 100);

@@ -7,7 +7,14 @@ import { readText } from "../catalog/read";
 import type { Gpu } from "../engine/hardware";
 import type { ModelConfig, WeightVariant } from "../engine/model-config";
 import { aiconfiguratorRows, type LeftOutRow } from "./aiconfigurator";
-import { KvRowSchema, ThroughputRowSchema, type KvRow, type ThroughputRow } from "./row-schemas";
+import {
+  KvRowSchema,
+  ThroughputRowSchema,
+  ValidationRuleSchema,
+  type KvRow,
+  type ThroughputRow,
+  type ValidationRule,
+} from "./row-schemas";
 
 /**
  * The measured points the model is calibrated and benchmarked on: copies of
@@ -32,6 +39,22 @@ function readCsv<T>(schema: z.ZodType<T>, name: string): T[] {
  */
 export function readThroughputRows(): ThroughputRow[] {
   return [...readCsv(ThroughputRowSchema, "throughput-points.csv"), ...aiconfiguratorRows().rows];
+}
+
+let validationRules: ValidationRule[] | undefined;
+
+/**
+ * Why a row is validation rather than calibration (validation-rows.csv: the
+ * first rule whose pattern matches its id), or undefined. Read once.
+ */
+export function validationReason(row: ThroughputRow): string | undefined {
+  validationRules ??= readCsv(ValidationRuleSchema, "validation-rows.csv");
+  return validationRules.find((r) => new RegExp(r.id_pattern).test(row.id))?.reason;
+}
+
+/** The validation rules (validation-rows.csv), for the bench and the tests. */
+export function readValidationRules(): ValidationRule[] {
+  return readCsv(ValidationRuleSchema, "validation-rows.csv");
 }
 
 /** The aiconfigurator rows not used, each with its reason (`npm run bench` prints them). */

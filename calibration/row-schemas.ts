@@ -78,3 +78,19 @@ export const KvRowSchema = z.object({
 });
 /** A vLLM startup-log measurement. */
 export type KvRow = z.infer<typeof KvRowSchema>;
+
+/** One rule of validation-rows.csv: vLLM rows whose id matches are validation, never fitted, each kind with its reason. */
+export const ValidationRuleSchema = z.object({
+  id_pattern: z.string().refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "a JavaScript regular expression on the row id"),
+  reason: text,
+  source: z.string().url(),
+});
+/** A validation rule. */
+export type ValidationRule = z.infer<typeof ValidationRuleSchema>;

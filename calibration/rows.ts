@@ -11,6 +11,7 @@ import {
   type MemorySettings,
 } from "../engine/memory";
 import {
+  kvReadBytesPerSecondPerGpu,
   matmulFlopsPerGpu,
   prefillSeconds,
   throughputAt,
@@ -18,7 +19,7 @@ import {
   type RequestShape,
 } from "../engine/throughput";
 import { paramBreakdown } from "../engine/params";
-import { matchRow, type KvRow, type Matched, type ThroughputRow } from "./points";
+import { matchRow, validationReason, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
 import { schedulerLimits, type SchedulerLimits } from "../engine/vllm-scheduler";
 import { SGLANG_CHUNKED_PREFILL_TOKENS, sglangMemFractionStatic } from "./sglang-memory";
@@ -164,28 +165,59 @@ function unpredictableReason(row: ThroughputRow, m: MatchedRow, catalog: Catalog
   );
   if (tp > gpusPerNode)
     return `TP ${tp} spans nodes of ${gpusPerNode} GPUs: the model has no inter-node network term (the project runs TP inside a node)`;
-  return notAColdServingRun(row, m);
+  return eagerRun(row);
 }
 
 /**
  * Rows that cannot be what the model prices, a vLLM serving cold prompts
  * under CUDA graphs: a run with `--enforce-eager` (the project deploys
- * vLLM's default CUDA-graph mode; eager launches every kernel from the CPU),
- * and a run whose prompts alone would need more FLOPs a second than the GPUs'
- * measured large-GEMM rate (requests a second x input tokens x 2 x active
- * parameters over GPUs x the aiconfigurator GEMM rate): its prompts cannot
- * all have been prefilled, so prefix-cache hits (vLLM V1 caches prefixes by
- * default) or a TTFT without its queueing made the figure.
+ * vLLM's default CUDA-graph mode; eager launches every kernel from the CPU).
  */
-function notAColdServingRun(row: ThroughputRow, m: MatchedRow): string | undefined {
+function eagerRun(row: ThroughputRow): string | undefined {
   if (/--enforce-eager/.test(row.notes))
     return "ran with --enforce-eager (no CUDA graphs); the project deploys vLLM's CUDA-graph mode and the model has no eager launch term";
-  const requestsPerSecond = row.output_tokens_per_s / row.output_tokens!;
-  const promptFlops = requestsPerSecond * row.input_tokens! * 2 * paramBreakdown(m.model).active;
-  const share = promptFlops / (row.gpu_count * matmulFlopsPerGpu(m.gpu, m.variant));
-  if (share > 1)
-    return `its prompts alone need ${(share * 100).toFixed(0)} % of the GPUs' measured GEMM rate (calibration/data/hardware-efficiency.csv): not a cold prefill (prefix-cache hits or a TTFT without queueing)`;
   return undefined;
+}
+
+/**
+ * The share of each GPU's time a row's measured rate needs at the GPUs'
+ * measured kernel rates with nothing else costing time, a strict lower
+ * bound: every prompt and generated token through the matmuls at the
+ * large-GEMM rate (2 x active parameters, spread over the GPUs), plus every
+ * decode step's KV reads at the measured decode-attention rate (each
+ * generated token reads its context, on average prompt + half the output,
+ * at the bytes per token one GPU holds, split over the PP stages). The two
+ * run as separate kernels in a step, so their times add. Above 1 the
+ * prompts cannot all have been prefilled cold, or the KV cache was not the
+ * stated dtype: prefix-cache hits (vLLM V1 caches prefixes by default) or a
+ * TTFT without its queueing made the figure.
+ */
+export function measuredRatesShare(row: ThroughputRow, shape: ReplicaShape): { gemm: number; kv: number } {
+  const rps = row.output_tokens_per_s / row.output_tokens!;
+  const tokensPerSecond = rps * (row.input_tokens! + row.output_tokens!);
+  const gemm =
+    (tokensPerSecond * 2 * paramBreakdown(shape.model).active) /
+    (row.gpu_count * matmulFlopsPerGpu(shape.gpu, shape.variant));
+  const meanContext = row.input_tokens! + row.output_tokens! / 2;
+  const kvBytesPerSecond =
+    (row.output_tokens_per_s * meanContext * shape.kvBytesPerTokenPerGpu) / shape.parallel.pipelineParallel;
+  const kv = kvBytesPerSecond / kvReadBytesPerSecondPerGpu(shape.gpu, shape.variant, shape.kvCacheDtype);
+  return { gemm, kv };
+}
+
+/**
+ * Why a vLLM row's rate is beyond its GPUs' measured kernels (see
+ * {@link measuredRatesShare}), or undefined. Only vLLM rows: the rates are
+ * aiconfigurator's measurements of vLLM's own GEMM and attention kernels;
+ * TensorRT-LLM and SGLang run other kernels (and NVIDIA's TensorRT-LLM
+ * tables an FP8 KV cache their rows do not always state).
+ */
+function beyondMeasuredRates(row: ThroughputRow, shape: ReplicaShape): string | undefined {
+  if (row.engine !== FITTED_ENGINE) return undefined;
+  const { gemm, kv } = measuredRatesShare(row, shape);
+  if (gemm + kv <= 1) return undefined;
+  const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+  return `its tokens need ${pct(gemm + kv)} of each GPU's time at the measured kernel rates with nothing else costing time (matmuls of every token at the large-GEMM rate ${pct(gemm)}, decode KV reads at the measured attention rate ${pct(kv)}; calibration/data/hardware-efficiency.csv): not a cold run (prefix-cache hits, a TTFT without queueing, or a KV cache other than the stated dtype)`;
 }
 
 /** The serving settings a row ran with as far as it says: its engine's defaults otherwise. */
@@ -228,6 +260,8 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const memory = fitMemory({ model, variant, gpu, parallel, settings, reserve, blockSize: 16 });
   if (!memory.fits) return { ok: false, row, reason: `the model says it does not fit: ${memory.reason ?? ""}` };
   const shape = replicaShape({ model, variant, gpu, parallel, serving, calibration }, memory);
+  const beyond = beyondMeasuredRates(row, shape);
+  if (beyond) return { ok: false, row, reason: beyond };
   const kvLimit = Math.floor(memory.kvCacheTokens / Math.max(1, request.inputTokens + request.outputTokens));
   const limits = schedulerLimits({ model, serving }, memory);
   const maxConcurrency = Math.max(1, Math.min(serving.maxNumSeqs, kvLimit));
@@ -362,6 +396,25 @@ export function burstOutputTokensPerSecond(
 
 /** The engine whose rows the overheads are fitted on and whose errors the goal is about: the project deploys vLLM. */
 export const FITTED_ENGINE = "vllm";
+
+/**
+ * The group of the vLLM rows kept as validation and never fitted
+ * (calibration/data/validation-rows.csv, each rule with its reason):
+ * third-party burst tables of heterogeneous runs and figures whose
+ * configuration the publisher did not state. Issue 13 asks that the fit use
+ * clean, configuration-known data and that such tables validate the model.
+ */
+export const VLLM_VALIDATION = "vllm-validation";
+
+/** The group a throughput row's error is reported in: its engine, or {@link VLLM_VALIDATION}. */
+export function errorGroup(row: ThroughputRow): string {
+  return row.engine === FITTED_ENGINE && validationReason(row) !== undefined ? VLLM_VALIDATION : row.engine;
+}
+
+/** Whether the overheads are fitted on this row: a vLLM row that no validation rule names. */
+export function isFittedRow(c: ThroughputCase): boolean {
+  return errorGroup(c.row) === FITTED_ENGINE;
+}
 
 /**
  * Engines that measure another serving stack: each gets one factor (the

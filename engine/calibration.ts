@@ -14,14 +14,21 @@ export const CalibrationConstantsSchema = z
     layerOverheadUs: z.number().nonnegative(),
     /** Extra time per MoE layer per step for routing and expert dispatch, microseconds. */
     moeLayerOverheadUs: z.number().nonnegative(),
+    /**
+     * Time per sequence a decode step carries, whatever the model's size
+     * (vLLM's per-request work each step: input preparation, sampling and
+     * output processing, and kernels whose cost grows with the batch beyond
+     * the measured GEMM, attention and all-reduce terms), microseconds.
+     */
+    sequenceOverheadUs: z.number().nonnegative(),
     /** Time per token per MoE layer to route it and move its hidden state to and from its experts (permute, gather, scatter), nanoseconds. */
     moeTokenOverheadNs: z.number().nonnegative(),
     /**
      * Extra time per MoE layer per step when the routed experts are AWQ or
      * GPTQ group-quantized int4 (vLLM's weight-only int4 MoE kernels,
      * `moe_wna16` or Marlin MoE, dequantize inside the GEMM), microseconds.
-     * Fitted on the only such rows here (DeepSeek-R1-0528-AWQ on 8xH100),
-     * so it rests on one source.
+     * Fitted on the only such rows here (DeepSeek-R1-0528-AWQ on 8xH100 and
+     * aiconfigurator's Kimi K2.5 int4 rows on 8xH200): two sources.
      */
     wna16MoeLayerOverheadUs: z.number().nonnegative(),
   })

@@ -85,6 +85,11 @@ export function matmulFlopsPerGpu(gpu: Gpu, variant: WeightVariant): number {
   return measuredRates(gpu, variant, "auto").matmulFlops;
 }
 
+/** Measured bytes a second one GPU reads its KV cache at in decode attention, for the cache dtype. */
+export function kvReadBytesPerSecondPerGpu(gpu: Gpu, variant: WeightVariant, kvCacheDtype: "auto" | "fp8"): number {
+  return measuredRates(gpu, variant, kvCacheDtype).kvBandwidth;
+}
+
 /**
  * The measured all-reduce of `tp` GPUs: the table's own GPU count, else the
  * next larger one measured (a ring over more GPUs costs no less), else the
@@ -142,6 +147,8 @@ interface Derived {
   fixedSeconds: number;
   /** Seconds per token of MoE routing and token movement, over all MoE layers. */
   moeSecondsPerToken: number;
+  /** Seconds a decode step carries per sequence (`sequenceOverheadUs`). */
+  sequenceSeconds: number;
   /** Seconds of the TP all-reduces of one step, excluding their bytes; and seconds per token of their bytes. */
   commLatencySeconds: number;
   commSecondsPerToken: number;
@@ -219,6 +226,7 @@ function deriveConstants(shape: ReplicaShape): Derived {
     commSecondsPerToken: tp > 1 ? (2 * a.numLayers * a.hiddenSize * 2 * ringFactor) / (allReduce.busGBps * 1e9) : 0,
     chunkTokens: shape.maxNumBatchedTokens,
     moeSecondsPerToken: a.moe ? p.moeLayers * constants.moeTokenOverheadNs * 1e-9 : 0,
+    sequenceSeconds: constants.sequenceOverheadUs * US,
   };
   return d;
 }
@@ -278,7 +286,7 @@ export function decodeStepSeconds(
   const matmul = matmulSeconds(d, batch) / tp;
   const kvRead = (batch * contextTokens * d.kvPerGpu) / d.kvBandwidth;
   const attention = (batch * d.attentionFlopsPerTokenContext * contextTokens) / d.attentionFlops / tp;
-  const tComm = d.commLatencySeconds + batch * (d.commSecondsPerToken + d.moeSecondsPerToken);
+  const tComm = d.commLatencySeconds + batch * (d.commSecondsPerToken + d.moeSecondsPerToken + d.sequenceSeconds);
   return {
     seconds:
       denseGemm +

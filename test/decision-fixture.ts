@@ -27,6 +27,7 @@ export const FIXTURE_CALIBRATION: Calibration = {
     stepOverheadUs: 1500,
     layerOverheadUs: 20,
     moeLayerOverheadUs: 40,
+    sequenceOverheadUs: 0,
   },
   errorBandPct: 35,
 };

@@ -64,6 +64,7 @@ export const noOverheads: CalibrationConstants = {
   layerOverheadUs: 0,
   moeLayerOverheadUs: 0,
   moeTokenOverheadNs: 0,
+  sequenceOverheadUs: 0,
   wna16MoeLayerOverheadUs: 0,
 };
 

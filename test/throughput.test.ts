@@ -35,6 +35,7 @@ const ideal: CalibrationConstants = {
   layerOverheadUs: 0,
   moeLayerOverheadUs: 0,
   moeTokenOverheadNs: 0,
+  sequenceOverheadUs: 0,
   wna16MoeLayerOverheadUs: 0,
 };
 const shape = (constants: CalibrationConstants, tp = 1, gpu: Gpu = h100): ReplicaShape =>
