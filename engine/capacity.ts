@@ -376,12 +376,17 @@ interface SweepSource {
 }
 
 /**
- * The capacity with its sweep, as plain data: the simulated steady state at
- * 1, 2, 4, ... up to the concurrency limit (memoized, so a sweep over prices
- * simulates once).
+ * The capacity with its sweep: the simulated steady state at 1, 2, 4, ...
+ * up to the concurrency limit, simulated on first read (an enumerable
+ * getter, so JSON and the reports see plain data) and memoized, so a search
+ * over layouts or prices that never draws a sweep never simulates one, and a
+ * sweep over prices simulates once.
  */
 function withSweep(fields: Omit<Capacity, "sweep">, source: SweepSource): Capacity {
-  return { ...fields, sweep: sweepOf(source.fit, source.request, source.limit) };
+  return Object.defineProperty({ ...fields }, "sweep", {
+    enumerable: true,
+    get: () => sweepOf(source.fit, source.request, source.limit),
+  }) as Capacity;
 }
 
 /** The sweep's points, memoized as one (frozen, shared) array per fit, request and limit: one lookup per evaluate(). */

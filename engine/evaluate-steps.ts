@@ -221,7 +221,8 @@ export function summarySentence(
   const { model, apiPrice } = inputs;
   const { node } = inputs.scenario;
   const whyNot = cannotServeReason({
-    ...capacity,
+    fits: capacity.fits,
+    doesNotFitReason: capacity.doesNotFitReason,
     meetsLatencyTarget: judged.meetsLatencyTarget,
     canServe: judged.servable,
   });
@@ -310,7 +311,10 @@ export function selfHostBlock(
     preemptionAssumption: costs.isSpot
       ? `${costs.preemptionsPerDay} preemptions per node per day x ${costs.coldStartMinutes.toFixed(1)} min cold start x $${round2(costs.replicaHourlyUsd)}/h per replica`
       : `none (${scenario.node.pricing} nodes are not preempted)`,
-    sweep: capacity.sweep,
+    // Read only by renderers (chart, sensitivity, JSON): simulated on first read, not for every evaluation.
+    get sweep() {
+      return capacity.sweep;
+    },
     fleet: fleetCostModel(scenario, fleet, costs),
   };
 }
