@@ -11,8 +11,9 @@ import { RESOURCE_TYPES } from "./resources";
 import { readStackScenario } from "./stack-scenario";
 import { ScenarioConfigSchema } from "./scenario-config";
 
-/** Name of the policy. */
-export const LLM_COST_VERDICT = "llm-cost-verdict";
+import { LLM_COST_VERDICT } from "./names";
+
+export { LLM_COST_VERDICT };
 
 /** Config of `llm-cost-verdict`: the scenario keys a stack may lack, the margin, and the override. */
 export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({

@@ -8,8 +8,9 @@ import { RESOURCE_TYPES } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario } from "./stack-scenario";
 
-/** Name of the policy. */
-export const MODEL_FITS_GPU = "model-fits-gpu";
+import { MODEL_FITS_GPU } from "./names";
+
+export { MODEL_FITS_GPU };
 
 /** Config of `model-fits-gpu`: the scenario keys that win over the stack config's (workload and serving size the KV cache). */
 export const ModelFitsGpuConfigSchema = ScenarioConfigSchema.strict();

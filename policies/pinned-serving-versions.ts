@@ -17,8 +17,9 @@ import {
   type ResourceView,
 } from "./resources";
 
-/** Name of the policy. */
-export const PINNED_SERVING_VERSIONS = "pinned-serving-versions";
+import { PINNED_SERVING_VERSIONS } from "./names";
+
+export { PINNED_SERVING_VERSIONS };
 
 /** Config of `pinned-serving-versions`. */
 export const PinnedServingVersionsConfigSchema = z

@@ -22,5 +22,4 @@ export const POLICIES: readonly (ResourceValidationPolicy | StackValidationPolic
   spotGpuSafety,
 ];
 
-/** The policies' names. */
-export const POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);
+export { POLICY_NAMES } from "./names";

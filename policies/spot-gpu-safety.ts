@@ -18,8 +18,9 @@ import {
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario, type ScenarioJson } from "./stack-scenario";
 
-/** Name of the policy. */
-export const SPOT_GPU_SAFETY = "spot-gpu-safety";
+import { SPOT_GPU_SAFETY } from "./names";
+
+export { SPOT_GPU_SAFETY };
 
 /** Config of `spot-gpu-safety`: the scenario keys that win over the stack config's (the model sets the cold start). */
 export const SpotGpuSafetyConfigSchema = ScenarioConfigSchema.strict();

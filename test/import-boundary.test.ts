@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { POLICIES } from "../policies/registry";
+import { POLICY_NAMES } from "../policies/names";
 import { tempDir } from "./temp-dir";
 
 // The house rules this file enforces, each quoted from the project's style guide (copied into README.md,
@@ -126,12 +127,12 @@ describe('"Data flows one way ... Arrows never point back"', () => {
     expect(importCycles([path.join(dir, "a.ts"), path.join(dir, "b.ts")]).length).toBe(1);
   });
 
-  test("the CLI reads the policy list from the pack's one registry, not from the policy modules", () => {
+  test("the CLI reads the policy names from their one home (policies/names.ts), not from the policy modules", () => {
     const cliImports = tsFilesUnder(path.join(root, "cli")).flatMap((f) =>
       importsOf(f).map((spec) => ({ f, spec, to: target(f, spec) })),
     );
     const policyImports = cliImports.filter((i) => i.to === "policies").map((i) => path.basename(i.spec));
-    expect([...new Set(policyImports)]).toEqual(["registry"]);
+    expect([...new Set(policyImports)]).toEqual(["names"]);
     const pack = importsOf(path.join(root, "policies", "index.ts"));
     expect(pack.filter((s) => s.startsWith("./"))).toEqual(["./registry"]);
   });
@@ -259,5 +260,11 @@ describe('"kebab-case policy names ... a one-sentence description; `configSchema
     expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)+$/);
     expect(policy.description).toMatch(/^[A-Z][^.]*\.$/);
     expect(policy.configSchema?.properties).toBeDefined();
+  });
+});
+
+describe("the policy names' one home (policies/names.ts) lists the pack's policies in the order the pack serves them", () => {
+  test("POLICY_NAMES is the registry's policies, name for name", () => {
+    expect(POLICY_NAMES).toEqual(POLICIES.map((p) => p.name));
   });
 });
