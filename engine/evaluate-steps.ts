@@ -311,10 +311,7 @@ export function selfHostBlock(
     preemptionAssumption: costs.isSpot
       ? `${costs.preemptionsPerDay} preemptions per node per day x ${costs.coldStartMinutes.toFixed(1)} min cold start x $${round2(costs.replicaHourlyUsd)}/h per replica`
       : `none (${scenario.node.pricing} nodes are not preempted)`,
-    // Read only by renderers (chart, sensitivity, JSON): simulated on first read, not for every evaluation.
-    get sweep() {
-      return capacity.sweep;
-    },
+    sweep: capacity.sweep,
     fleet: fleetCostModel(scenario, fleet, costs),
   };
 }
