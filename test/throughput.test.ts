@@ -10,7 +10,7 @@ import {
   throughputAt,
   type ReplicaShape,
 } from "../engine/throughput";
-import { llama8bShape } from "./engine-fixture";
+import { llama8bShape, noOverheads } from "./engine-fixture";
 
 const catalog = loadCatalog();
 const measuredH100 = catalog.gpus.get("h100-80gb")!;
@@ -30,14 +30,7 @@ const idealH100 = (allReduceLatencyUs = 0): Gpu => ({
   },
 });
 const h100 = idealH100();
-const ideal: CalibrationConstants = {
-  stepOverheadUs: 0,
-  layerOverheadUs: 0,
-  moeLayerOverheadUs: 0,
-  moeTokenOverheadNs: 0,
-  sequenceOverheadUs: 0,
-  wna16MoeLayerOverheadUs: 0,
-};
+const ideal: CalibrationConstants = noOverheads;
 const shape = (constants: CalibrationConstants, tp = 1, gpu: Gpu = h100): ReplicaShape =>
   llama8bShape(gpu, tp, constants, h100.vllmDefaultMaxNumBatchedTokens);
 
