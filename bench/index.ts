@@ -9,6 +9,7 @@ import {
   predictThroughput,
   throughputCase,
 } from "../calibration/rows";
+import { ttftPhaseCheck } from "./ttft-phase";
 import { heldOutCheck } from "./held-out";
 import { kimiReferenceCheck } from "./kimi-reference";
 import { benchPreview } from "./preview";
@@ -98,6 +99,7 @@ for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b)))
 }
 say();
 for (const line of heldOutCheck(catalog)) say(line);
+for (const line of ttftPhaseCheck(catalog)) say(line);
 say(`  skipped ${skipped.length} rows:`);
 for (const s of skipped) say(s);
 const leftOut = leftOutThroughputRows();
