@@ -143,9 +143,18 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   const root = path.resolve(opts.cwd ?? projectRoot());
   const previewCase = opts.previewCase ?? "new-stack";
   const stackConfig = readStackConfig(stack, root);
-  const { verdict, sensitivity: sens } = stackVerdict(root, stackConfig, opts.today);
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
-  const { run, pack } = await runProgramBesidePack(root, stackConfig, previewCase, packDir);
+  // The pack's start-up (about a second) overlaps the verdict (catalog load, evaluate, sensitivity) and the program run.
+  const packStarting = startPack(packDir, stackConfig);
+  let verdict: ReturnType<typeof stackVerdict>;
+  try {
+    verdict = stackVerdict(root, stackConfig, opts.today);
+  } catch (err) {
+    stopWhenStarted(packStarting);
+    throw err;
+  }
+  const { verdict: evaluation, sensitivity: sens } = verdict;
+  const { run, pack } = await runProgramBesidePack(root, stackConfig, previewCase, packDir, packStarting);
   try {
     const { info, config } = await configurePack(pack, stack, stackConfig, opts.policyConfig ?? new Map());
     const results = await analyzeInOrder(pack, run.resources, info.policies);
@@ -160,7 +169,7 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       policies,
       ignoredPolicyConfig: [...config.keys()].filter((k) => k !== "all" && !info.policies.some((p) => p.name === k)),
       blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
-      verdict,
+      verdict: evaluation,
       ...(sens ? { sensitivity: sens } : {}),
     };
   } finally {
@@ -168,27 +177,38 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   }
 }
 
+/** Starts the pack process with the stack's environment; a failure to start surfaces where it is awaited. */
+function startPack(packDir: string, stackConfig: StackConfigValues): Promise<PolicyPackProcess> {
+  const packStarting = PolicyPackProcess.start(packDir, { env: packEnvironment(stackConfig) });
+  packStarting.catch(() => undefined);
+  return packStarting;
+}
+
+/** Stops a pack process once it has started (when the preview fails before using it). */
+function stopWhenStarted(packStarting: Promise<PolicyPackProcess>): void {
+  void packStarting.then(
+    (p) => p.stop(),
+    () => undefined,
+  );
+}
+
 /**
- * Starts the pack process first (its start-up, about a second, overlaps the
- * program run), then runs the program; the pack is stopped when the program
- * fails, and a pack that cannot start is reported by its folder.
+ * Runs the program while the pack process (already starting) comes up; the
+ * pack is stopped when the program fails, and a pack that cannot start is
+ * reported by its folder.
  */
 async function runProgramBesidePack(
   root: string,
   stackConfig: StackConfigValues,
   previewCase: PreviewCase,
   packDir: string,
+  packStarting: Promise<PolicyPackProcess>,
 ): Promise<{ run: Awaited<ReturnType<typeof runProgram>>; pack: PolicyPackProcess }> {
-  const packStarting = PolicyPackProcess.start(packDir, { env: packEnvironment(stackConfig) });
-  packStarting.catch(() => undefined);
   let run: Awaited<ReturnType<typeof runProgram>>;
   try {
     run = await runProgram(root, stackConfig, previewCase);
   } catch (err) {
-    void packStarting.then(
-      (p) => p.stop(),
-      () => undefined,
-    );
+    stopWhenStarted(packStarting);
     throw err;
   }
   const pack = await packStarting.catch((err: Error) => {
