@@ -10,10 +10,7 @@ import { poolFindings, type PoolFindings } from "./pool-verdict";
 import { RESOURCE_TYPES } from "./resources";
 import { readStackScenario } from "./stack-scenario";
 import { ScenarioConfigSchema } from "./scenario-config";
-
 import { LLM_COST_VERDICT } from "./names";
-
-export { LLM_COST_VERDICT };
 
 /** Config of `llm-cost-verdict`: the scenario keys a stack may lack, the margin, and the override. */
 export const LlmCostVerdictConfigSchema = ScenarioConfigSchema.extend({

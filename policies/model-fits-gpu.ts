@@ -7,10 +7,7 @@ import { poolFindings, type PoolFindings } from "./pool-verdict";
 import { RESOURCE_TYPES } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario } from "./stack-scenario";
-
 import { MODEL_FITS_GPU } from "./names";
-
-export { MODEL_FITS_GPU };
 
 /** Config of `model-fits-gpu`: the scenario keys that win over the stack config's (workload and serving size the KV cache). */
 export const ModelFitsGpuConfigSchema = ScenarioConfigSchema.strict();

@@ -16,10 +16,7 @@ import {
   type GpuPool,
   type ResourceView,
 } from "./resources";
-
 import { PINNED_SERVING_VERSIONS } from "./names";
-
-export { PINNED_SERVING_VERSIONS };
 
 /** Config of `pinned-serving-versions`. */
 export const PinnedServingVersionsConfigSchema = z

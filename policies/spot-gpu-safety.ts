@@ -17,10 +17,7 @@ import {
 } from "./resources";
 import { ScenarioConfigSchema } from "./scenario-config";
 import { readStackScenario, type ScenarioJson } from "./stack-scenario";
-
 import { SPOT_GPU_SAFETY } from "./names";
-
-export { SPOT_GPU_SAFETY };
 
 /** Config of `spot-gpu-safety`: the scenario keys that win over the stack config's (the model sets the cold start). */
 export const SpotGpuSafetyConfigSchema = ScenarioConfigSchema.strict();
