@@ -146,14 +146,14 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
   const packDir = path.resolve(opts.packDir ?? compiledPackDir());
   // The pack's start-up (about a second) overlaps the verdict (catalog load, evaluate, sensitivity) and the program run.
   const packStarting = startPack(packDir, stackConfig);
-  let verdict: ReturnType<typeof stackVerdict>;
+  let stackResult: ReturnType<typeof stackVerdict>;
   try {
-    verdict = stackVerdict(root, stackConfig, opts.today);
+    stackResult = stackVerdict(root, stackConfig, opts.today);
   } catch (err) {
     stopWhenStarted(packStarting);
     throw err;
   }
-  const { verdict: evaluation, sensitivity: sens } = verdict;
+  const { verdict, sensitivity: sens } = stackResult;
   const { run, pack } = await runProgramBesidePack(root, stackConfig, previewCase, packDir, packStarting);
   try {
     const { info, config } = await configurePack(pack, stack, stackConfig, opts.policyConfig ?? new Map());
@@ -169,7 +169,7 @@ export async function runPreview(stack: string, opts: PreviewOptions = {}): Prom
       policies,
       ignoredPolicyConfig: [...config.keys()].filter((k) => k !== "all" && !info.policies.some((p) => p.name === k)),
       blocked: policies.some((p) => p.violations.some((v) => v.enforcementLevel === "mandatory")),
-      verdict: evaluation,
+      verdict,
       ...(sens ? { sensitivity: sens } : {}),
     };
   } finally {
