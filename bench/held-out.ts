@@ -1,14 +1,14 @@
 import type { Catalog } from "../catalog/load";
 import type { Calibration } from "../engine/calibration";
 import { fitThroughput } from "../calibration/fit";
-import { errorStats, readThroughputRows } from "../calibration/points";
+import { errorStats, median } from "../calibration/points";
 import {
   FITTED_ENGINE,
   VLLM_VALIDATION,
   errorGroup,
   isFittedRow,
   predictThroughput,
-  throughputCase,
+  throughputCases,
   type ThroughputCase,
 } from "../calibration/rows";
 import { simulateRow } from "../calibration/simulate-row";
@@ -47,11 +47,6 @@ interface RowErrors {
 const errPct = (predicted: number, measured: number) => (predicted / measured - 1) * 100;
 const NO_LATENCY: LatencyErrors = { ttft: undefined, tpot: undefined };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 1 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 /** The simulation's output tok/s error and, where the row has them, its mean TTFT and TPOT errors. */
 function simulated(c: ThroughputCase, constants: Calibration["throughput"], factor: number) {
   const r = simulateRow(c, constants);
@@ -60,13 +55,6 @@ function simulated(c: ThroughputCase, constants: Calibration["throughput"], fact
     tpot: c.row.tpot_ms === undefined ? undefined : errPct(r.meanTpotMs, c.row.tpot_ms),
   };
   return { tokens: errPct(r.outputTokensPerSecond * factor, c.row.output_tokens_per_s), latency };
-}
-
-/** The predictable rows. */
-function readCases(catalog: Catalog): ThroughputCase[] {
-  return readThroughputRows()
-    .map((r) => throughputCase(r, catalog, catalog.calibration))
-    .flatMap((m) => (m.ok ? [m.case] : []));
 }
 
 /** Every row's errors with the committed constants (and engine factors). */
@@ -178,7 +166,7 @@ function goalLine(label: string, es: RowErrors[]): string {
  */
 export function heldOutCheck(catalog: Catalog): string[] {
   const cal = catalog.calibration;
-  const cases = readCases(catalog);
+  const cases = throughputCases(catalog);
   const errors = fittedErrors(cases, cal);
   const byPublisher = errors.map((e) => ({ ...e }));
   fillHeldOut(errors, cal, campaignOf);

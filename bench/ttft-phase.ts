@@ -1,10 +1,8 @@
 import type { Catalog } from "../catalog/load";
-import { errorStats, readThroughputRows } from "../calibration/points";
-import { isFittedRow, throughputCase } from "../calibration/rows";
+import { errorStats, median } from "../calibration/points";
+import { isFittedRow, throughputCases } from "../calibration/rows";
 import { simulateRow } from "../calibration/simulate-row";
 import { simulatedSteadyState } from "../engine/steady-state";
-
-const signedMedian = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /**
  * Mean TTFT of the fixed-concurrency vLLM rows two ways: replaying the row's
@@ -16,9 +14,8 @@ const signedMedian = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(
  */
 export function ttftPhaseCheck(catalog: Catalog): string[] {
   const cal = catalog.calibration;
-  const cases = readThroughputRows()
-    .map((r) => throughputCase(r, catalog, cal))
-    .flatMap((m) => (m.ok && isFittedRow(m.case) ? [m.case] : []))
+  const cases = throughputCases(catalog)
+    .filter(isFittedRow)
     .filter((c) => c.row.load === "concurrency" && c.row.ttft_ms !== undefined && c.row.concurrency !== undefined);
   const replay: number[] = [];
   const steady: number[] = [];
@@ -29,7 +26,8 @@ export function ttftPhaseCheck(catalog: Catalog): string[] {
   }
   const line = (label: string, xs: number[]) => {
     const s = errorStats(xs);
-    return `  ${label.padEnd(52)} median ${s.medianAbsPct.toFixed(1)} %, p90 ${s.p90AbsPct.toFixed(1)} %, signed median ${signedMedian(xs) >= 0 ? "+" : ""}${signedMedian(xs).toFixed(1)} %`;
+    const signed = median(xs);
+    return `  ${label.padEnd(52)} median ${s.medianAbsPct.toFixed(1)} %, p90 ${s.p90AbsPct.toFixed(1)} %, signed median ${signed >= 0 ? "+" : ""}${signed.toFixed(1)} %`;
   };
   return [
     `Mean TTFT of the ${cases.length} fixed-concurrency vLLM rows, two starts of the same simulation:`,

@@ -2,8 +2,7 @@ import { loadCatalog } from "../catalog/load";
 import type { CalibrationConstants } from "../engine/calibration";
 import { seededRandom } from "../engine/benchmark-protocol";
 import { fitThroughput } from "./fit";
-import { readThroughputRows } from "./points";
-import { isFittedRow, throughputCase, type ThroughputCase } from "./rows";
+import { isFittedRow, throughputCases, type ThroughputCase } from "./rows";
 
 /**
  * `npx tsx calibration/bootstrap.ts [rounds]`: how well the data pin each
@@ -35,9 +34,7 @@ export function bootstrapRanges(
 
 if (require.main === module) {
   const catalog = loadCatalog();
-  const cases = readThroughputRows()
-    .map((r) => throughputCase(r, catalog, catalog.calibration))
-    .flatMap((m) => (m.ok && isFittedRow(m.case) ? [m.case] : []));
+  const cases = throughputCases(catalog).filter(isFittedRow);
   const rounds = Number(process.argv[2] ?? 20);
   const ranges = bootstrapRanges(cases, rounds);
   process.stdout.write(

@@ -9,7 +9,7 @@ import {
 } from "../engine/calibration";
 import { reserveBytesPerGpu, vllmBefore } from "../engine/memory";
 import { nelderMead } from "./nelder-mead";
-import { errorStats, readKvRows, readThroughputRows, type KvRow, type Matched } from "./points";
+import { errorStats, median, readKvRows, type KvRow, type Matched } from "./points";
 import {
   FACTOR_ENGINES,
   FITTED_ENGINE,
@@ -19,7 +19,7 @@ import {
   matchKvRows,
   predictKv,
   predictThroughput,
-  throughputCase,
+  throughputCases,
   type ThroughputCase,
 } from "./rows";
 
@@ -260,12 +260,6 @@ export function fitThroughput(cases: ThroughputCase[]): CalibrationConstants {
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return 0;
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 /** Runs the whole calibration against the catalog and the measurement copies; pure apart from reading them. */
 export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
   const kvMatched = matchKvRows(readKvRows(), catalog).filter((m): m is OkKv => m.ok);
@@ -273,9 +267,7 @@ export function calibrate(catalog: Catalog, fittedOn: string): Calibration {
   const kvPredictions = kvMatched.map((m) => predictKv(m, reserve));
 
   const provisional: Calibration = { ...catalog.calibration, reserve, throughput: THROUGHPUT_START };
-  const cases = readThroughputRows()
-    .map((r) => throughputCase(r, catalog, provisional))
-    .flatMap((m) => (m.ok ? [m.case] : []));
+  const cases = throughputCases(catalog, provisional);
   const fitCases = cases.filter(isFittedRow);
   const throughput = fitThroughput(fitCases);
 

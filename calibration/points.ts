@@ -41,20 +41,28 @@ export function readThroughputRows(): ThroughputRow[] {
   return [...readCsv(ThroughputRowSchema, "throughput-points.csv"), ...aiconfiguratorRows().rows];
 }
 
-let validationRules: ValidationRule[] | undefined;
+let validationRules: { rule: ValidationRule; pattern: RegExp }[] | undefined;
+
+/** The validation rules (validation-rows.csv), read and their patterns compiled once. */
+function compiledValidationRules(): { rule: ValidationRule; pattern: RegExp }[] {
+  validationRules ??= readCsv(ValidationRuleSchema, "validation-rows.csv").map((rule) => ({
+    rule,
+    pattern: new RegExp(rule.id_pattern),
+  }));
+  return validationRules;
+}
 
 /**
  * Why a row is validation rather than calibration (validation-rows.csv: the
- * first rule whose pattern matches its id), or undefined. Read once.
+ * first rule whose pattern matches its id), or undefined.
  */
 export function validationReason(row: ThroughputRow): string | undefined {
-  validationRules ??= readCsv(ValidationRuleSchema, "validation-rows.csv");
-  return validationRules.find((r) => new RegExp(r.id_pattern).test(row.id))?.reason;
+  return compiledValidationRules().find((r) => r.pattern.test(row.id))?.rule.reason;
 }
 
 /** The validation rules (validation-rows.csv), for the bench and the tests. */
 export function readValidationRules(): ValidationRule[] {
-  return readCsv(ValidationRuleSchema, "validation-rows.csv");
+  return compiledValidationRules().map((r) => r.rule);
 }
 
 /** The aiconfigurator rows not used, each with its reason (`npm run bench` prints them). */
@@ -136,15 +144,16 @@ function findVariant(
   return undefined;
 }
 
+/** The median (the mean of the middle two for an even count; 0 for none). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 /** Median and 90th percentile (nearest rank) of absolute values. */
 export function errorStats(errorsPct: number[]): { rows: number; medianAbsPct: number; p90AbsPct: number } {
   const abs = errorsPct.map(Math.abs).sort((a, b) => a - b);
   const at = (q: number) => (abs.length ? abs[Math.min(abs.length - 1, Math.ceil(q * abs.length) - 1)]! : 0);
-  const median =
-    abs.length === 0
-      ? 0
-      : abs.length % 2
-        ? abs[(abs.length - 1) / 2]!
-        : (abs[abs.length / 2 - 1]! + abs[abs.length / 2]!) / 2;
-  return { rows: abs.length, medianAbsPct: median, p90AbsPct: at(0.9) };
+  return { rows: abs.length, medianAbsPct: median(abs), p90AbsPct: at(0.9) };
 }

@@ -19,7 +19,7 @@ import {
   type RequestShape,
 } from "../engine/throughput";
 import { paramBreakdown } from "../engine/params";
-import { matchRow, validationReason, type KvRow, type Matched, type ThroughputRow } from "./points";
+import { matchRow, readThroughputRows, validationReason, type KvRow, type Matched, type ThroughputRow } from "./points";
 import type { Gpu } from "../engine/hardware";
 import { schedulerLimits, type SchedulerLimits } from "../engine/vllm-scheduler";
 import { SGLANG_CHUNKED_PREFILL_TOKENS, sglangMemFractionStatic } from "./sglang-memory";
@@ -268,6 +268,13 @@ export function throughputCase(row: ThroughputRow, catalog: Catalog, calibration
   const queued = queuedReason(row, shape, request, maxConcurrency);
   if (queued) return { ok: false, row, reason: queued };
   return { ok: true, case: { row, shape, request, maxConcurrency, limits } };
+}
+
+/** Every throughput row (throughput-points.csv, then aiconfigurator's) that can be predicted under `calibration`, as its case, in file order. */
+export function throughputCases(catalog: Catalog, calibration: Calibration = catalog.calibration): ThroughputCase[] {
+  return readThroughputRows()
+    .map((r) => throughputCase(r, catalog, calibration))
+    .flatMap((m) => (m.ok ? [m.case] : []));
 }
 
 /**
